@@ -1,0 +1,207 @@
+//! Published vectors, asserted byte for byte: RFC 5849 §1.2 and §3.4.1, and Twitter's
+//! "Creating a signature" page.
+
+use oauth1::base_string::normalize_parameters;
+use oauth1::encode::decode_form;
+use oauth1::{
+    AccessToken, Body, ClientCredentials, IncomingRequest, Nonce, Request, RequestToken,
+    SignedParams, Signer, Timestamp,
+};
+use url::Url;
+
+fn photos_client() -> ClientCredentials {
+    ClientCredentials::new("dpf43f3p2l4k3l03", "kd94hf93k423kf44")
+}
+
+#[test]
+fn rfc5849_1_2_temporary_credentials_request() {
+    let url = Url::parse("https://photos.example.net/initiate").unwrap();
+    let client = photos_client();
+    let signed = Signer::new(&client)
+        .version(false)
+        .realm("Photos")
+        .callback("http://printer.example.com/ready")
+        .sign(
+            &Request {
+                method: "POST",
+                url: &url,
+                body: Body::Empty,
+            },
+            &Nonce::new("wIjqoS"),
+            Timestamp::from_secs(137131200),
+        )
+        .unwrap();
+    assert_eq!(signed.signature, "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
+    assert_eq!(
+        signed.base_string,
+        "POST&https%3A%2F%2Fphotos.example.net%2Finitiate&oauth_callback%3Dhttp%253A%252F%252F\
+         printer.example.com%252Fready%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3D\
+         wIjqoS%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131200"
+    );
+    assert_eq!(
+        signed.authorization.unwrap(),
+        "OAuth realm=\"Photos\", oauth_callback=\"http%3A%2F%2Fprinter.example.com%2Fready\", \
+         oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_nonce=\"wIjqoS\", \
+         oauth_signature=\"74KNZJeDHnMBp0EMJ9ZHt%2FXKycU%3D\", \
+         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131200\""
+    );
+}
+
+#[test]
+fn rfc5849_1_2_token_request() {
+    let url = Url::parse("https://photos.example.net/token").unwrap();
+    let client = photos_client();
+    let temporary = RequestToken::new("hh5s93j4hdidpola", "hdhd0244k9j7ao03");
+    let signed = Signer::new(&client)
+        .version(false)
+        .token(&temporary)
+        .verifier("hfdp7dh39dks9884")
+        .sign(
+            &Request {
+                method: "POST",
+                url: &url,
+                body: Body::Empty,
+            },
+            &Nonce::new("walatlh"),
+            Timestamp::from_secs(137131201),
+        )
+        .unwrap();
+    assert_eq!(signed.signature, "gKgrFCywp7rO0OXSjdot/IHF7IU=");
+}
+
+#[test]
+fn rfc5849_1_2_protected_resource_request() {
+    // The RFC prints https in the example request, but the signature it gives was
+    // computed over http://photos.example.net/photos.
+    let url =
+        Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original").unwrap();
+    let client = photos_client();
+    let token = AccessToken::new("nnch734d00sl2jdk", "pfkkdhi9sl3r4s00");
+    let signed = Signer::new(&client)
+        .version(false)
+        .token(&token)
+        .sign(
+            &Request {
+                method: "GET",
+                url: &url,
+                body: Body::Empty,
+            },
+            &Nonce::new("chapoH"),
+            Timestamp::from_secs(137131202),
+        )
+        .unwrap();
+    assert_eq!(signed.signature, "MdpQcU8iPSUjWoN/UDMsK2sui9I=");
+}
+
+/// The request of RFC 5849 §3.4.1, as received by a server.
+const RFC_3_4_1_AUTHORIZATION: &str = "OAuth realm=\"Example\", \
+    oauth_consumer_key=\"9djdj82h48djs9d2\", oauth_token=\"kkk9d7dh3k39sjv7\", \
+    oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131201\", \
+    oauth_nonce=\"7d8f3e4a\", oauth_signature=\"r6%2FTJjbCOr97%2F%2BUU0NsvSne7s5g%3D\"";
+
+#[test]
+fn rfc5849_3_4_1_normalized_parameters_and_signature_with_the_erratum() {
+    let url = Url::parse("http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b").unwrap();
+    let request = IncomingRequest {
+        method: "POST",
+        url: &url,
+        authorization: Some(RFC_3_4_1_AUTHORIZATION),
+        content_type: Some("application/x-www-form-urlencoded"),
+        body: b"c2&a3=2+q",
+    };
+    let params = SignedParams::from_request(&request).unwrap();
+    let normalized = "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=\
+        9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=\
+        137131201&oauth_token=kkk9d7dh3k39sjv7";
+    assert_eq!(
+        params.base_string,
+        format!(
+            "POST&http%3A%2F%2Fexample.com%2Frequest&{}",
+            oauth1::encode::encode(normalized)
+        )
+    );
+    // The same normalization from the raw pairs of §3.4.1.3.1.
+    let mut pairs = decode_form("b5=%3D%253D&a3=a&c%40=&a2=r%20b");
+    pairs.extend(decode_form("c2&a3=2+q"));
+    pairs.extend(
+        [
+            ("oauth_consumer_key", "9djdj82h48djs9d2"),
+            ("oauth_token", "kkk9d7dh3k39sjv7"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "137131201"),
+            ("oauth_nonce", "7d8f3e4a"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    assert_eq!(
+        normalize_parameters(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        normalized
+    );
+    // Erratum 2550: the example's secrets give r6/TJjbCOr97/+UU0NsvSne7s5g=.
+    let consumer_secret = oauth1::ConsumerSecret::new("j49sk3j29djd");
+    let token_secret = oauth1::TokenSecret::new("dh893hdasih9");
+    params
+        .verify_signature(&consumer_secret, Some(&token_secret))
+        .unwrap();
+    let wrong = oauth1::TokenSecret::new("dh893hdasih8");
+    assert!(
+        params
+            .verify_signature(&consumer_secret, Some(&wrong))
+            .is_err()
+    );
+}
+
+fn twitter_client() -> ClientCredentials {
+    ClientCredentials::new(
+        "xvz1evFS4wEEPTGEFPHBog",
+        "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+    )
+}
+
+fn twitter_token() -> AccessToken {
+    AccessToken::new(
+        "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+        "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+    )
+}
+
+pub const TWITTER_BODY: &str =
+    "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21";
+
+#[test]
+fn twitter_creating_a_signature_example() {
+    let url = Url::parse("https://api.twitter.com/1.1/statuses/update.json?include_entities=true")
+        .unwrap();
+    let (client, token) = (twitter_client(), twitter_token());
+    let signed = Signer::new(&client)
+        .token(&token)
+        .sign(
+            &Request {
+                method: "POST",
+                url: &url,
+                body: Body::Form(TWITTER_BODY),
+            },
+            &Nonce::new("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
+            Timestamp::from_secs(1318622958),
+        )
+        .unwrap();
+    assert_eq!(
+        signed.base_string,
+        "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3D\
+         true%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWov\
+         Y3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D131862295\
+         8%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1\
+         .0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2\
+         520request%2521"
+    );
+    assert_eq!(signed.signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
+    assert_eq!(
+        signed.authorization.unwrap(),
+        "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", \
+         oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", \
+         oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\", \
+         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1318622958\", \
+         oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", \
+         oauth_version=\"1.0\""
+    );
+}
