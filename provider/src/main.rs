@@ -1,1 +1,119 @@
-fn main() {}
+//! The provider binary: `serve` (the default), `create-user` and `create-app`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use provider::apps::{self, AccessLevel, NewApp};
+use provider::{AppState, Config, users};
+
+#[derive(Parser)]
+#[command(version, about = "A Twitter-compatible OAuth 1.0a provider")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations and serve (the default).
+    Serve,
+    /// Create a user; if the screen name exists, print it and change nothing.
+    CreateUser {
+        #[arg(long)]
+        screen_name: String,
+        #[arg(long, env = "PROVIDER_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Register an app and print its consumer key and secret as JSON. With
+    /// --consumer-key, registering again updates the same app.
+    CreateApp {
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "callback", required = true)]
+        callbacks: Vec<String>,
+        #[arg(long, default_value = "write", value_parser = ["read", "write"])]
+        access: String,
+        #[arg(long)]
+        consumer_key: Option<String>,
+        #[arg(long, env = "PROVIDER_CONSUMER_SECRET", hide_env_values = true)]
+        consumer_secret: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => provider::serve(config).await?,
+        Command::CreateUser {
+            screen_name,
+            password,
+            name,
+        } => {
+            let state = AppState::connect(config).await?;
+            let user = match users::by_screen_name(&state.db, &screen_name).await? {
+                Some(existing) => existing,
+                None => users::create(&state.db, &screen_name, &name, &password).await?,
+            };
+            println!("{}", serde_json::to_string(&user)?);
+        }
+        Command::CreateApp {
+            owner,
+            name,
+            callbacks,
+            access,
+            consumer_key,
+            consumer_secret,
+        } => {
+            let state = AppState::connect(config).await?;
+            let owner = users::by_screen_name(&state.db, &owner)
+                .await?
+                .ok_or_else(|| {
+                    format!("no user named {owner:?}: create it first with create-user")
+                })?;
+            let app = apps::create(
+                &state.db,
+                NewApp {
+                    owner_id: owner.id,
+                    name: &name,
+                    callbacks: &callbacks,
+                    access_level: AccessLevel::parse(&access).unwrap_or(AccessLevel::Write),
+                    consumer_key: consumer_key.as_deref(),
+                    consumer_secret: consumer_secret.as_deref(),
+                },
+            )
+            .await?;
+            // The secret is printed on purpose: this is how an operator receives it.
+            let out = serde_json::json!({
+                "name": app.name,
+                "consumer_key": app.consumer_key.as_str(),
+                "consumer_secret": app.consumer_secret.secret(),
+                "access_level": app.access_level,
+                "callbacks": callbacks,
+            });
+            println!("{out}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Configuration, from environment variables only (documented in `.env.sample`), so the
+//! same binary runs as "Chirp" on one port and "Warble" on another.
+
+use std::net::SocketAddr;
+
+use url::Url;
+
+/// Which store records nonces (RFC 5849 §3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NonceStoreKind {
+    /// One process: a map in memory.
+    Memory,
+    /// The provider's database: shared by every instance on it.
+    Sql,
+    /// Redis: shared by every instance, and fast.
+    Redis(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The brand shown on every page and in `WWW-Authenticate` realms, e.g. "Chirp".
+    pub brand: String,
+    pub listen: SocketAddr,
+    /// The URL clients use to reach this provider. Signature base strings are rebuilt
+    /// from it (RFC 5849 §3.4.1.2), never from `Host` or `X-Forwarded-*` headers.
+    pub public_url: Url,
+    pub database_url: String,
+    pub nonce_store: NonceStoreKind,
+    /// Accepted clock difference for `oauth_timestamp`, in both directions (§3.3).
+    pub timestamp_window_secs: u64,
+    /// Lifetime of temporary credentials (§2.1).
+    pub request_token_ttl_secs: u64,
+    /// Whether session cookies get the `Secure` attribute (set behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str, default: &str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let invalid = |name: &'static str, reason: String| ConfigError::Invalid { name, reason };
+
+        let brand = get("PROVIDER_BRAND", "Chirp");
+        let listen: SocketAddr = get("PROVIDER_LISTEN", "127.0.0.1:8001")
+            .parse()
+            .map_err(|e| invalid("PROVIDER_LISTEN", format!("{e}")))?;
+        let public_url = get("PROVIDER_PUBLIC_URL", &format!("http://{listen}"));
+        let public_url =
+            Url::parse(&public_url).map_err(|e| invalid("PROVIDER_PUBLIC_URL", format!("{e}")))?;
+        let default_db = format!("sqlite://data/{}.db", brand.to_ascii_lowercase());
+        let database_url = get("DATABASE_URL", &default_db);
+        let nonce_store = match get("NONCE_STORE", "auto").as_str() {
+            "memory" => NonceStoreKind::Memory,
+            "sql" => NonceStoreKind::Sql,
+            "redis" => NonceStoreKind::Redis(get("REDIS_URL", "redis://127.0.0.1:6379")),
+            // Redis when configured, else the memory map: right for one process.
+            "auto" => match lookup("REDIS_URL").filter(|v| !v.is_empty()) {
+                Some(url) => NonceStoreKind::Redis(url),
+                None => NonceStoreKind::Memory,
+            },
+            other => {
+                return Err(invalid(
+                    "NONCE_STORE",
+                    format!("{other:?}: expected memory, sql, redis or auto"),
+                ));
+            }
+        };
+        let number = |name: &'static str, default: &str| {
+            get(name, default)
+                .parse::<u64>()
+                .map_err(|e| invalid(name, format!("{e}")))
+        };
+        Ok(Self {
+            brand,
+            listen,
+            secure_cookies: public_url.scheme() == "https",
+            public_url,
+            database_url,
+            nonce_store,
+            timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
+            request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_describe_a_local_chirp() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.brand, "Chirp");
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:8001/");
+        assert_eq!(config.database_url, "sqlite://data/chirp.db");
+        assert_eq!(config.nonce_store, NonceStoreKind::Memory);
+        assert_eq!(config.timestamp_window_secs, 300);
+    }
+
+    #[test]
+    fn a_redis_url_selects_the_redis_nonce_store() {
+        let config =
+            Config::from_lookup(|k| (k == "REDIS_URL").then(|| "redis://r:1".into())).unwrap();
+        assert_eq!(
+            config.nonce_store,
+            NonceStoreKind::Redis("redis://r:1".into())
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err =
+            Config::from_lookup(|k| (k == "PROVIDER_LISTEN").then(|| "nope".into())).unwrap_err();
+        assert!(err.to_string().starts_with("PROVIDER_LISTEN"), "{err}");
+    }
+}

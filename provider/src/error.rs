@@ -1,0 +1,143 @@
+//! The provider's one error type. OAuth and API errors are answered as Twitter answers
+//! them: a status and `{"errors":[{"code":N,"message":"..."}]}`. Internal errors are
+//! logged with their context and the client gets an opaque message.
+//!
+//! Web pages wrap the same errors in [`PageError`] to answer with HTML instead.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oauth1::VerifyError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// RFC 5849 §3.2: malformed, missing or duplicated parameters, unsupported method or
+    /// version. Twitter code 215.
+    #[error("bad authentication data: {0}")]
+    BadRequest(VerifyError),
+    /// Unknown client, bad signature, reused nonce. Twitter code 32.
+    #[error("could not authenticate: {0}")]
+    Unauthorized(&'static str),
+    /// Unknown, expired, used or revoked token. Twitter code 89.
+    #[error("invalid or expired token")]
+    InvalidToken,
+    /// `oauth_timestamp` outside the window, past or future. Twitter code 135.
+    #[error("timestamp out of bounds")]
+    StaleTimestamp,
+    /// `oauth_callback` not registered for the app. Twitter code 415.
+    #[error("callback URL not approved")]
+    CallbackNotApproved,
+    /// A read-only token tried to write. Twitter code 261.
+    #[error("application cannot perform write actions")]
+    ReadOnlyApplication,
+    /// A request that is well signed but asks for something invalid (Twitter code and
+    /// status given).
+    #[error("{message}")]
+    Rejected {
+        status: StatusCode,
+        code: u32,
+        message: &'static str,
+    },
+    #[error("not found")]
+    NotFound,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Nonce(#[from] crate::nonce::NonceStoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<VerifyError> for Error {
+    fn from(err: VerifyError) -> Self {
+        match err {
+            VerifyError::StaleTimestamp => Error::StaleTimestamp,
+            e if e.is_bad_request() => Error::BadRequest(e),
+            VerifyError::BodyHashMismatch => Error::Unauthorized("body hash mismatch"),
+            _ => Error::Unauthorized("invalid signature"),
+        }
+    }
+}
+
+impl Error {
+    /// Status, Twitter error code and the message the client sees.
+    pub fn parts(&self) -> (StatusCode, u32, &'static str) {
+        match self {
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, 215, "Bad Authentication data."),
+            Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, 32, "Could not authenticate you."),
+            Error::InvalidToken => (StatusCode::UNAUTHORIZED, 89, "Invalid or expired token."),
+            Error::StaleTimestamp => (StatusCode::UNAUTHORIZED, 135, "Timestamp out of bounds."),
+            Error::CallbackNotApproved => (
+                StatusCode::FORBIDDEN,
+                415,
+                "Callback URL not approved for this client application. Approved callback \
+                 URLs can be adjusted in your application settings",
+            ),
+            Error::ReadOnlyApplication => (
+                StatusCode::FORBIDDEN,
+                261,
+                "Application cannot perform write actions.",
+            ),
+            Error::Rejected {
+                status,
+                code,
+                message,
+            } => (*status, *code, message),
+            Error::NotFound => (
+                StatusCode::NOT_FOUND,
+                34,
+                "Sorry, that page does not exist.",
+            ),
+            Error::Database(_) | Error::Nonce(_) | Error::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error.")
+            }
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Error::Database(_) | Error::Nonce(_) | Error::Internal(_) => {
+                tracing::error!(error = %self, "request failed");
+            }
+            _ => tracing::debug!(error = %self, "request refused"),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.log();
+        let (status, code, message) = self.parts();
+        let body = serde_json::json!({ "errors": [{ "code": code, "message": message }] });
+        let mut response = (status, Json(body)).into_response();
+        // Error bodies of the OAuth endpoints concern credentials too (RFC 5849 §2).
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+/// An [`Error`] met while rendering a web page: answered with an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl<E: Into<Error>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let (status, _, message) = self.0.parts();
+        let page = crate::web::templates::ErrorPage {
+            status: status.as_u16(),
+            message,
+        };
+        (status, crate::web::templates::render(&page)).into_response()
+    }
+}

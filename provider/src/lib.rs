@@ -1,0 +1,19 @@
+//! A Twitter-compatible OAuth 1.0a provider (RFC 5849) on Axum, askama and sqlx.
+//!
+//! [`router`] is the whole HTTP surface; `main.rs` only reads configuration, runs the
+//! command line and serves.
+
+pub mod apps;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod nonce;
+pub mod server;
+pub mod session_store;
+pub mod state;
+pub mod users;
+pub mod web;
+
+pub use config::Config;
+pub use server::{router, serve, spawn};
+pub use state::AppState;

@@ -1,0 +1,118 @@
+//! Serving: the router with its layers, graceful shutdown, and a port-0 spawn for tests.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::session_store::SqlSessionStore;
+use crate::state::AppState;
+use crate::{Config, web};
+
+/// The whole HTTP surface of the provider, with sessions and the 401 challenge.
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    // Providers and the site may share a host (127.0.0.1) on different ports, and cookies
+    // ignore ports: each brand gets its own cookie name.
+    let cookie = format!(
+        "{}_session",
+        config.brand.to_ascii_lowercase().replace(' ', "_")
+    );
+    let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))
+        .with_name(cookie)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+    Router::new()
+        .merge(web::router())
+        .route("/static/provider.css", get(stylesheet))
+        .layer(sessions)
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            challenge,
+        ))
+        .with_state(state)
+}
+
+/// RFC 5849 §3.2 via RFC 2617: a 401 names the OAuth scheme and this provider's realm.
+async fn challenge(State(state): State<AppState>, mut response: Response) -> Response {
+    if response.status() == StatusCode::UNAUTHORIZED
+        && !response.headers().contains_key(header::WWW_AUTHENTICATE)
+    {
+        let realm = state.config.public_url.as_str().replace('"', "");
+        if let Ok(value) = HeaderValue::from_str(&format!("OAuth realm=\"{realm}\"")) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/provider.css"),
+    )
+}
+
+/// Migrates, serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let listen = config.listen;
+    let state = AppState::connect(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(
+        brand = %state.config.brand,
+        url = %state.config.public_url,
+        "provider listening on {listen}"
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("provider stopped");
+    Ok(())
+}
+
+/// Starts a provider on an already-connected state and a bound listener (port 0 in
+/// tests), returning its address.
+pub async fn spawn(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<SocketAddr> {
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, router(state)).await {
+            tracing::error!(error = %err, "test provider stopped");
+        }
+    });
+    Ok(addr)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,35 @@
+//! The state every handler can reach; handlers take the narrowest part they need.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::config::{Config, NonceStoreKind};
+use crate::db::{self, Db};
+use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub nonces: Arc<dyn NonceStore>,
+}
+
+impl AppState {
+    /// Connects to the database (running migrations) and to the configured nonce store.
+    pub async fn connect(config: Config) -> Result<Self, crate::error::Error> {
+        let db = db::connect(&config.database_url).await?;
+        let nonces: Arc<dyn NonceStore> = match &config.nonce_store {
+            NonceStoreKind::Memory => Arc::new(MemoryNonceStore::default()),
+            NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone())),
+            NonceStoreKind::Redis(url) => {
+                Arc::new(RedisNonceStore::connect(url, "oauth1-provider:").await?)
+            }
+        };
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            nonces,
+        })
+    }
+}

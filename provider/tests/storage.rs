@@ -1,0 +1,184 @@
+//! Storage runs the same on SQLite and Postgres: migrations, users, apps, nonce stores.
+
+mod support;
+
+use provider::apps::{self, AccessLevel, NewApp};
+use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
+use provider::users;
+use support::{Backend, TestDb};
+
+async fn users_and_apps_round_trip(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    let alice = users::create(&pool, "Alice", "Alice A.", "wonderland")
+        .await
+        .unwrap();
+    assert!(matches!(
+        users::create(&pool, "alice", "", "wonderland").await,
+        Err(users::SignUpError::Taken)
+    ));
+    assert_eq!(
+        users::by_screen_name(&pool, "ALICE")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        alice.id
+    );
+    assert!(
+        users::authenticate(&pool, "alice", "wonderland")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        users::authenticate(&pool, "alice", "wrong-pass")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        users::authenticate(&pool, "nobody", "wonderland")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let callbacks = vec!["http://127.0.0.1:3000/cb".to_owned()];
+    let new = |secret| NewApp {
+        owner_id: alice.id,
+        name: "Demo",
+        callbacks: &callbacks,
+        access_level: AccessLevel::Write,
+        consumer_key: Some("fixed-key"),
+        consumer_secret: Some(secret),
+    };
+    let first = apps::create(&pool, new("s1")).await.unwrap();
+    let again = apps::create(&pool, new("s2")).await.unwrap();
+    assert_eq!(
+        first.id, again.id,
+        "registering a known key again updates that app"
+    );
+    let stored = apps::by_consumer_key(&pool, "fixed-key")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.consumer_secret.secret(), "s2");
+    assert_eq!(apps::callbacks(&pool, stored.id).await.unwrap(), callbacks);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn users_and_apps_round_trip_on_sqlite() {
+    users_and_apps_round_trip(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn users_and_apps_round_trip_on_postgres() {
+    users_and_apps_round_trip(Backend::Postgres).await;
+}
+
+/// Of 50 concurrent inserts of one nonce exactly one succeeds; other keys are independent.
+async fn exactly_one_of_many_concurrent_inserts_wins(store: std::sync::Arc<dyn NonceStore>) {
+    let expires = provider::db::now() + 600;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let key = NonceKey {
+                consumer_key: "ck",
+                token: "tok",
+                timestamp: 1000,
+                nonce: "n:1",
+            };
+            store.insert_once(key, expires).await.unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+    // The same nonce with another token, timestamp or client is a different nonce.
+    for key in [
+        NonceKey {
+            consumer_key: "ck",
+            token: "",
+            timestamp: 1000,
+            nonce: "n:1",
+        },
+        NonceKey {
+            consumer_key: "ck",
+            token: "tok",
+            timestamp: 1001,
+            nonce: "n:1",
+        },
+        NonceKey {
+            consumer_key: "ck2",
+            token: "tok",
+            timestamp: 1000,
+            nonce: "n:1",
+        },
+        // `:` inside parts cannot make two keys collide.
+        NonceKey {
+            consumer_key: "ck:tok",
+            token: "",
+            timestamp: 1000,
+            nonce: "n:1",
+        },
+    ] {
+        assert!(store.insert_once(key, expires).await.unwrap(), "{key:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_nonce_store_is_atomic() {
+    exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(MemoryNonceStore::default()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sql_nonce_store_is_atomic_on_sqlite() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(SqlNonceStore::new(
+        pool.clone(),
+    )))
+    .await;
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sql_nonce_store_is_atomic_on_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(SqlNonceStore::new(
+        pool.clone(),
+    )))
+    .await;
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_redis_nonce_store_is_atomic() {
+    let prefix = format!("test-{}:", provider::apps::random_credential(12));
+    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let store = RedisNonceStore::connect(&url, prefix.clone())
+        .await
+        .unwrap();
+    exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(store)).await;
+    // Clean up this test's keys.
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 5);
+    let _: () = redis::cmd("DEL")
+        .arg(keys)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}
