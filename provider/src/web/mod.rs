@@ -1,6 +1,8 @@
 //! The provider's web pages (askama): sign up, sign in, home, developer apps, connected
 //! apps, and the consent page of the OAuth flow.
 
+pub mod auth;
+pub mod chrome;
 pub mod csrf;
 pub mod templates;
 
