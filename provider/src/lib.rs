@@ -3,14 +3,18 @@
 //! [`router`] is the whole HTTP surface; `main.rs` only reads configuration, runs the
 //! command line and serves.
 
+pub mod api;
 pub mod apps;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod nonce;
+pub mod oauth;
 pub mod server;
 pub mod session_store;
 pub mod state;
+pub mod statuses;
+pub mod tokens;
 pub mod users;
 pub mod web;
 

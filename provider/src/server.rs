@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
     Router::new()
         .merge(web::router())
+        .merge(crate::oauth::router())
+        .merge(crate::api::router())
         .route("/static/provider.css", get(stylesheet))
         .layer(sessions)
         .layer(axum::middleware::map_response_with_state(

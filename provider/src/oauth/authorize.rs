@@ -1,0 +1,210 @@
+//! Resource owner authorization (RFC 5849 §2.2): `GET /oauth/authorize` always asks;
+//! `GET /oauth/authenticate` skips the question for an app this user already approved
+//! (unless `force_login=true`); `POST /oauth/authorize` records the answer.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::apps::AccessLevel;
+use crate::error::{Error, PageError};
+use crate::state::AppState;
+use crate::tokens::{self, PendingToken};
+use crate::users::User;
+use crate::web::auth::{CurrentUser, MaybeUser};
+use crate::web::chrome::Chrome;
+use crate::web::csrf;
+use crate::web::templates::render;
+
+#[derive(Deserialize)]
+pub struct AuthorizeQuery {
+    oauth_token: Option<String>,
+    force_login: Option<String>,
+    screen_name: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage {
+    chrome: Chrome,
+    app_name: String,
+    token: String,
+    write: bool,
+    user: User,
+}
+
+#[derive(Template)]
+#[template(path = "pin.html")]
+struct PinPage {
+    chrome: Chrome,
+    app_name: String,
+    pin: String,
+}
+
+#[derive(Template)]
+#[template(path = "oauth_denied.html")]
+struct DeniedPage {
+    chrome: Chrome,
+    app_name: String,
+}
+
+const EXPIRED: Error = Error::Rejected {
+    status: StatusCode::BAD_REQUEST,
+    code: 89,
+    message: "This authorization request has expired or was already used. Go back to the \
+              application and sign in again.",
+};
+
+pub async fn authorize(
+    state: State<AppState>,
+    session: Session,
+    user: MaybeUser,
+    Query(query): Query<AuthorizeQuery>,
+) -> Result<Response, PageError> {
+    ask(state, session, user, query, false).await
+}
+
+pub async fn authenticate(
+    state: State<AppState>,
+    session: Session,
+    user: MaybeUser,
+    Query(query): Query<AuthorizeQuery>,
+) -> Result<Response, PageError> {
+    ask(state, session, user, query, true).await
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+    query: AuthorizeQuery,
+    skip_if_approved: bool,
+) -> Result<Response, PageError> {
+    let token = query.oauth_token.as_deref().unwrap_or("");
+    let pending = tokens::pending(&state.db, token).await?;
+    let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
+        return Err(PageError(EXPIRED));
+    };
+    let Some(user) = user else {
+        // Sign in first, then come back here with the same query.
+        let endpoint = if skip_if_approved {
+            "authenticate"
+        } else {
+            "authorize"
+        };
+        let mut next = format!(
+            "/oauth/{endpoint}?oauth_token={}",
+            oauth1::encode::encode(token)
+        );
+        if let Some(force) = &query.force_login {
+            next.push_str(&format!("&force_login={}", oauth1::encode::encode(force)));
+        }
+        let mut to = format!("/login?next={}", oauth1::encode::encode(&next));
+        if let Some(name) = query.screen_name.as_deref().filter(|n| !n.is_empty()) {
+            to.push_str(&format!("&screen_name={}", oauth1::encode::encode(name)));
+        }
+        return Ok(Redirect::to(&to).into_response());
+    };
+    let force = query.force_login.as_deref() == Some("true");
+    if skip_if_approved
+        && !force
+        && tokens::has_authorized(&state.db, pending.app_id, user.id).await?
+    {
+        return approve(&state, &session, pending, &user).await;
+    }
+    let page = ConsentPage {
+        chrome: Chrome::new(&state, &session, Some(user.clone())).await?,
+        app_name: pending.app_name,
+        token: pending.token.into_string(),
+        write: pending.access_level == AccessLevel::Write,
+        user,
+    };
+    Ok(no_framing(render(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    csrf: String,
+    oauth_token: String,
+    decision: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<Decision>,
+) -> Result<Response, PageError> {
+    csrf::check(&session, &form.csrf).await?;
+    let pending = tokens::pending(&state.db, &form.oauth_token).await?;
+    let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
+        return Err(PageError(EXPIRED));
+    };
+    if form.decision == "allow" {
+        return approve(&state, &session, pending, &user).await;
+    }
+    // Denied: the temporary credentials are void, and the client hears `denied=<token>`
+    // (Twitter's convention; RFC 5849 leaves the refusal message to the server).
+    tokens::delete_request_token(&state.db, pending.token.as_str()).await?;
+    tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization denied");
+    if pending.callback == "oob" {
+        let page = DeniedPage {
+            chrome: Chrome::new(&state, &session, Some(user)).await?,
+            app_name: pending.app_name,
+        };
+        return Ok(no_framing(render(&page)));
+    }
+    redirect_to_callback(&pending.callback, &[("denied", pending.token.as_str())])
+}
+
+async fn approve(
+    state: &AppState,
+    session: &Session,
+    pending: PendingToken,
+    user: &User,
+) -> Result<Response, PageError> {
+    let verifier = tokens::approve(&state.db, pending.token.as_str(), user.id)
+        .await?
+        .ok_or(EXPIRED)?;
+    tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization granted");
+    if pending.callback == "oob" {
+        // §2.2: without a callback the owner copies the verifier into the client by hand.
+        let page = PinPage {
+            chrome: Chrome::new(state, session, Some(user.clone())).await?,
+            app_name: pending.app_name,
+            pin: verifier,
+        };
+        return Ok(no_framing(render(&page)));
+    }
+    redirect_to_callback(
+        &pending.callback,
+        &[
+            ("oauth_token", pending.token.as_str()),
+            ("oauth_verifier", &verifier),
+        ],
+    )
+}
+
+/// §2.2: the parameters are added to the callback's own query, which is kept.
+fn redirect_to_callback(callback: &str, params: &[(&str, &str)]) -> Result<Response, PageError> {
+    let mut url = url::Url::parse(callback)
+        .map_err(|e| Error::Internal(format!("stored callback {callback:?}: {e}")))?;
+    url.query_pairs_mut().extend_pairs(params);
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// The consent page must not be framed (clickjacking would turn a click into consent).
+fn no_framing(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

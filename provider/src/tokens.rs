@@ -1,0 +1,220 @@
+//! Temporary credentials (RFC 5849 §2.1) and token credentials (§2.3) in the database.
+//!
+//! Request tokens are short-lived and single-use: the access-token exchange deletes the
+//! row it consumes in one statement (`delete ... returning`), so of many concurrent
+//! exchanges of one verifier exactly one gets a row back.
+//!
+//! Access tokens: one per (app, user). Authorizing again *rotates* it (new token and
+//! secret, old ones dead at once), so a leaked old token cannot outlive a new sign-in.
+
+use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
+use sqlx::Row;
+
+use crate::apps::{AccessLevel, random_credential};
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+
+fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
+    let value: String = row.try_get(column)?;
+    AccessLevel::parse(&value)
+        .ok_or_else(|| Error::Internal(format!("bad access level {value:?} in {column}")))
+}
+
+/// A request token as stored, with the client it was issued to.
+#[derive(Debug)]
+pub struct PendingToken {
+    pub token: Token,
+    pub secret: TokenSecret,
+    pub app_id: i64,
+    pub app_name: String,
+    pub consumer_key: ConsumerKey,
+    pub consumer_secret: ConsumerSecret,
+    pub callback: String,
+    pub access_level: AccessLevel,
+    /// Set once the resource owner approved (§2.2).
+    pub user_id: Option<i64>,
+    /// Kept as a string and compared in constant time by the caller.
+    pub verifier: Option<String>,
+}
+
+pub async fn create_request_token(
+    db: &Db,
+    app_id: i64,
+    callback: &str,
+    access_level: AccessLevel,
+    ttl_secs: u64,
+) -> Result<(Token, TokenSecret)> {
+    let token = Token::new(random_credential(32));
+    let secret = TokenSecret::new(random_credential(32));
+    sqlx::query(
+        "insert into request_tokens (token, secret, app_id, callback, access_level, expires_at) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token.as_str())
+    .bind(secret.secret())
+    .bind(app_id)
+    .bind(callback)
+    .bind(access_level.as_str())
+    .bind(db::now() + ttl_secs as i64)
+    .execute(db)
+    .await?;
+    Ok((token, secret))
+}
+
+/// A request token that has not expired, with its app.
+pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
+    let row = sqlx::query(
+        "select r.token, r.secret, r.app_id, r.callback, r.access_level, r.user_id, r.verifier, \
+                a.name, a.consumer_key, a.consumer_secret \
+         from request_tokens r join apps a on a.id = r.app_id \
+         where r.token = $1 and r.expires_at >= $2",
+    )
+    .bind(token)
+    .bind(db::now())
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(PendingToken {
+        token: Token::new(row.try_get::<String, _>("token")?),
+        secret: TokenSecret::new(row.try_get::<String, _>("secret")?),
+        app_id: row.try_get("app_id")?,
+        app_name: row.try_get("name")?,
+        consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
+        consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
+        callback: row.try_get("callback")?,
+        access_level: level(&row, "access_level")?,
+        user_id: row.try_get("user_id")?,
+        verifier: row.try_get("verifier")?,
+    }))
+}
+
+/// Records the owner's approval (§2.2) and returns the new verifier. `None` if the token
+/// is unknown, expired or already approved.
+pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
+    let verifier = random_credential(32);
+    let done = sqlx::query(
+        "update request_tokens set user_id = $1, verifier = $2 \
+         where token = $3 and user_id is null and expires_at >= $4",
+    )
+    .bind(user_id)
+    .bind(&verifier)
+    .bind(token)
+    .bind(db::now())
+    .execute(db)
+    .await?;
+    Ok((done.rows_affected() == 1).then_some(verifier))
+}
+
+/// Voids a request token (denied, or a wrong verifier was tried).
+pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
+    sqlx::query("delete from request_tokens where token = $1")
+        .bind(token)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Atomically consumes an approved request token with this verifier: exactly one caller
+/// gets the approving user back.
+pub async fn consume(db: &Db, token: &str, verifier: &str) -> Result<Option<(i64, AccessLevel)>> {
+    let row = sqlx::query(
+        "delete from request_tokens \
+         where token = $1 and verifier = $2 and user_id is not null and expires_at >= $3 \
+         returning user_id, access_level",
+    )
+    .bind(token)
+    .bind(verifier)
+    .bind(db::now())
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| Ok((row.try_get("user_id")?, level(&row, "access_level")?)))
+        .transpose()
+}
+
+/// Issues (or rotates) the access token of this user for this app.
+pub async fn issue_access_token(
+    db: &Db,
+    app_id: i64,
+    user_id: i64,
+    access_level: AccessLevel,
+) -> Result<(Token, TokenSecret)> {
+    // Twitter-style tokens start with the user id.
+    let token = Token::new(format!("{user_id}-{}", random_credential(40)));
+    let secret = TokenSecret::new(random_credential(45));
+    sqlx::query(
+        "insert into access_tokens (token, secret, app_id, user_id, access_level, created_at) \
+         values ($1, $2, $3, $4, $5, $6) \
+         on conflict (app_id, user_id) do update set token = excluded.token, \
+         secret = excluded.secret, access_level = excluded.access_level, \
+         created_at = excluded.created_at",
+    )
+    .bind(token.as_str())
+    .bind(secret.secret())
+    .bind(app_id)
+    .bind(user_id)
+    .bind(access_level.as_str())
+    .bind(db::now())
+    .execute(db)
+    .await?;
+    Ok((token, secret))
+}
+
+/// An access token with everything a signed API request needs, in one query.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub token: Token,
+    pub secret: TokenSecret,
+    pub app_id: i64,
+    pub consumer_key: ConsumerKey,
+    pub consumer_secret: ConsumerSecret,
+    pub access_level: AccessLevel,
+    pub user: crate::users::User,
+}
+
+pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
+    let row = sqlx::query(
+        "select t.secret, t.app_id, t.access_level, a.consumer_key, a.consumer_secret, \
+                u.id, u.screen_name, u.name, u.created_at \
+         from access_tokens t \
+         join apps a on a.id = t.app_id \
+         join users u on u.id = t.user_id \
+         where t.token = $1",
+    )
+    .bind(token)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Grant {
+        token: Token::new(token),
+        secret: TokenSecret::new(row.try_get::<String, _>("secret")?),
+        app_id: row.try_get("app_id")?,
+        consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
+        consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
+        access_level: level(&row, "access_level")?,
+        user: crate::users::User {
+            id: row.try_get("id")?,
+            screen_name: row.try_get("screen_name")?,
+            name: row.try_get("name")?,
+            created_at: row.try_get("created_at")?,
+        },
+    }))
+}
+
+/// Whether this user already granted this app access (for `/oauth/authenticate`).
+pub async fn has_authorized(db: &Db, app_id: i64, user_id: i64) -> Result<bool> {
+    let row = sqlx::query("select 1 as one from access_tokens where app_id = $1 and user_id = $2")
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Revokes one access token; `false` if it did not exist.
+pub async fn revoke(db: &Db, token: &str) -> Result<bool> {
+    let done = sqlx::query("delete from access_tokens where token = $1")
+        .bind(token)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
