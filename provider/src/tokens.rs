@@ -210,6 +210,46 @@ pub async fn has_authorized(db: &Db, app_id: i64, user_id: i64) -> Result<bool> 
     Ok(row.is_some())
 }
 
+/// An app a user has granted access to, for the "Connected apps" page.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub app_id: i64,
+    pub app_name: String,
+    pub access_level: AccessLevel,
+    pub created_at: i64,
+}
+
+pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
+    let rows = sqlx::query(
+        "select a.id, a.name, t.access_level, t.created_at \
+         from access_tokens t join apps a on a.id = t.app_id \
+         where t.user_id = $1 order by a.name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Connection {
+                app_id: row.try_get("id")?,
+                app_name: row.try_get("name")?,
+                access_level: level(row, "access_level")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes the access a user gave an app; `false` if there was none.
+pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<bool> {
+    let done = sqlx::query("delete from access_tokens where app_id = $1 and user_id = $2")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Revokes one access token; `false` if it did not exist.
 pub async fn revoke(db: &Db, token: &str) -> Result<bool> {
     let done = sqlx::query("delete from access_tokens where token = $1")

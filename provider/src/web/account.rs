@@ -1,0 +1,157 @@
+//! Sign up, sign in and sign out. Sign-in keeps `next` (the page that asked for it, such as
+//! an authorization request) and pre-fills `screen_name` when the client passed one.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::users::{self, SignUpError};
+use crate::web::auth::{MaybeUser, safe_next, sign_in, sign_out};
+use crate::web::chrome::Chrome;
+use crate::web::csrf;
+use crate::web::templates::render;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    next: String,
+    screen_name: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    chrome: Chrome,
+    next: String,
+    screen_name: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    screen_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    screen_name: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    csrf: String,
+    screen_name: String,
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let next = safe_next(query.next.as_deref()).to_owned();
+    if user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let page = LoginPage {
+        chrome: Chrome::new(&state, &session, None).await?,
+        next,
+        screen_name: query.screen_name.unwrap_or_default(),
+        error: None,
+    };
+    Ok(render(&page))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&session, &form.csrf).await?;
+    let next = safe_next(form.next.as_deref()).to_owned();
+    match users::authenticate(&state.db, form.screen_name.trim(), &form.password).await? {
+        Some(user) => {
+            sign_in(&session, &user).await?;
+            tracing::info!(user = %user.screen_name, "signed in");
+            Ok(Redirect::to(&next).into_response())
+        }
+        None => {
+            let page = LoginPage {
+                chrome: Chrome::new(&state, &session, None).await?,
+                next,
+                screen_name: form.screen_name,
+                error: Some("That screen name and password do not match an account."),
+            };
+            Ok((axum::http::StatusCode::UNAUTHORIZED, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn signup_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let page = SignupPage {
+        chrome: Chrome::new(&state, &session, None).await?,
+        next: safe_next(query.next.as_deref()).to_owned(),
+        screen_name: query.screen_name.unwrap_or_default(),
+        name: String::new(),
+        error: None,
+    };
+    Ok(render(&page))
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&session, &form.csrf).await?;
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let screen_name = form.screen_name.trim();
+    match users::create(&state.db, screen_name, &form.name, &form.password).await {
+        Ok(user) => {
+            sign_in(&session, &user).await?;
+            tracing::info!(user = %user.screen_name, "signed up");
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(SignUpError::Other(err)) => Err(PageError(err)),
+        Err(err) => {
+            let page = SignupPage {
+                chrome: Chrome::new(&state, &session, None).await?,
+                next,
+                screen_name: screen_name.to_owned(),
+                name: form.name,
+                error: Some(err.to_string()),
+            };
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn logout(session: Session, Form(form): Form<LogoutForm>) -> Result<Response, PageError> {
+    csrf::check(&session, &form.csrf).await?;
+    sign_out(&session).await?;
+    Ok(Redirect::to("/").into_response())
+}

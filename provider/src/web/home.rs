@@ -1,0 +1,78 @@
+//! The home page: signed out, what this is; signed in, a post box and everyone's timeline.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::{Error, PageError};
+use crate::state::AppState;
+use crate::statuses::{self, Page, StatusJson};
+use crate::web::auth::{CurrentUser, MaybeUser};
+use crate::web::chrome::Chrome;
+use crate::web::csrf;
+use crate::web::templates::render;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    statuses: Vec<StatusJson>,
+    error: Option<&'static str>,
+    draft: String,
+}
+
+#[derive(Deserialize)]
+pub struct PostForm {
+    csrf: String,
+    status: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, PageError> {
+    page(&state, &session, user, None, String::new()).await
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    user: Option<crate::users::User>,
+    error: Option<&'static str>,
+    draft: String,
+) -> Result<Response, PageError> {
+    let statuses = match user {
+        Some(_) => statuses::timeline(&state.db, None, Page::default(), None).await?,
+        None => Vec::new(),
+    };
+    let page = HomePage {
+        chrome: Chrome::new(state, session, user).await?,
+        statuses,
+        error,
+        draft,
+    };
+    Ok(render(&page))
+}
+
+pub async fn post_status(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<PostForm>,
+) -> Result<Response, PageError> {
+    csrf::check(&session, &form.csrf).await?;
+    match statuses::create(&state.db, &user, form.status.trim(), None).await {
+        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Err(err @ Error::Rejected { .. }) => {
+            // The API answers Twitter's status code; a form answers 422 with the draft kept.
+            let (_, _, message) = err.parts();
+            let response = page(&state, &session, Some(user), Some(message), form.status).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, response).into_response())
+        }
+        Err(err) => Err(PageError(err)),
+    }
+}

@@ -1,0 +1,313 @@
+//! The provider's HTML pages over HTTP, as a browser with cookies sees them.
+
+mod support;
+
+use provider::apps::{self, AccessLevel, NewApp};
+use provider::{tokens, users};
+use reqwest::StatusCode;
+use support::{Backend, TestProvider, browser, spawn_provider};
+
+/// The value of the hidden `csrf` input of a page.
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    let end = html[start..].find('"').expect("end of the csrf value");
+    html[start..start + end].to_owned()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn page(http: &reqwest::Client, provider: &TestProvider, path: &str) -> String {
+    let response = http.get(provider.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.unwrap()
+}
+
+async fn sign_in(
+    http: &reqwest::Client,
+    provider: &TestProvider,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    let csrf = csrf_of(&page(http, provider, "/login").await);
+    http.post(provider.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", name),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_up_signs_in_and_shows_the_home_page() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let http = browser();
+    let csrf = csrf_of(&page(&http, &provider, "/signup").await);
+    let response = http
+        .post(provider.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", "carol"),
+            ("name", "Carol"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let home = page(&http, &provider, "/").await;
+    assert!(home.contains("@carol"), "{home}");
+    assert!(
+        users::authenticate(&provider.state.db, "carol", "correct horse")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_taken_screen_name_is_refused_with_the_form_kept() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    users::create(&provider.state.db, "carol", "Carol", "pw-pw-pw-pw")
+        .await
+        .unwrap();
+    let http = browser();
+    let csrf = csrf_of(&page(&http, &provider, "/signup").await);
+    let response = http
+        .post(provider.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", "carol"),
+            ("name", "Another Carol"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Another Carol"), "the form keeps its input");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_401_and_a_right_one_follows_next() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    let wrong = sign_in(&http, &provider, "alice", "looking-glass").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("do not match"));
+
+    let csrf = csrf_of(&page(&http, &provider, "/login?next=%2Fsettings%2Fapps").await);
+    let right = http
+        .post(provider.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", "alice"),
+            ("password", "wonderland"),
+            ("next", "/settings/apps"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&right), "/settings/apps");
+}
+
+#[tokio::test]
+async fn next_cannot_leave_the_site() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    for next in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+    ] {
+        let csrf = csrf_of(&page(&http, &provider, "/login").await);
+        let response = http
+            .post(provider.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("screen_name", "alice"),
+                ("password", "wonderland"),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&response), "/", "next = {next}");
+        let logout_csrf = csrf_of(&page(&http, &provider, "/").await);
+        http.post(provider.url("/logout"))
+            .form(&[("csrf", logout_csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_the_session_csrf_token_is_forbidden() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    page(&http, &provider, "/login").await;
+    let response = http
+        .post(provider.url("/login"))
+        .form(&[
+            ("csrf", "forged"),
+            ("screen_name", "alice"),
+            ("password", "wonderland"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn pages_for_members_send_strangers_to_sign_in() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let http = browser();
+    for path in ["/settings/apps", "/developer/apps"] {
+        let response = http.get(provider.url(path)).send().await.unwrap();
+        assert!(response.status().is_redirection(), "{path}");
+        assert!(location(&response).starts_with("/login?next="), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_posts_a_status_from_the_home_page() {
+    let provider = spawn_provider(Backend::Postgres, "Chirp").await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let csrf = csrf_of(&page(&http, &provider, "/").await);
+    let response = http
+        .post(provider.url("/statuses"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "Hello from the web page"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let home = page(&http, &provider, "/").await;
+    assert!(home.contains("Hello from the web page"), "{home}");
+
+    let long = "x".repeat(281);
+    let refused = http
+        .post(provider.url("/statuses"))
+        .form(&[("csrf", csrf.as_str()), ("status", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_developer_registers_an_app_and_sees_its_secret_once() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let alice = users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let csrf = csrf_of(&page(&http, &provider, "/developer/apps").await);
+
+    let bad = http
+        .post(provider.url("/developer/apps"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Bad callback"),
+            ("callbacks", "javascript:alert(1)"),
+            ("access", "read"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let created = http
+        .post(provider.url("/developer/apps"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "My site"),
+            ("callbacks", "http://127.0.0.1:3000/authorize/chirp\r\n"),
+            ("access", "write"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    assert_eq!(created.headers()["cache-control"], "no-store");
+    let body = created.text().await.unwrap();
+    let app = apps::by_owner(&provider.state.db, alice.id).await.unwrap();
+    assert_eq!(app.len(), 1);
+    assert_eq!(app[0].access_level, AccessLevel::Write);
+    assert!(body.contains(app[0].consumer_key.as_str()));
+    assert!(body.contains(app[0].consumer_secret.secret()));
+
+    let list = page(&http, &provider, "/developer/apps").await;
+    assert!(list.contains("My site"));
+    assert!(list.contains(app[0].consumer_key.as_str()));
+    assert!(
+        !list.contains(app[0].consumer_secret.secret()),
+        "the secret is shown once"
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_connection_kills_its_tokens() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let db = &provider.state.db;
+    let alice = users::create(db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let app = apps::create(
+        db,
+        NewApp {
+            owner_id: alice.id,
+            name: "Demo site",
+            callbacks: &["http://127.0.0.1:3000/cb".to_owned()],
+            access_level: AccessLevel::Read,
+            consumer_key: None,
+            consumer_secret: None,
+        },
+    )
+    .await
+    .unwrap();
+    let (token, _) = tokens::issue_access_token(db, app.id, alice.id, AccessLevel::Read)
+        .await
+        .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let before = page(&http, &provider, "/settings/apps").await;
+    assert!(before.contains("Demo site"));
+    let csrf = csrf_of(&before);
+    let app_id = app.id.to_string();
+    let response = http
+        .post(provider.url("/settings/apps/revoke"))
+        .form(&[("csrf", csrf.as_str()), ("app_id", app_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let after = page(&http, &provider, "/settings/apps").await;
+    assert!(after.contains("no-connections"), "{after}");
+    assert!(tokens::grant(db, token.as_str()).await.unwrap().is_none());
+}
