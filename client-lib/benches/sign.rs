@@ -1,1 +1,71 @@
-fn main() {}
+//! Signing Twitter's "creating a signature" example request, end to end: parameter
+//! collection, base string, HMAC-SHA1 and the `Authorization` header. Also verification,
+//! the provider's per-request cost.
+//!
+//! `cargo bench -p oauth1 --bench sign`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use oauth1::{
+    AccessToken, Body, ClientCredentials, IncomingRequest, Nonce, Request, SignedParams, Signer,
+    Timestamp,
+};
+use url::Url;
+
+const BODY: &str = "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21";
+
+fn bench(c: &mut Criterion) {
+    let client = ClientCredentials::new(
+        "xvz1evFS4wEEPTGEFPHBog",
+        "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+    );
+    let token = AccessToken::new(
+        "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+        "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+    );
+    let url = Url::parse("https://api.twitter.com/1.1/statuses/update.json?include_entities=true")
+        .expect("the example URL");
+    let nonce = Nonce::new("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg");
+    let request = Request {
+        method: "POST",
+        url: &url,
+        body: Body::Form(BODY),
+    };
+    let signer = Signer::new(&client).token(&token);
+
+    c.bench_function("sign twitter example (HMAC-SHA1, header)", |b| {
+        b.iter(|| {
+            signer
+                .sign(
+                    black_box(&request),
+                    &nonce,
+                    Timestamp::from_secs(1318622958),
+                )
+                .expect("signs")
+        })
+    });
+
+    let signed = signer
+        .sign(&request, &nonce, Timestamp::from_secs(1318622958))
+        .expect("signs");
+    let authorization = signed.authorization.expect("a header");
+    c.bench_function("verify twitter example (parse + HMAC-SHA1)", |b| {
+        b.iter(|| {
+            let incoming = IncomingRequest {
+                method: "POST",
+                url: &url,
+                authorization: Some(black_box(&authorization)),
+                content_type: Some("application/x-www-form-urlencoded"),
+                body: BODY.as_bytes(),
+            };
+            let params = SignedParams::from_request(&incoming).expect("parses");
+            params
+                .verify_signature(&client.secret, Some(&token.secret))
+                .expect("verifies")
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,12 +1,72 @@
 //! OAuth 1.0a (RFC 5849) for clients and servers.
+//!
+//! A tour, from the wire up:
+//! - [`encode`]: the percent-encoding of §3.6 and form encoding;
+//! - [`base_string`]: the signature base string of §3.4.1;
+//! - [`signature`]: HMAC-SHA1, HMAC-SHA256 and PLAINTEXT behind [`SignatureMethod`] (§3.4);
+//! - [`header`]: the `Authorization: OAuth ...` header, rendered and parsed (§3.5.1);
+//! - [`sign`]: [`Signer`] puts it together; nonce and timestamp are inputs (§3.3);
+//! - [`verify`]: the server side, from an incoming request to a checked signature;
+//! - [`client`]: [`Session`], the three legs of §2 over HTTP and signing of later calls;
+//! - [`registry`]: many named remotes configured from code or `{NAME}_*` variables
+//!   ([`config`]), temporary credentials in a [`cache`], tokens in a [`TokenStore`];
+//! - [`observe`]: every exchange, secrets removed, for logs or teaching pages;
+//! - [`presets`]: Twitter's endpoints.
+//!
+//! The whole three-legged flow against a Twitter-compatible service:
+//!
+//! ```no_run
+//! use oauth1::{Error, Registry, presets};
+//!
+//! # async fn demo() -> Result<(), Error> {
+//! let mut registry = Registry::new();
+//! let chirp = registry.register("chirp", oauth1::RemoteConfig {
+//!     client_id: Some("demo-key".into()),
+//!     client_secret: Some("demo-secret".into()),
+//!     ..presets::twitter_compatible("http://127.0.0.1:8001/")
+//! })?;
+//!
+//! // Leg 1 (§2.1) and the redirect of leg 2 (§2.2): send the user's browser here.
+//! let go_to = chirp.authorize_redirect("http://127.0.0.1:3000/authorize/chirp").await?;
+//! println!("{go_to}");
+//!
+//! // The service sends the browser back to the callback with a verifier; leg 3 (§2.3):
+//! let callback = "http://127.0.0.1:3000/authorize/chirp?oauth_token=...&oauth_verifier=...";
+//! let token = chirp.authorize_access_token(callback).await?;
+//! println!("signed in as @{}", token.extra("screen_name").unwrap_or("?"));
+//!
+//! // Any later request, signed with the token credentials (§3):
+//! let request = chirp
+//!     .session()
+//!     .http()
+//!     .get(chirp.url("account/verify_credentials.json")?)
+//!     .build()?;
+//! let me: serde_json::Value = chirp.send(request, &token).await?.json().await?;
+//! # let _ = me;
+//! # Ok(())
+//! # }
+//! ```
 pub mod base_string;
+pub mod cache;
+pub mod client;
+pub mod config;
 pub mod encode;
+pub mod error;
 pub mod header;
+pub mod observe;
+pub mod presets;
+pub mod registry;
 pub mod sign;
 pub mod signature;
 pub mod types;
 pub mod verify;
 
+pub use cache::{MemoryCache, TemporaryCredentialCache};
+pub use client::{Callback, Session};
+pub use config::{ConfigError, RemoteConfig, Settings};
+pub use error::{Error, RemoteError};
+pub use observe::{Exchange, Observer, Step};
+pub use registry::{Compliance, Registry, Remote, TokenStore};
 pub use sign::{Body, Placement, Request, SignError, SignedRequest, Signer};
 pub use signature::{HmacSha1, HmacSha256, Plaintext, SignatureMethod};
 pub use types::{

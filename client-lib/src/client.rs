@@ -1,0 +1,414 @@
+//! The client session: the three legs of RFC 5849 §2 over HTTP (reqwest), and signing of
+//! any later request with the token credentials (§3). The equivalent of Authlib's
+//! `OAuth1Session` and `OAuth1Auth`.
+
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use url::Url;
+
+use crate::encode::decode_form;
+use crate::error::{Error, RemoteError};
+use crate::observe::{Exchange, Observer, Step};
+use crate::sign::{Body, Placement, Request, Signer};
+use crate::signature::{HmacSha1, SignatureMethod};
+use crate::types::{
+    AccessToken, ClientCredentials, Nonce, RequestToken, Timestamp, Token, TokenCredentials,
+    Verifier,
+};
+
+/// What the service sent back to the callback (§2.2), read by [`Callback::parse`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// The owner approved: exchange the verifier for token credentials.
+    Approved { token: Token, verifier: Verifier },
+    /// The owner refused (Twitter's `denied=<request token>`; the RFC leaves it open).
+    Denied { token: Token },
+}
+
+impl Callback {
+    /// Reads a callback from its full URL or just its query (with or without `?`).
+    pub fn parse(url_or_query: &str) -> Result<Callback, Error> {
+        let query = match Url::parse(url_or_query) {
+            Ok(url) => url.query().unwrap_or("").to_owned(),
+            Err(_) => url_or_query.trim_start_matches('?').to_owned(),
+        };
+        let params = decode_form(&query);
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(token) = get("denied") {
+            return Ok(Callback::Denied {
+                token: Token::new(token),
+            });
+        }
+        match (get("oauth_token"), get("oauth_verifier")) {
+            (Some(token), Some(verifier)) => Ok(Callback::Approved {
+                token: Token::new(token),
+                verifier: Verifier::new(verifier),
+            }),
+            (None, _) => Err(Error::BadCallback("no oauth_token in the callback")),
+            (_, None) => Err(Error::BadCallback("no oauth_verifier in the callback")),
+        }
+    }
+
+    /// The request token the callback names.
+    pub fn token(&self) -> &Token {
+        match self {
+            Callback::Approved { token, .. } | Callback::Denied { token } => token,
+        }
+    }
+
+    /// The verifier, after checking that the callback is for `issued` (a callback that
+    /// names another token is someone else's, or stale) and that the owner approved.
+    pub fn verifier_for(&self, issued: &RequestToken) -> Result<&Verifier, Error> {
+        if self.token() != &issued.token {
+            return Err(Error::TokenMismatch);
+        }
+        match self {
+            Callback::Approved { verifier, .. } => Ok(verifier),
+            Callback::Denied { .. } => Err(Error::Denied),
+        }
+    }
+}
+
+/// One client (consumer key and secret) talking to one service.
+#[derive(Clone)]
+pub struct Session {
+    http: reqwest::Client,
+    client: ClientCredentials,
+    method: &'static dyn SignatureMethod,
+    placement: Placement,
+    realm: Option<String>,
+    observer: Option<Arc<dyn Observer>>,
+    name: Arc<str>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("name", &self.name)
+            .field("client", &self.client)
+            .field("method", &self.method.name())
+            .field("placement", &self.placement)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// HMAC-SHA1 in the `Authorization` header, sent with `http`.
+    pub fn new(http: reqwest::Client, client: ClientCredentials) -> Self {
+        Self {
+            http,
+            client,
+            method: &HmacSha1,
+            placement: Placement::Header,
+            realm: None,
+            observer: None,
+            name: Arc::from(""),
+        }
+    }
+
+    pub fn signature_method(mut self, method: &'static dyn SignatureMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    pub fn placement(mut self, placement: Placement) -> Self {
+        self.placement = placement;
+        self
+    }
+
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = Some(realm.into());
+        self
+    }
+
+    /// The name given to [`Exchange::remote`] (the registry sets the remote's name).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Arc::from(name);
+        self
+    }
+
+    /// Called after every request this session sends, with secrets already removed.
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    pub fn credentials(&self) -> &ClientCredentials {
+        &self.client
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn signer<'a>(&'a self, token: Option<&'a dyn TokenCredentials>) -> Signer<'a> {
+        let mut signer = Signer::new(&self.client)
+            .method(self.method)
+            .placement(self.placement);
+        if let Some(token) = token {
+            signer = signer.token(token);
+        }
+        if let Some(realm) = &self.realm {
+            signer = signer.realm(realm);
+        }
+        signer
+    }
+
+    /// Leg 1 (§2.1): temporary credentials for `callback` (an absolute URL, or `oob`).
+    /// `url` may carry extra parameters such as `x_auth_access_type=write` in its query.
+    /// Refuses a response without `oauth_callback_confirmed=true`.
+    pub async fn request_token(&self, url: &Url, callback: &str) -> Result<RequestToken, Error> {
+        let signer = self.signer(None).callback(callback);
+        let fields = self
+            .post_for_credentials(Step::RequestToken, url, signer)
+            .await?;
+        if field(&fields, "oauth_callback_confirmed") != Some("true") {
+            return Err(Error::CallbackNotConfirmed);
+        }
+        let (token, secret) = credentials(&fields)?;
+        Ok(RequestToken::new(token, secret))
+    }
+
+    /// Leg 2 (§2.2): where to send the resource owner. Keeps the query `authorize_url`
+    /// already has and adds `extra` (such as `force_login=true`).
+    pub fn authorization_url(
+        authorize_url: &Url,
+        token: &RequestToken,
+        extra: &[(String, String)],
+    ) -> Url {
+        let mut url = authorize_url.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("oauth_token", token.token.as_str());
+            for (k, v) in extra {
+                query.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    /// Leg 3 (§2.3): exchanges the request token and verifier for token credentials,
+    /// keeping the other response fields (Twitter's `user_id` and `screen_name`).
+    pub async fn access_token(
+        &self,
+        url: &Url,
+        request_token: &RequestToken,
+        verifier: &Verifier,
+    ) -> Result<AccessToken, Error> {
+        let signer = self.signer(Some(request_token)).verifier(verifier.secret());
+        let fields = self
+            .post_for_credentials(Step::AccessToken, url, signer)
+            .await?;
+        let (token, secret) = credentials(&fields)?;
+        let mut access = AccessToken::new(token, secret);
+        access.extra = fields
+            .into_iter()
+            .filter(|(k, _)| k != "oauth_token" && k != "oauth_token_secret")
+            .collect();
+        Ok(access)
+    }
+
+    async fn post_for_credentials(
+        &self,
+        step: Step,
+        url: &Url,
+        signer: Signer<'_>,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let signed = signer.sign(
+            &Request {
+                method: "POST",
+                url,
+                body: Body::Empty,
+            },
+            &Nonce::generate(),
+            Timestamp::now(),
+        )?;
+        let mut request = self.http.post(signed.url.as_str());
+        if let Some(auth) = &signed.authorization {
+            request = request.header(AUTHORIZATION, auth);
+        }
+        if let Some(body) = &signed.body {
+            request = request
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.clone());
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let body = response.text().await?;
+        if let Some(observer) = &self.observer {
+            observer.exchange(Exchange::new(
+                &self.name,
+                step,
+                "POST",
+                &signed,
+                status.as_u16(),
+                &body,
+            ));
+        }
+        if !status.is_success() {
+            return Err(RemoteError::new(status.as_u16(), body).into());
+        }
+        Ok(decode_form(body.trim()))
+    }
+
+    /// Signs a plain `reqwest::Request` in place, like Authlib's `OAuth1Auth`: form
+    /// bodies are signed parameter by parameter, other bodies get `oauth_body_hash`.
+    pub fn sign(
+        &self,
+        request: &mut reqwest::Request,
+        token: Option<&dyn TokenCredentials>,
+    ) -> Result<(), Error> {
+        let is_form = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        let bytes = match request.body() {
+            None => None,
+            Some(body) => Some(body.as_bytes().ok_or(Error::StreamingBody)?.to_vec()),
+        };
+        let form_text;
+        let body = match &bytes {
+            None => Body::Empty,
+            Some(b) if is_form => {
+                form_text = std::str::from_utf8(b).map_err(|_| Error::FormNotUtf8)?;
+                Body::Form(form_text)
+            }
+            Some(b) => Body::Other(b),
+        };
+        let method = request.method().as_str().to_owned();
+        let url = request.url().clone();
+        let signed = self.signer(token).sign(
+            &Request {
+                method: &method,
+                url: &url,
+                body,
+            },
+            &Nonce::generate(),
+            Timestamp::now(),
+        )?;
+        *request.url_mut() = signed.url;
+        if let Some(auth) = signed.authorization {
+            let value = HeaderValue::from_str(&auth).map_err(|_| Error::HeaderNotAscii)?;
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+        if let Some(new_body) = signed.body {
+            *request.body_mut() = Some(new_body.into());
+        }
+        Ok(())
+    }
+
+    /// Signs and sends `request`; a non-2xx answer becomes [`Error::Remote`].
+    pub async fn send(
+        &self,
+        mut request: reqwest::Request,
+        token: Option<&dyn TokenCredentials>,
+    ) -> Result<reqwest::Response, Error> {
+        self.sign(&mut request, token)?;
+        let method = request.method().as_str().to_owned();
+        let url = request.url().clone();
+        let response = self.http.execute(request).await?;
+        let status = response.status();
+        if let Some(observer) = &self.observer {
+            observer.exchange(Exchange::api_call(
+                &self.name,
+                &method,
+                &url,
+                status.as_u16(),
+            ));
+        }
+        if status.is_success() {
+            Ok(response)
+        } else {
+            let body = response.text().await.unwrap_or_default();
+            Err(RemoteError::new(status.as_u16(), body).into())
+        }
+    }
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn credentials(fields: &[(String, String)]) -> Result<(String, String), Error> {
+    let token = field(fields, "oauth_token").ok_or(Error::MissingField("oauth_token"))?;
+    let secret =
+        field(fields, "oauth_token_secret").ok_or(Error::MissingField("oauth_token_secret"))?;
+    Ok((token.to_owned(), secret.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_callback_url_with_token_and_verifier_is_approved() {
+        let cb =
+            Callback::parse("http://127.0.0.1:3000/authorize/chirp?oauth_token=t&oauth_verifier=v")
+                .unwrap();
+        assert_eq!(
+            cb,
+            Callback::Approved {
+                token: Token::new("t"),
+                verifier: Verifier::new("v")
+            }
+        );
+    }
+
+    #[test]
+    fn a_bare_query_and_denied_are_read() {
+        assert_eq!(
+            Callback::parse("?denied=t").unwrap(),
+            Callback::Denied {
+                token: Token::new("t")
+            }
+        );
+        assert!(matches!(
+            Callback::parse("oauth_token=t"),
+            Err(Error::BadCallback(_))
+        ));
+        assert!(matches!(Callback::parse(""), Err(Error::BadCallback(_))));
+    }
+
+    #[test]
+    fn a_callback_for_another_token_is_refused() {
+        let issued = RequestToken::new("mine", "s");
+        let cb = Callback::parse("oauth_token=theirs&oauth_verifier=v").unwrap();
+        assert!(matches!(
+            cb.verifier_for(&issued),
+            Err(Error::TokenMismatch)
+        ));
+        let denied = Callback::parse("denied=mine").unwrap();
+        assert!(matches!(denied.verifier_for(&issued), Err(Error::Denied)));
+        let ok = Callback::parse("oauth_token=mine&oauth_verifier=v").unwrap();
+        assert_eq!(ok.verifier_for(&issued).unwrap().secret(), "v");
+    }
+
+    #[test]
+    fn the_authorization_url_keeps_its_query() {
+        let base = Url::parse("https://api.example.com/oauth/authenticate?lang=en").unwrap();
+        let url = Session::authorization_url(
+            &base,
+            &RequestToken::new("a b", "s"),
+            &[("force_login".into(), "true".into())],
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://api.example.com/oauth/authenticate?lang=en&oauth_token=a+b&force_login=true"
+        );
+    }
+}

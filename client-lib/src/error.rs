@@ -1,0 +1,98 @@
+//! The errors of the client session and the registry.
+
+use crate::sign::SignError;
+
+/// A service's error answer, with Twitter's `{"errors":[{"code":..,"message":..}]}` read
+/// when the body has that shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteError {
+    pub status: u16,
+    pub body: String,
+    /// `(code, message)` pairs of a Twitter-style JSON error body.
+    pub errors: Vec<(i64, String)>,
+}
+
+impl RemoteError {
+    pub fn new(status: u16, body: String) -> Self {
+        let errors = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("errors").and_then(|e| e.as_array()).cloned())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|e| {
+                        Some((
+                            e.get("code")?.as_i64()?,
+                            e.get("message")?.as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            status,
+            body,
+            errors,
+        }
+    }
+
+    /// The first Twitter error code, if the body had one.
+    pub fn code(&self) -> Option<i64> {
+        self.errors.first().map(|(c, _)| *c)
+    }
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.errors.first() {
+            Some((code, message)) => write!(f, "HTTP {} (code {code}: {message})", self.status),
+            None => {
+                let body: String = self.body.chars().take(200).collect();
+                write!(f, "HTTP {}: {body}", self.status)
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the service answered {0}")]
+    Remote(RemoteError),
+    #[error("could not reach the service: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    #[error(
+        "the service did not confirm the callback (oauth_callback_confirmed=true is required by RFC 5849 §2.1)"
+    )]
+    CallbackNotConfirmed,
+    #[error("the service's answer has no {0}")]
+    MissingField(&'static str),
+    #[error("not a callback from the service: {0}")]
+    BadCallback(&'static str),
+    #[error("the callback names a request token this client did not issue, or one already used")]
+    TokenMismatch,
+    #[error("the user declined to authorize the application")]
+    Denied,
+    #[error("a streaming body cannot be signed")]
+    StreamingBody,
+    #[error("a form body must be UTF-8 to be signed")]
+    FormNotUtf8,
+    #[error("the Authorization header would not be ASCII")]
+    HeaderNotAscii,
+    #[error("no remote named {0:?} is registered")]
+    UnknownRemote(String),
+    #[error("no token for this user on {0:?}: sign in first")]
+    NoToken(String),
+    #[error("{0:?} cannot be joined to the API base URL")]
+    BadPath(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("the temporary credential store failed: {0}")]
+    Store(String),
+}
+
+impl From<RemoteError> for Error {
+    fn from(e: RemoteError) -> Self {
+        Error::Remote(e)
+    }
+}

@@ -1,0 +1,148 @@
+//! Watching the protocol: every request a [`Session`](crate::client::Session) sends is
+//! reported to an [`Observer`] with its secrets removed, which is how the demo site's
+//! "how it works" page shows the real base strings and headers of the last sign-in.
+
+use url::Url;
+
+use crate::sign::SignedRequest;
+
+/// Which leg of RFC 5849 §2, or a later API call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    RequestToken,
+    AccessToken,
+    ApiCall,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::RequestToken => "request token (RFC 5849 §2.1)",
+            Step::AccessToken => "access token (RFC 5849 §2.3)",
+            Step::ApiCall => "signed API call (RFC 5849 §3)",
+        }
+    }
+}
+
+/// One request and its answer, safe to show: `oauth_signature` (the secrets themselves
+/// under PLAINTEXT) and `oauth_token_secret` are replaced by `[redacted]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub remote: String,
+    pub step: Step,
+    pub method: String,
+    pub url: String,
+    /// The signature base string (§3.4.1); it contains no secret.
+    pub base_string: String,
+    /// The `Authorization` header with the signature redacted.
+    pub authorization: String,
+    pub status: u16,
+    /// The response body with `oauth_token_secret` redacted.
+    pub response: String,
+}
+
+pub const REDACTED: &str = "[redacted]";
+
+impl Exchange {
+    pub(crate) fn new(
+        remote: &str,
+        step: Step,
+        method: &str,
+        signed: &SignedRequest,
+        status: u16,
+        response: &str,
+    ) -> Self {
+        let pairs = signed.oauth_params.iter().map(|(k, v)| {
+            let v = if *k == "oauth_signature" {
+                REDACTED
+            } else {
+                v.as_str()
+            };
+            (*k, v)
+        });
+        Self {
+            remote: remote.to_owned(),
+            step,
+            method: method.to_owned(),
+            url: redact_query(&signed.url),
+            base_string: signed.base_string.clone(),
+            authorization: crate::header::render(None, pairs),
+            status,
+            response: redact_form(response),
+        }
+    }
+
+    pub(crate) fn api_call(remote: &str, method: &str, url: &Url, status: u16) -> Self {
+        Self {
+            remote: remote.to_owned(),
+            step: Step::ApiCall,
+            method: method.to_owned(),
+            url: redact_query(url),
+            base_string: String::new(),
+            authorization: String::new(),
+            status,
+            response: String::new(),
+        }
+    }
+}
+
+fn redact_query(url: &Url) -> String {
+    let mut url = url.clone();
+    if url.query().is_some_and(|q| q.contains("oauth_signature=")) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "oauth_signature" {
+                    REDACTED.to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.into()
+}
+
+fn redact_form(body: &str) -> String {
+    body.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some(("oauth_token_secret", _)) => format!("oauth_token_secret={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Receives every [`Exchange`]. Must be quick: it runs on the request path.
+pub trait Observer: Send + Sync {
+    fn exchange(&self, exchange: Exchange);
+}
+
+impl<F: Fn(Exchange) + Send + Sync> Observer for F {
+    fn exchange(&self, exchange: Exchange) {
+        self(exchange)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_secrets_are_redacted_from_responses() {
+        assert_eq!(
+            redact_form("oauth_token=t&oauth_token_secret=s3cret&oauth_callback_confirmed=true"),
+            "oauth_token=t&oauth_token_secret=[redacted]&oauth_callback_confirmed=true"
+        );
+    }
+
+    #[test]
+    fn signatures_are_redacted_from_query_placement_urls() {
+        let url = Url::parse("https://x.test/a?b=1&oauth_signature=abc%3D").unwrap();
+        let shown = redact_query(&url);
+        assert!(!shown.contains("abc"), "{shown}");
+        assert!(shown.contains("b=1"));
+    }
+}

@@ -1,0 +1,30 @@
+//! Known services, so a user supplies only the key and secret (from code or from
+//! `{NAME}_CLIENT_ID` / `{NAME}_CLIENT_SECRET`).
+
+use crate::config::RemoteConfig;
+
+/// Twitter / X, "Sign in with Twitter": `oauth/authenticate` skips the question for a user
+/// who already approved the app. Register it as `twitter` and set `TWITTER_CLIENT_ID` and
+/// `TWITTER_CLIENT_SECRET` to the app's API key and secret from the developer portal.
+pub fn twitter() -> RemoteConfig {
+    RemoteConfig {
+        request_token_url: Some("https://api.twitter.com/oauth/request_token".into()),
+        access_token_url: Some("https://api.twitter.com/oauth/access_token".into()),
+        authorize_url: Some("https://api.twitter.com/oauth/authenticate".into()),
+        api_base_url: Some("https://api.twitter.com/1.1/".into()),
+        ..RemoteConfig::default()
+    }
+}
+
+/// A service built from this repository's `provider` crate, served at `base` (such as
+/// `http://127.0.0.1:8001/`): the same paths as Twitter's.
+pub fn twitter_compatible(base: &str) -> RemoteConfig {
+    let base = base.trim_end_matches('/');
+    RemoteConfig {
+        request_token_url: Some(format!("{base}/oauth/request_token")),
+        access_token_url: Some(format!("{base}/oauth/access_token")),
+        authorize_url: Some(format!("{base}/oauth/authenticate")),
+        api_base_url: Some(format!("{base}/1.1/")),
+        ..RemoteConfig::default()
+    }
+}

@@ -1,0 +1,314 @@
+//! Many remotes at once, by name, in the style of Authlib's Flask `OAuth` registry:
+//! `register`, then `authorize_redirect` / `authorize_access_token` for the sign-in and
+//! `get` / `post` for API calls whose token comes from a [`TokenStore`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use url::Url;
+
+use crate::cache::{MemoryCache, TemporaryCredentialCache};
+use crate::client::{Callback, Session};
+use crate::config::{RemoteConfig, Settings};
+use crate::error::Error;
+use crate::observe::Observer;
+use crate::types::{AccessToken, RequestToken};
+
+/// Adjusts a request before it is signed, for a service that needs something unusual.
+pub type Compliance = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
+
+/// Where the token credentials of the site's users live (Authlib's `fetch_token` and
+/// `update_token`). `user` is the caller's own key for the user, such as a user id.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    async fn fetch_token(&self, remote: &str, user: &str) -> Result<Option<AccessToken>, Error>;
+
+    /// Called when a remote hands out a new token for `user`.
+    async fn update_token(
+        &self,
+        _remote: &str,
+        _user: &str,
+        _token: &AccessToken,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The registry of remotes.
+pub struct Registry {
+    http: reqwest::Client,
+    cache: Arc<dyn TemporaryCredentialCache>,
+    tokens: Option<Arc<dyn TokenStore>>,
+    observer: Option<Arc<dyn Observer>>,
+    ttl: Duration,
+    remotes: BTreeMap<String, Arc<Remote>>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Ten seconds to connect and answer: a stuck service must not hold a sign-in forever.
+pub fn default_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+impl Registry {
+    /// An in-memory temporary-credential cache, no token store, 15 minutes to sign in.
+    pub fn new() -> Self {
+        Self {
+            http: default_http_client(),
+            cache: Arc::new(MemoryCache::new()),
+            tokens: None,
+            observer: None,
+            ttl: Duration::from_secs(15 * 60),
+            remotes: BTreeMap::new(),
+        }
+    }
+
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Where temporary credentials wait for the callback (the `save_request_token` /
+    /// `fetch_request_token` hooks of Authlib are this trait's `set` and `take`).
+    pub fn cache(mut self, cache: Arc<dyn TemporaryCredentialCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The token store of every remote that has none of its own.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.tokens = Some(store);
+        self
+    }
+
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// How long a started sign-in may wait for its callback.
+    pub fn temporary_credential_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Registers `name` with `config`, the environment's `{NAME}_*` filling its gaps.
+    pub fn register(&mut self, name: &str, config: RemoteConfig) -> Result<Arc<Remote>, Error> {
+        self.register_from(name, config, |k| std::env::var(k).ok())
+    }
+
+    /// [`register`](Self::register) with another source of variables than the process
+    /// environment.
+    pub fn register_from(
+        &mut self,
+        name: &str,
+        config: RemoteConfig,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Arc<Remote>, Error> {
+        let config = config.from_lookup(name, lookup)?;
+        let settings = config.resolve(name)?;
+        let mut session = Session::new(self.http.clone(), settings.client.clone())
+            .signature_method(settings.method)
+            .placement(settings.placement)
+            .named(name);
+        if let Some(realm) = &settings.realm {
+            session = session.realm(realm.clone());
+        }
+        if let Some(observer) = &self.observer {
+            session = session.observer(observer.clone());
+        }
+        let remote = Arc::new(Remote {
+            name: name.to_owned(),
+            session,
+            settings,
+            cache: self.cache.clone(),
+            tokens: config.token_store.or_else(|| self.tokens.clone()),
+            compliance: config.compliance,
+            ttl: self.ttl,
+        });
+        self.remotes.insert(name.to_owned(), remote.clone());
+        Ok(remote)
+    }
+
+    /// The remote called `name`.
+    pub fn remote(&self, name: &str) -> Result<Arc<Remote>, Error> {
+        self.remotes
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::UnknownRemote(name.to_owned()))
+    }
+
+    /// The registered names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.remotes.keys().map(String::as_str)
+    }
+}
+
+/// One registered service.
+pub struct Remote {
+    name: String,
+    session: Session,
+    settings: Settings,
+    cache: Arc<dyn TemporaryCredentialCache>,
+    tokens: Option<Arc<dyn TokenStore>>,
+    compliance: Option<Compliance>,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote")
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Remote {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    fn cache_key(&self, token: &str) -> String {
+        format!("{}:{token}", self.name)
+    }
+
+    /// Leg 1 and the start of leg 2: fetches temporary credentials for `callback`, keeps
+    /// them in the cache under their token, and returns the URL to send the user to.
+    pub async fn authorize_redirect(&self, callback: &str) -> Result<Url, Error> {
+        self.authorize_redirect_with(callback, &[]).await
+    }
+
+    /// [`authorize_redirect`](Self::authorize_redirect) with authorization parameters
+    /// beyond the configured ones (such as `screen_name`).
+    pub async fn authorize_redirect_with(
+        &self,
+        callback: &str,
+        extra: &[(String, String)],
+    ) -> Result<Url, Error> {
+        let token = self
+            .session
+            .request_token(&self.settings.request_token_url, callback)
+            .await?;
+        self.cache
+            .set(&self.cache_key(token.token.as_str()), &token, self.ttl)
+            .await?;
+        let params: Vec<(String, String)> = self
+            .settings
+            .authorize_params
+            .iter()
+            .chain(extra)
+            .cloned()
+            .collect();
+        Ok(Session::authorization_url(
+            &self.settings.authorize_url,
+            &token,
+            &params,
+        ))
+    }
+
+    /// The rest of leg 2 and leg 3: reads the callback (its full URL or query), takes
+    /// its temporary credentials out of the cache (once only), and exchanges the
+    /// verifier. A refusal is [`Error::Denied`]; an unknown or used token is
+    /// [`Error::TokenMismatch`].
+    pub async fn authorize_access_token(&self, callback: &str) -> Result<AccessToken, Error> {
+        let callback = Callback::parse(callback)?;
+        let issued: Option<RequestToken> = self
+            .cache
+            .take(&self.cache_key(callback.token().as_str()))
+            .await?;
+        let issued = issued.ok_or(Error::TokenMismatch)?;
+        let verifier = callback.verifier_for(&issued)?;
+        self.session
+            .access_token(&self.settings.access_token_url, &issued, verifier)
+            .await
+    }
+
+    /// Saves `token` for `user` through the token store's `update_token`.
+    pub async fn save_token(&self, user: &str, token: &AccessToken) -> Result<(), Error> {
+        match &self.tokens {
+            Some(store) => store.update_token(&self.name, user, token).await,
+            None => Ok(()),
+        }
+    }
+
+    /// `path` joined to the API base URL; absolute URLs are used as they are.
+    pub fn url(&self, path: &str) -> Result<Url, Error> {
+        if let Ok(url) = Url::parse(path) {
+            return Ok(url);
+        }
+        let base = self
+            .settings
+            .api_base_url
+            .as_ref()
+            .ok_or_else(|| Error::BadPath(path.to_owned()))?;
+        base.join(path.trim_start_matches('/'))
+            .map_err(|_| Error::BadPath(path.to_owned()))
+    }
+
+    async fn token_for(&self, user: &str) -> Result<AccessToken, Error> {
+        let store = self
+            .tokens
+            .as_ref()
+            .ok_or_else(|| Error::NoToken(self.name.clone()))?;
+        store
+            .fetch_token(&self.name, user)
+            .await?
+            .ok_or_else(|| Error::NoToken(self.name.clone()))
+    }
+
+    /// A signed `GET` of an API path for `user`, whose token comes from the token store.
+    pub async fn get(&self, path: &str, user: &str) -> Result<reqwest::Response, Error> {
+        let token = self.token_for(user).await?;
+        let request = self.session.http().get(self.url(path)?).build()?;
+        self.send(request, &token).await
+    }
+
+    /// A signed form `POST` of an API path for `user`.
+    pub async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        user: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let token = self.token_for(user).await?;
+        let request = self
+            .session
+            .http()
+            .post(self.url(path)?)
+            .form(form)
+            .build()?;
+        self.send(request, &token).await
+    }
+
+    /// Applies the compliance hook, signs with `token` and sends.
+    pub async fn send(
+        &self,
+        mut request: reqwest::Request,
+        token: &AccessToken,
+    ) -> Result<reqwest::Response, Error> {
+        if let Some(hook) = &self.compliance {
+            hook(&mut request);
+        }
+        self.session.send(request, Some(token)).await
+    }
+}

@@ -1,0 +1,438 @@
+//! The client session and the registry against a small OAuth 1.0a server on port 0 that
+//! verifies every signature with this crate's `verify` (RFC 5849 §2 and §3).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, Request as AxumRequest, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use oauth1::{
+    AccessToken, ClientCredentials, ConsumerSecret, Error, Exchange, IncomingRequest, Placement,
+    Registry, RemoteConfig, Session, SignedParams, TokenSecret, TokenStore, presets,
+};
+use url::Url;
+
+const KEY: &str = "test-key";
+const SECRET: &str = "test-secret";
+
+#[derive(Clone, Default)]
+struct Server {
+    base: Arc<Mutex<String>>,
+    /// request token → (secret, callback, verifier once approved)
+    pending: Arc<Mutex<HashMap<String, (String, String)>>>,
+    /// access token → secret
+    access: Arc<Mutex<HashMap<String, String>>>,
+    confirm_callback: bool,
+    counter: Arc<Mutex<u32>>,
+}
+
+impl Server {
+    fn next(&self, what: &str) -> String {
+        let mut n = self.counter.lock().unwrap();
+        *n += 1;
+        format!("{what}{n}")
+    }
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        r#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#,
+    )
+        .into_response()
+}
+
+/// Rebuilds the URL as the client addressed it and checks the request's signature.
+async fn verified(
+    server: &Server,
+    request: AxumRequest,
+    token_secret: impl Fn(&str) -> Option<String>,
+) -> Result<SignedParams, Response> {
+    let (parts, body) = request.into_parts();
+    let body: Bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map_err(|_| unauthorized())?;
+    let base = server.base.lock().unwrap().clone();
+    let url = Url::parse(&base)
+        .unwrap()
+        .join(&parts.uri.to_string())
+        .unwrap();
+    let incoming = IncomingRequest::from_parts(&parts, &url, &body);
+    let params = SignedParams::from_request(&incoming).map_err(|_| unauthorized())?;
+    if params.consumer_key.as_str() != KEY {
+        return Err(unauthorized());
+    }
+    let secret = match &params.token {
+        Some(t) => Some(TokenSecret::new(
+            token_secret(t.as_str()).ok_or_else(unauthorized)?,
+        )),
+        None => None,
+    };
+    params
+        .verify_signature(&ConsumerSecret::new(SECRET), secret.as_ref())
+        .map_err(|_| unauthorized())?;
+    Ok(params)
+}
+
+async fn request_token(State(server): State<Server>, request: AxumRequest) -> Response {
+    let params = match verified(&server, request, |_| None).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(callback) = params.callback else {
+        return unauthorized();
+    };
+    let token = server.next("rt");
+    let secret = server.next("rs");
+    server
+        .pending
+        .lock()
+        .unwrap()
+        .insert(token.clone(), (secret.clone(), callback));
+    let confirmed = if server.confirm_callback {
+        "&oauth_callback_confirmed=true"
+    } else {
+        ""
+    };
+    format!("oauth_token={token}&oauth_token_secret={secret}{confirmed}").into_response()
+}
+
+/// Approves at once (or refuses with `?deny=1`), as a user clicking would.
+async fn authorize(
+    State(server): State<Server>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let token = q.get("oauth_token").cloned().unwrap_or_default();
+    let Some((_, callback)) = server.pending.lock().unwrap().get(&token).cloned() else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let mut url = Url::parse(&callback).unwrap();
+    if q.contains_key("deny") {
+        url.query_pairs_mut().append_pair("denied", &token);
+    } else {
+        url.query_pairs_mut()
+            .append_pair("oauth_token", &token)
+            .append_pair("oauth_verifier", &format!("v-{token}"));
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+async fn access_token(State(server): State<Server>, request: AxumRequest) -> Response {
+    let pending = server.pending.clone();
+    let params = match verified(&server, request, |t| {
+        pending.lock().unwrap().get(t).map(|(s, _)| s.clone())
+    })
+    .await
+    {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let token = params.token.unwrap();
+    if params.verifier.as_deref() != Some(format!("v-{}", token.as_str()).as_str()) {
+        return unauthorized();
+    }
+    server.pending.lock().unwrap().remove(token.as_str());
+    let access = server.next("at");
+    let secret = server.next("as");
+    server
+        .access
+        .lock()
+        .unwrap()
+        .insert(access.clone(), secret.clone());
+    format!("oauth_token={access}&oauth_token_secret={secret}&user_id=7&screen_name=alice")
+        .into_response()
+}
+
+/// Answers the non-OAuth parameters it was sent, after checking the signature.
+async fn echo(State(server): State<Server>, request: AxumRequest) -> Response {
+    let access = server.access.clone();
+    match verified(&server, request, |t| access.lock().unwrap().get(t).cloned()).await {
+        Ok(p) => axum::Json(p.request_params).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn spawn(confirm_callback: bool) -> (String, Server) {
+    let server = Server {
+        confirm_callback,
+        ..Server::default()
+    };
+    let app = Router::new()
+        .route("/oauth/request_token", post(request_token))
+        .route("/oauth/authenticate", get(authorize))
+        .route("/oauth/access_token", post(access_token))
+        .route("/1.1/echo.json", get(echo).post(echo))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    *server.base.lock().unwrap() = base.clone();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, server)
+}
+
+fn config(base: &str) -> RemoteConfig {
+    RemoteConfig {
+        client_id: Some(KEY.into()),
+        client_secret: Some(SECRET.into()),
+        ..presets::twitter_compatible(base)
+    }
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+/// Follows the authorization URL the way a browser would, returning the callback URL.
+async fn visit(url: &Url) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = http.get(url.as_str()).send().await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+struct Tokens(Mutex<HashMap<String, AccessToken>>);
+
+#[async_trait]
+impl TokenStore for Tokens {
+    async fn fetch_token(&self, remote: &str, user: &str) -> Result<Option<AccessToken>, Error> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get(&format!("{remote}/{user}"))
+            .cloned())
+    }
+    async fn update_token(
+        &self,
+        remote: &str,
+        user: &str,
+        token: &AccessToken,
+    ) -> Result<(), Error> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(format!("{remote}/{user}"), token.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_three_legs_then_signed_calls_through_the_registry() {
+    let (base, _server) = spawn(true).await;
+    let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
+    let log = seen.clone();
+    let store = Arc::new(Tokens(Mutex::default()));
+    let mut registry = Registry::new()
+        .token_store(store.clone())
+        .observer(Arc::new(move |e: Exchange| log.lock().unwrap().push(e)));
+    let remote = registry
+        .register_from("local", config(&base), no_env)
+        .unwrap();
+
+    let go_to = remote
+        .authorize_redirect("http://127.0.0.1:3000/authorize/local?keep=1")
+        .await
+        .unwrap();
+    assert!(
+        go_to
+            .as_str()
+            .starts_with(&format!("{base}oauth/authenticate?oauth_token=rt"))
+    );
+    let callback = visit(&go_to).await;
+    assert!(callback.starts_with("http://127.0.0.1:3000/authorize/local?keep=1&oauth_token="));
+
+    let token = remote.authorize_access_token(&callback).await.unwrap();
+    assert_eq!(token.extra("screen_name"), Some("alice"));
+    assert_eq!(token.extra("user_id"), Some("7"));
+    remote.save_token("u1", &token).await.unwrap();
+
+    // The same callback again: its temporary credentials were taken.
+    assert!(matches!(
+        remote.authorize_access_token(&callback).await,
+        Err(Error::TokenMismatch)
+    ));
+
+    let echoed: Vec<(String, String)> = remote
+        .get("echo.json?q=a%20b&q=%21", "u1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        echoed,
+        [("q".into(), "a b".into()), ("q".into(), "!".into())]
+    );
+    let posted: Vec<(String, String)> = remote
+        .post("/echo.json", &[("status", "héllo wörld *!'()")], "u1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted, [("status".into(), "héllo wörld *!'()".into())]);
+    assert!(matches!(
+        remote.get("echo.json", "u2").await,
+        Err(Error::NoToken(_))
+    ));
+
+    let exchanges = seen.lock().unwrap().clone();
+    assert_eq!(exchanges.len(), 4, "{exchanges:#?}");
+    for e in &exchanges {
+        assert!(!e.authorization.contains(SECRET));
+        assert!(
+            !e.response.contains("as"),
+            "token secrets are redacted: {}",
+            e.response
+        );
+    }
+    assert!(
+        exchanges[0]
+            .base_string
+            .starts_with("POST&http%3A%2F%2F127.0.0.1%3A")
+    );
+    assert!(
+        exchanges[0]
+            .authorization
+            .contains("oauth_signature=\"%5Bredacted%5D\"")
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_is_denied_and_forgets_nothing_else() {
+    let (base, _server) = spawn(true).await;
+    let mut registry = Registry::new();
+    let remote = registry
+        .register_from("local", config(&base), no_env)
+        .unwrap();
+    let go_to = remote
+        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .await
+        .unwrap();
+    let mut deny = go_to.clone();
+    deny.query_pairs_mut().append_pair("deny", "1");
+    let callback = visit(&deny).await;
+    assert!(matches!(
+        remote.authorize_access_token(&callback).await,
+        Err(Error::Denied)
+    ));
+}
+
+#[tokio::test]
+async fn an_unconfirmed_callback_stops_the_flow() {
+    let (base, _server) = spawn(false).await;
+    let mut registry = Registry::new();
+    let remote = registry
+        .register_from("local", config(&base), no_env)
+        .unwrap();
+    assert!(matches!(
+        remote.authorize_redirect("http://127.0.0.1:3000/cb").await,
+        Err(Error::CallbackNotConfirmed)
+    ));
+}
+
+#[tokio::test]
+async fn a_forged_callback_token_is_refused() {
+    let (base, _server) = spawn(true).await;
+    let mut registry = Registry::new();
+    let remote = registry
+        .register_from("local", config(&base), no_env)
+        .unwrap();
+    remote
+        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .await
+        .unwrap();
+    assert!(matches!(
+        remote
+            .authorize_access_token("oauth_token=guessed&oauth_verifier=v-guessed")
+            .await,
+        Err(Error::TokenMismatch)
+    ));
+}
+
+#[tokio::test]
+async fn wrong_secrets_give_a_typed_remote_error() {
+    let (base, _server) = spawn(true).await;
+    let mut registry = Registry::new();
+    let remote = registry
+        .register_from(
+            "local",
+            RemoteConfig {
+                client_secret: Some("wrong".into()),
+                ..config(&base)
+            },
+            no_env,
+        )
+        .unwrap();
+    match remote.authorize_redirect("http://127.0.0.1:3000/cb").await {
+        Err(Error::Remote(e)) => {
+            assert_eq!(e.status, 401);
+            assert_eq!(e.code(), Some(32));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_placement_and_method_is_accepted_by_the_verifier() {
+    let (base, _server) = spawn(true).await;
+    let base_url = Url::parse(&base).unwrap();
+    let http = reqwest::Client::new();
+    for method in ["HMAC-SHA1", "HMAC-SHA256", "PLAINTEXT"] {
+        for placement in [Placement::Header, Placement::Query, Placement::Body] {
+            let session = Session::new(http.clone(), ClientCredentials::new(KEY, SECRET))
+                .signature_method(oauth1::signature::builtin(method).unwrap())
+                .placement(placement);
+            let legs = if placement == Placement::Body {
+                // The token legs have no form body to carry the parameters (§3.5.2).
+                Session::new(http.clone(), ClientCredentials::new(KEY, SECRET))
+                    .signature_method(oauth1::signature::builtin(method).unwrap())
+            } else {
+                session.clone()
+            };
+            let rt = legs
+                .request_token(
+                    &base_url
+                        .join("oauth/request_token?x_auth_access_type=write")
+                        .unwrap(),
+                    "oob",
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{method} {placement:?}: {e}"));
+            // The test server's verifier is derived from the token.
+            let verifier = oauth1::Verifier::new(format!("v-{}", rt.token.as_str()));
+            let at = legs
+                .access_token(
+                    &base_url.join("oauth/access_token").unwrap(),
+                    &rt,
+                    &verifier,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{method} {placement:?}: {e}"));
+            let request = http
+                .post(base_url.join("1.1/echo.json?x=%2A").unwrap())
+                .form(&[("a", "1 2")])
+                .build()
+                .unwrap();
+            let echoed: Vec<(String, String)> = session
+                .send(request, Some(&at))
+                .await
+                .unwrap_or_else(|e| panic!("{method} {placement:?}: {e}"))
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                echoed,
+                [("x".into(), "*".into()), ("a".into(), "1 2".into())]
+            );
+        }
+    }
+}
