@@ -265,6 +265,14 @@ impl Session {
         request: &mut reqwest::Request,
         token: Option<&dyn TokenCredentials>,
     ) -> Result<(), Error> {
+        self.sign_in_place(request, token).map(drop)
+    }
+
+    fn sign_in_place(
+        &self,
+        request: &mut reqwest::Request,
+        token: Option<&dyn TokenCredentials>,
+    ) -> Result<crate::sign::SignedRequest, Error> {
         let is_form = request
             .headers()
             .get(CONTENT_TYPE)
@@ -298,15 +306,15 @@ impl Session {
             &Nonce::generate(),
             Timestamp::now(),
         )?;
-        *request.url_mut() = signed.url;
-        if let Some(auth) = signed.authorization {
-            let value = HeaderValue::from_str(&auth).map_err(|_| Error::HeaderNotAscii)?;
+        *request.url_mut() = signed.url.clone();
+        if let Some(auth) = &signed.authorization {
+            let value = HeaderValue::from_str(auth).map_err(|_| Error::HeaderNotAscii)?;
             request.headers_mut().insert(AUTHORIZATION, value);
         }
-        if let Some(new_body) = signed.body {
-            *request.body_mut() = Some(new_body.into());
+        if let Some(new_body) = &signed.body {
+            *request.body_mut() = Some(new_body.clone().into());
         }
-        Ok(())
+        Ok(signed)
     }
 
     /// Signs and sends `request`; a non-2xx answer becomes [`Error::Remote`].
@@ -315,17 +323,18 @@ impl Session {
         mut request: reqwest::Request,
         token: Option<&dyn TokenCredentials>,
     ) -> Result<reqwest::Response, Error> {
-        self.sign(&mut request, token)?;
+        let signed = self.sign_in_place(&mut request, token)?;
         let method = request.method().as_str().to_owned();
-        let url = request.url().clone();
         let response = self.http.execute(request).await?;
         let status = response.status();
         if let Some(observer) = &self.observer {
-            observer.exchange(Exchange::api_call(
+            observer.exchange(Exchange::new(
                 &self.name,
+                Step::ApiCall,
                 &method,
-                &url,
+                &signed,
                 status.as_u16(),
+                "",
             ));
         }
         if status.is_success() {

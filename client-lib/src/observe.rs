@@ -7,7 +7,7 @@ use url::Url;
 use crate::sign::SignedRequest;
 
 /// Which leg of RFC 5849 §2, or a later API call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     RequestToken,
     AccessToken,
@@ -26,7 +26,7 @@ impl Step {
 
 /// One request and its answer, safe to show: `oauth_signature` (the secrets themselves
 /// under PLAINTEXT) and `oauth_token_secret` are replaced by `[redacted]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub remote: String,
     pub step: Step,
@@ -34,10 +34,12 @@ pub struct Exchange {
     pub url: String,
     /// The signature base string (§3.4.1); it contains no secret.
     pub base_string: String,
-    /// The `Authorization` header with the signature redacted.
+    /// The `Authorization` header with the signature redacted (empty for query or body
+    /// placement, whose parameters are in `url` or the body).
     pub authorization: String,
     pub status: u16,
-    /// The response body with `oauth_token_secret` redacted.
+    /// The response body with `oauth_token_secret` redacted (empty for API calls, whose
+    /// body belongs to the caller).
     pub response: String,
 }
 
@@ -66,22 +68,12 @@ impl Exchange {
             method: method.to_owned(),
             url: redact_query(&signed.url),
             base_string: signed.base_string.clone(),
-            authorization: crate::header::render(None, pairs),
+            authorization: match signed.authorization {
+                Some(_) => crate::header::render(None, pairs),
+                None => String::new(),
+            },
             status,
             response: redact_form(response),
-        }
-    }
-
-    pub(crate) fn api_call(remote: &str, method: &str, url: &Url, status: u16) -> Self {
-        Self {
-            remote: remote.to_owned(),
-            step: Step::ApiCall,
-            method: method.to_owned(),
-            url: redact_query(url),
-            base_string: String::new(),
-            authorization: String::new(),
-            status,
-            response: String::new(),
         }
     }
 }

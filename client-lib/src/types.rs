@@ -160,7 +160,7 @@ impl ClientCredentials {
 }
 
 /// Token and secret, whatever their stage in the flow. Signing takes any of them.
-pub trait TokenCredentials {
+pub trait TokenCredentials: Send + Sync {
     fn token(&self) -> &Token;
     fn token_secret(&self) -> &TokenSecret;
 }

@@ -11,8 +11,14 @@ pub type Db = AnyPool;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/provider");
 
-/// Connects (creating a SQLite file and its folder if missing) and runs the migrations.
+/// Connects (creating a SQLite file and its folder if missing) and runs the provider's
+/// migrations.
 pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    open(url, &MIGRATOR).await
+}
+
+/// Connects to `url` and runs `migrator`: the demo site opens its own database this way.
+pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let url = prepare_sqlite_url(url)?;
     let sqlite = url.starts_with("sqlite:");
@@ -35,7 +41,7 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         })
         .connect_with(options)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    migrator.run(&pool).await?;
     Ok(pool)
 }
 

@@ -1,0 +1,103 @@
+//! The document shell, the router and the shared pieces of every page.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::pages::{Accounts, HowItWorks, Home, Profile};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Async rendering: each page is sent whole, with its status code, so it reads the
+    // same without JavaScript; hydration then makes the forms and links client-side.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/app.css"/>
+        <Title text="Sign in with …"/>
+        <Router>
+            <header class="top">
+                <a href="/" class="logo">"Sign in with …"</a>
+                <nav>
+                    <a href="/accounts">"Accounts"</a>
+                    <a href="/how-it-works">"How it works"</a>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
+                    <Route path=path!("/profile/:name") view=Profile ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view=Accounts ssr=SsrMode::Async/>
+                    <Route path=path!("/how-it-works") view=HowItWorks ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer>
+                "A reference OAuth 1.0a (RFC 5849) client on Leptos and Axum."
+            </footer>
+        </Router>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(code)
+    {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Title text="Not found"/>
+        <section class="card" id="not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing here. " <a href="/">"Back to the start"</a></p>
+        </section>
+    }
+}
+
+/// A server function's error as a sentence, for pages.
+#[component]
+pub fn ErrorNote(message: String) -> impl IntoView {
+    view! {
+        <section class="card problem" role="alert">
+            <p>{message}</p>
+            <p><a href="/">"Back to the start"</a></p>
+        </section>
+    }
+}
+
+/// A "Sign in with …" button: a plain link to the server route that starts the flow
+/// (`rel="external"` keeps the client-side router from taking it).
+#[component]
+pub fn SignInButton(name: String, brand: String) -> impl IntoView {
+    let href = format!("/login/{name}");
+    let id = format!("sign-in-{name}");
+    view! {
+        <a class="button" href=href id=id rel="external">"Sign in with " {brand}</a>
+    }
+}

@@ -1,0 +1,76 @@
+//! What the pages show, shared by the server (which fills it) and the browser (which
+//! hydrates with it). No secrets in here: these values travel to the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// A remote the site can sign in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteInfo {
+    /// The registry name, used in URLs: `/login/chirp`.
+    pub name: String,
+    /// The service's display name: "Chirp".
+    pub brand: String,
+}
+
+/// A remote account linked to the signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedAccount {
+    pub remote: String,
+    pub brand: String,
+    pub screen_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub display_name: String,
+    pub accounts: Vec<LinkedAccount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub remotes: Vec<RemoteInfo>,
+    pub me: Option<Me>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tweet {
+    pub id: String,
+    pub text: String,
+    pub screen_name: String,
+    pub created_at: String,
+}
+
+/// `/profile/{name}`: the remote profile and timeline, or why they could not be shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProfileData {
+    /// Nobody is signed in, or the user has no account on this remote.
+    NotLinked { remote: RemoteInfo },
+    Shown {
+        remote: RemoteInfo,
+        screen_name: String,
+        name: String,
+        timeline: Vec<Tweet>,
+    },
+    /// The remote refused or could not be reached: say so, offer to sign in again.
+    Problem { remote: RemoteInfo, message: String },
+}
+
+/// One request of a sign-in, as the teaching page shows it (secrets removed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowStep {
+    /// `request_token`, `authorize`, `callback`, `access_token`, `api_call`.
+    pub kind: String,
+    pub method: String,
+    pub url: String,
+    pub base_string: String,
+    pub authorization: String,
+    pub status: u16,
+    pub response: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    pub brand: String,
+    pub recorded_at: String,
+    pub steps: Vec<FlowStep>,
+}

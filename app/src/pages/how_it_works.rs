@@ -1,0 +1,104 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::load_flow;
+use crate::components::ErrorNote;
+use crate::model::FlowStep;
+
+/// What each step is, and where RFC 5849 says so.
+fn explain(kind: &str) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        "request_token" => (
+            "1. Temporary credentials",
+            "RFC 5849 §2.1",
+            "The site asks the service for a request token, signing with its consumer key and \
+             secret only. It names the callback where the user will come back; the service must \
+             answer oauth_callback_confirmed=true. The token secret stays on the site's server.",
+        ),
+        "authorize" => (
+            "2. The user is sent to the service",
+            "RFC 5849 §2.2",
+            "The browser goes to the service's authorize page with the request token. The user \
+             signs in there (this site never sees the password) and approves.",
+        ),
+        "callback" => (
+            "3. Back at the callback",
+            "RFC 5849 §2.2",
+            "The service sends the browser back with the same oauth_token and a verifier. The site \
+             checks that it issued this token and has not used it yet.",
+        ),
+        "access_token" => (
+            "4. Token credentials",
+            "RFC 5849 §2.3",
+            "The site exchanges the verifier, signing with the consumer secret and the request \
+             token's secret, for an access token and secret it keeps in its database.",
+        ),
+        _ => (
+            "5. A signed API call",
+            "RFC 5849 §3",
+            "Every call now carries the access token and a fresh signature over the method, URL \
+             and parameters: the base string shown here, signed with HMAC-SHA1.",
+        ),
+    }
+}
+
+#[component]
+fn Step(step: FlowStep) -> impl IntoView {
+    let (title, section, text) = explain(&step.kind);
+    let id = format!("step-{}", step.kind);
+    view! {
+        <article class="card step" id=id>
+            <h2>{title} <span class="rfc">{section}</span></h2>
+            <p>{text}</p>
+            <dl>
+                <dt>"Request"</dt>
+                <dd><code>{step.method} " " {step.url}</code></dd>
+                {(!step.base_string.is_empty()).then(|| view! {
+                    <dt>"Signature base string"</dt>
+                    <dd><code class="wrap">{step.base_string}</code></dd>
+                })}
+                {(!step.authorization.is_empty()).then(|| view! {
+                    <dt>"Authorization header"</dt>
+                    <dd><code class="wrap">{step.authorization}</code></dd>
+                })}
+                <dt>"Status"</dt>
+                <dd>{step.status}</dd>
+                {(!step.response.is_empty()).then(|| view! {
+                    <dt>"Response"</dt>
+                    <dd><code class="wrap">{step.response}</code></dd>
+                })}
+            </dl>
+        </article>
+    }
+}
+
+/// `/how-it-works`: the signed-in user's own last sign-in, leg by leg, secrets removed.
+#[component]
+pub fn HowItWorks() -> impl IntoView {
+    let flow = Resource::new(|| (), |_| load_flow());
+    view! {
+        <Title text="How it works"/>
+        <section class="card">
+            <h1>"How it works"</h1>
+            <p>
+                "OAuth 1.0a lets this site act on your account at a service without ever seeing "
+                "your password. Below is your own last sign-in as it really went over the wire; "
+                "signatures, secrets and the verifier are replaced by [redacted]."
+            </p>
+        </section>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match flow.await {
+                    Err(e) => view! { <ErrorNote message=e.to_string()/> }.into_any(),
+                    Ok(None) => view! {
+                        <p class="card" id="no-flow">"Sign in with one of the services first, then come back here."</p>
+                    }.into_any(),
+                    Ok(Some(flow)) => view! {
+                        <p class="muted" id="flow-of">"Your sign-in with " {flow.brand} " at " {flow.recorded_at} "."</p>
+                        {flow.steps.into_iter().map(|step| view! { <Step step/> }).collect_view()}
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,128 @@
+//! The site's configuration, from the environment (see `.env.sample` and the README's
+//! configuration table). Remotes are listed in `SITE_REMOTES`; each is configured by the
+//! `oauth1` registry's `{NAME}_*` variables, plus `{NAME}_BRAND` for its display name.
+
+use oauth1::{RemoteConfig, presets};
+
+#[derive(Clone, Debug)]
+pub struct SiteConfig {
+    /// `SITE_LISTEN`, default `127.0.0.1:3000`.
+    pub listen: String,
+    /// `SITE_PUBLIC_URL`: where browsers reach the site; callbacks are built from it.
+    pub public_url: url::Url,
+    /// `DATABASE_URL`, default `sqlite://data/site.db`.
+    pub database_url: String,
+    /// `SITE_REMOTES`, default `chirp,warble` (and `twitter` when `TWITTER_CLIENT_ID` is set).
+    pub remotes: Vec<String>,
+    /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
+    pub redis_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{key} = {value:?}: {reason}")]
+    Bad {
+        key: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("remote {remote:?}: {source}")]
+    Remote {
+        remote: String,
+        source: oauth1::Error,
+    },
+}
+
+impl SiteConfig {
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        let listen = get("SITE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let public = get("SITE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}/"));
+        let public_url = url::Url::parse(&public).map_err(|e| ConfigError::Bad {
+            key: "SITE_PUBLIC_URL",
+            value: public.clone(),
+            reason: e.to_string(),
+        })?;
+        let remotes = match get("SITE_REMOTES") {
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => {
+                let mut list = vec!["chirp".to_owned(), "warble".to_owned()];
+                if get("TWITTER_CLIENT_ID").is_some() {
+                    list.push("twitter".to_owned());
+                }
+                list
+            }
+        };
+        for name in &remotes {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(ConfigError::Bad {
+                    key: "SITE_REMOTES",
+                    value: name.clone(),
+                    reason: "remote names are letters, digits, - and _".into(),
+                });
+            }
+        }
+        let redis_url = match get("TEMP_CREDENTIAL_STORE").as_deref() {
+            None | Some("sql") => None,
+            Some("redis") => Some(
+                get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned()),
+            ),
+            Some(other) => {
+                return Err(ConfigError::Bad {
+                    key: "TEMP_CREDENTIAL_STORE",
+                    value: other.to_owned(),
+                    reason: "use sql or redis".into(),
+                });
+            }
+        };
+        Ok(Self {
+            listen,
+            public_url,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
+            remotes,
+            redis_url,
+        })
+    }
+
+    /// The callback URL of remote `name`: `{SITE_PUBLIC_URL}authorize/{name}`.
+    pub fn callback(&self, name: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}/authorize/{name}")
+    }
+}
+
+/// The defaults a remote starts from before its `{NAME}_*` variables: the demo providers
+/// (Chirp on :8001, Warble on :8002) and Twitter's endpoints.
+pub fn remote_defaults(name: &str) -> RemoteConfig {
+    match name {
+        "chirp" => presets::twitter_compatible("http://127.0.0.1:8001/"),
+        "warble" => presets::twitter_compatible("http://127.0.0.1:8002/"),
+        "twitter" => presets::twitter(),
+        _ => RemoteConfig::default(),
+    }
+}
+
+/// `{NAME}_BRAND`, else the name with a capital: `chirp` → `Chirp`.
+pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let key = format!("{}_BRAND", name.to_ascii_uppercase().replace('-', "_"));
+    lookup(&key)
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| match name {
+            "twitter" => "Twitter".to_owned(),
+            _ => {
+                let mut chars = name.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            }
+        })
+}

@@ -1,0 +1,156 @@
+//! The server half of the site (feature `ssr`).
+
+pub mod config;
+pub mod flows;
+pub mod pages;
+pub mod signin;
+pub mod state;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use oauth1::Registry;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::components::{App, shell};
+use crate::model::RemoteInfo;
+use config::SiteConfig;
+use state::AppState;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/app");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Builds the state from configuration looked up with `lookup` (the environment in
+/// `run`; a fixed list in tests).
+pub async fn build_state(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    site_root: &str,
+) -> Result<AppState, StartError> {
+    let config = SiteConfig::from_lookup(lookup)?;
+    let db = provider::db::open(&config.database_url, &MIGRATOR).await?;
+    let cache: Arc<dyn oauth1::TemporaryCredentialCache> = match &config.redis_url {
+        None => Arc::new(store::SqlCache { db: db.clone() }),
+        Some(url) => {
+            let client = redis::Client::open(url.as_str())?;
+            Arc::new(store::RedisCache {
+                conn: redis::aio::ConnectionManager::new(client).await?,
+                prefix: lookup("REDIS_PREFIX").unwrap_or_else(|| "site:tc:".to_owned()),
+            })
+        }
+    };
+    let flows = Arc::new(flows::FlowRecorder::default());
+    let mut registry = Registry::new()
+        .cache(cache)
+        .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
+        .observer(flows.clone());
+    let mut remotes = Vec::new();
+    for name in &config.remotes {
+        registry
+            .register_from(name, config::remote_defaults(name), lookup)
+            .map_err(|source| config::ConfigError::Remote {
+                remote: name.clone(),
+                source,
+            })?;
+        remotes.push(RemoteInfo {
+            name: name.clone(),
+            brand: config::brand(name, lookup),
+        });
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("app")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .build();
+    Ok(AppState {
+        db,
+        registry: Arc::new(registry),
+        remotes: Arc::new(remotes),
+        flows,
+        config: Arc::new(config),
+        leptos_options,
+    })
+}
+
+/// The whole site: Leptos pages, server functions, sign-in routes, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(provider::session_store::SqlSessionStore::new(
+        state.db.clone(),
+    ))
+    .with_name("site_session")
+    .with_secure(state.config.public_url.scheme() == "https")
+    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+    .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+    let context = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/login/{name}", get(signin::login))
+        .route("/authorize/{name}", get(signin::authorize))
+        .route("/accounts/unlink", post(signin::unlink))
+        .route("/logout", post(signin::logout))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(sessions)
+        .with_state(state)
+}
+
+/// Serves on `listener` in the background (tests use port 0).
+pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
+    let app = router(state);
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!(%err, "the site stopped");
+        }
+    });
+}
+
+/// `app`: reads the environment, opens the database, serves until Ctrl-C.
+pub async fn run() -> Result<(), StartError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let lookup = |k: &str| std::env::var(k).ok();
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    let state = build_state(&lookup, &site_root).await?;
+    let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
+    tracing::info!(
+        "the site is up at {} with {}",
+        state.config.public_url,
+        state.remotes.iter().map(|r| r.brand.as_str()).collect::<Vec<_>>().join(", ")
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! The bodies of the server functions in `crate::api`.
+
+use leptos::prelude::*;
+use oauth1::Error;
+use tower_sessions::Session;
+
+use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
+use crate::server::signin::USER_ID;
+use crate::server::state::AppState;
+use crate::server::store;
+
+fn state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
+}
+
+async fn current_user() -> Result<Option<i64>, ServerFnError> {
+    let session: Session = leptos_axum::extract().await?;
+    Ok(session.get::<i64>(USER_ID).await.ok().flatten())
+}
+
+fn failed(e: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(%e, "server function failed");
+    ServerFnError::new("The site could not load this page. Try again in a moment.")
+}
+
+pub async fn home_data() -> Result<HomeData, ServerFnError> {
+    let state = state()?;
+    let me = match current_user().await? {
+        None => None,
+        Some(id) => match store::display_name(&state.db, id).await.map_err(failed)? {
+            None => None,
+            Some(display_name) => Some(Me {
+                display_name,
+                accounts: store::accounts(&state.db, id, |r| state.brand(r))
+                    .await
+                    .map_err(failed)?,
+            }),
+        },
+    };
+    Ok(HomeData {
+        remotes: state.remotes.as_ref().clone(),
+        me,
+    })
+}
+
+fn remote_info(state: &AppState, name: &str) -> Result<RemoteInfo, ServerFnError> {
+    state
+        .remote_info(name)
+        .ok_or_else(|| ServerFnError::new(format!("No service called “{name}” is set up on this site.")))
+}
+
+/// The remote's refusal or absence, in words.
+fn problem(brand: &str, err: &Error) -> String {
+    match err {
+        Error::Remote(e) if e.status == 401 || e.code() == Some(89) => format!(
+            "{brand} no longer accepts this site's access: the link was revoked or has expired. Sign in again to renew it."
+        ),
+        Error::Http(_) => format!("{brand} could not be reached just now. Try again in a moment."),
+        Error::NoToken(_) => format!("You have no {brand} account linked here yet."),
+        other => format!("{brand} answered with an error: {other}"),
+    }
+}
+
+pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
+    let state = state()?;
+    let remote_info = remote_info(&state, &name)?;
+    let Some(user_id) = current_user().await? else {
+        return Ok(ProfileData::NotLinked { remote: remote_info });
+    };
+    let remote = state.registry.remote(&name).map_err(failed)?;
+    let user = user_id.to_string();
+    let me = match remote.get("account/verify_credentials.json", &user).await {
+        Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
+        Err(Error::NoToken(_)) => return Ok(ProfileData::NotLinked { remote: remote_info }),
+        Err(err) => {
+            let message = problem(&remote_info.brand, &err);
+            return Ok(ProfileData::Problem { remote: remote_info, message });
+        }
+    };
+    let timeline = match remote.get("statuses/home_timeline.json?count=20", &user).await {
+        Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
+        Err(err) => {
+            let message = problem(&remote_info.brand, &err);
+            return Ok(ProfileData::Problem { remote: remote_info, message });
+        }
+    };
+    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
+    let timeline = timeline
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|t| Tweet {
+                    id: text(t, "id_str"),
+                    text: text(t, "text"),
+                    screen_name: text(&t["user"], "screen_name"),
+                    created_at: text(t, "created_at"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ProfileData::Shown {
+        screen_name: text(&me, "screen_name"),
+        name: text(&me, "name"),
+        remote: remote_info,
+        timeline,
+    })
+}
+
+pub async fn post_status(name: String, status: String) -> Result<(), ServerFnError> {
+    let state = state()?;
+    let info = remote_info(&state, &name)?;
+    let Some(user_id) = current_user().await? else {
+        return Err(ServerFnError::new("Sign in first."));
+    };
+    let status = status.trim();
+    if status.is_empty() {
+        return Err(ServerFnError::new("Write something first."));
+    }
+    if status.chars().count() > 280 {
+        return Err(ServerFnError::new("A status is at most 280 characters."));
+    }
+    let remote = state.registry.remote(&name).map_err(failed)?;
+    remote
+        .post("statuses/update.json", &[("status", status)], &user_id.to_string())
+        .await
+        .map_err(|err| ServerFnError::new(problem(&info.brand, &err)))?;
+    Ok(())
+}
+
+pub async fn last_flow() -> Result<Option<Flow>, ServerFnError> {
+    let state = state()?;
+    let Some(user_id) = current_user().await? else {
+        return Ok(None);
+    };
+    let Some((remote, at, steps)) = store::last_flow(&state.db, user_id).await.map_err(failed)? else {
+        return Ok(None);
+    };
+    let steps: Vec<FlowStep> = serde_json::from_str(&steps).map_err(failed)?;
+    let recorded_at = time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default();
+    Ok(Some(Flow {
+        brand: state.brand(&remote),
+        recorded_at,
+        steps,
+    }))
+}

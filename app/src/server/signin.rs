@@ -1,0 +1,287 @@
+//! The sign-in routes: plain axum handlers that drive the registry, so the flow is a
+//! chain of ordinary redirects that needs no JavaScript.
+//!
+//! - `GET /login/{name}`: leg 1 (RFC 5849 §2.1) and the redirect of leg 2 (§2.2);
+//! - `GET /authorize/{name}`: the callback, leg 3 (§2.3), the local user and account;
+//! - `POST /accounts/unlink`, `POST /logout`.
+
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use oauth1::{Callback, Error};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::model::FlowStep;
+use crate::server::flows::redact_verifier;
+use crate::server::state::AppState;
+use crate::server::store;
+
+/// The session key of the signed-in local user's id.
+pub const USER_ID: &str = "user_id";
+
+/// A small HTML page for the outcomes of these routes (errors, refusals).
+pub fn message_page(status: StatusCode, id: &str, title: &str, text: &str, link: (&str, &str)) -> Response {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/app.css\"></head><body>\
+         <header class=\"top\"><a href=\"/\" class=\"logo\">Sign in with …</a></header>\
+         <main><section class=\"card problem\" id=\"{id}\"><h1>{title}</h1><p>{text}</p>\
+         <p><a class=\"button\" href=\"{href}\">{label}</a></p></section></main></body></html>",
+        title = esc(title),
+        id = esc(id),
+        text = esc(text),
+        href = esc(link.0),
+        label = esc(link.1),
+    );
+    (status, Html(html)).into_response()
+}
+
+fn unknown_remote(name: &str) -> Response {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Page not found",
+        &format!("No service called “{name}” is set up on this site."),
+        ("/", "Back to the start"),
+    )
+}
+
+fn internal(err: impl std::fmt::Display) -> Response {
+    tracing::error!(%err, "sign-in failed");
+    message_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "Something went wrong",
+        "The site could not finish this request. Try again in a moment.",
+        ("/", "Back to the start"),
+    )
+}
+
+/// An error from the remote or the network, in words for the person signing in.
+fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
+    tracing::warn!(%err, %brand, "sign-in step failed");
+    let text = match err {
+        Error::Http(_) => format!("{brand} could not be reached. It may be down; try again in a moment."),
+        Error::Remote(e) if e.status == 401 => format!(
+            "{brand} did not accept this site's credentials ({e}). Check the site's client id and secret."
+        ),
+        _ => format!("{brand} answered in a way this site cannot use: {err}."),
+    };
+    message_page(StatusCode::BAD_GATEWAY, "remote-error", &format!("Could not sign in with {brand}"), &text, (retry, "Try again"))
+}
+
+pub async fn login(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    let Ok(remote) = state.registry.remote(&name) else {
+        return unknown_remote(&name);
+    };
+    let brand = state.brand(&name);
+    let callback = state.config.callback(&name);
+    match remote.authorize_redirect(&callback).await {
+        Ok(url) => {
+            if let Some((_, token)) = url.query_pairs().find(|(k, _)| k == "oauth_token") {
+                state.flows.push(
+                    &token,
+                    FlowStep {
+                        kind: "authorize".into(),
+                        method: "GET".into(),
+                        url: url.to_string(),
+                        base_string: String::new(),
+                        authorization: String::new(),
+                        status: 303,
+                        response: String::new(),
+                    },
+                );
+            }
+            Redirect::to(url.as_str()).into_response()
+        }
+        Err(err) => remote_failure(&brand, &format!("/login/{name}"), &err),
+    }
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Ok(remote) = state.registry.remote(&name) else {
+        return unknown_remote(&name);
+    };
+    let brand = state.brand(&name);
+    let query = query.unwrap_or_default();
+    let retry = format!("/login/{name}");
+    if let Ok(callback) = Callback::parse(&query) {
+        let shown = redact_verifier(&format!("{}?{query}", state.config.callback(&name)));
+        state.flows.push(
+            callback.token().as_str(),
+            FlowStep {
+                kind: "callback".into(),
+                method: "GET".into(),
+                url: shown,
+                base_string: String::new(),
+                authorization: String::new(),
+                status: 303,
+                response: String::new(),
+            },
+        );
+    }
+    let token = match remote.authorize_access_token(&query).await {
+        Ok(token) => token,
+        Err(Error::Denied) => {
+            if let Ok(cb) = Callback::parse(&query) {
+                state.flows.take(cb.token().as_str());
+            }
+            return message_page(
+                StatusCode::OK,
+                "denied",
+                "Sign-in cancelled",
+                &format!("You chose not to let this site use your {brand} account. Nothing was saved."),
+                (&retry, &format!("Sign in with {brand}")),
+            );
+        }
+        Err(Error::TokenMismatch | Error::BadCallback(_)) => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "stale-callback",
+                "This sign-in link is not valid",
+                "It was already used, has expired, or did not come from this site. Start again.",
+                (&retry, &format!("Sign in with {brand}")),
+            );
+        }
+        Err(err) => return remote_failure(&brand, &retry, &err),
+    };
+    let Ok(callback) = Callback::parse(&query) else {
+        return internal("callback parsed once, not twice");
+    };
+    state
+        .flows
+        .rename(callback.token().as_str(), token.token.as_str());
+
+    // The first API call, with the new token: who is this? (Also shown on the teaching page.)
+    let verify = match remote.url("account/verify_credentials.json") {
+        Ok(url) => match remote.session().http().get(url).build() {
+            Ok(request) => remote.send(request, &token).await.ok(),
+            Err(_) => None,
+        },
+        Err(_) => None,
+    };
+    let profile: Option<serde_json::Value> = match verify {
+        Some(response) => response.json().await.ok(),
+        None => None,
+    };
+    let screen_name = token.extra("screen_name").unwrap_or("").to_owned();
+    let display_name = profile
+        .as_ref()
+        .and_then(|p| p["name"].as_str())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("@{screen_name}"));
+    let Some(remote_user_id) = token.extra("user_id").map(str::to_owned) else {
+        return remote_failure(&brand, &retry, &Error::MissingField("user_id"));
+    };
+
+    let current: Option<i64> = session.get(USER_ID).await.ok().flatten();
+    let owner = match store::owner_of(&state.db, &name, &remote_user_id).await {
+        Ok(owner) => owner,
+        Err(e) => return internal(e),
+    };
+    let user_id = match (owner, current) {
+        (Some(owner), Some(me)) if owner != me => {
+            return message_page(
+                StatusCode::CONFLICT,
+                "linked-elsewhere",
+                "Account already linked",
+                &format!("This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."),
+                ("/accounts", "Your accounts"),
+            );
+        }
+        (Some(owner), _) => owner,
+        (None, Some(me)) => me,
+        (None, None) => match store::create_user(&state.db, &display_name).await {
+            Ok(id) => id,
+            Err(e) => return internal(e),
+        },
+    };
+    if let Err(e) = store::link(&state.db, user_id, &name, &token).await {
+        return internal(e);
+    }
+    if let Some(steps) = state.flows.take(token.token.as_str())
+        && let Ok(json) = serde_json::to_string(&steps)
+        && let Err(e) = store::save_flow(&state.db, user_id, &name, &json).await
+    {
+        tracing::warn!(%e, "could not save the sign-in flow");
+    }
+    // A new session id at sign-in: a session fixed before cannot ride along.
+    if let Err(e) = session.cycle_id().await {
+        return internal(e);
+    }
+    if let Err(e) = session.insert(USER_ID, user_id).await {
+        return internal(e);
+    }
+    tracing::info!(remote = %name, %screen_name, user_id, "signed in");
+    Redirect::to(&format!("/profile/{name}")).into_response()
+}
+
+/// Form posts must come from this site. The session cookie is `SameSite=Lax` already;
+/// this also refuses a cross-site `Origin` outright.
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    match headers.get("origin").and_then(|o| o.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let ours = state.config.public_url.origin().ascii_serialization();
+            origin == ours || origin == format!("http://{}", state.config.listen)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnlinkForm {
+    remote: String,
+}
+
+pub async fn unlink(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<UnlinkForm>,
+) -> Response {
+    if !same_origin(&state, &headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Some(user_id) = session.get::<i64>(USER_ID).await.ok().flatten() else {
+        return Redirect::to("/accounts").into_response();
+    };
+    if let Ok(remote) = state.registry.remote(&form.remote) {
+        // Revoke at the service first; if it is down, still forget the token here.
+        if let Err(err) = remote
+            .post("oauth/invalidate_token", &[], &user_id.to_string())
+            .await
+        {
+            tracing::warn!(%err, remote = %form.remote, "invalidate_token failed");
+        }
+    }
+    if let Err(e) = store::unlink(&state.db, user_id, &form.remote).await {
+        return internal(e);
+    }
+    tracing::info!(remote = %form.remote, user_id, "unlinked");
+    Redirect::to("/accounts").into_response()
+}
+
+pub async fn logout(State(state): State<AppState>, session: Session, headers: HeaderMap) -> Response {
+    if !same_origin(&state, &headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Err(e) = session.flush().await {
+        return internal(e);
+    }
+    Redirect::to("/").into_response()
+}

@@ -1,0 +1,42 @@
+//! What every handler and server function shares.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use oauth1::Registry;
+use provider::db::Db;
+
+use crate::model::RemoteInfo;
+use crate::server::config::SiteConfig;
+use crate::server::flows::FlowRecorder;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub registry: Arc<Registry>,
+    pub remotes: Arc<Vec<RemoteInfo>>,
+    pub flows: Arc<FlowRecorder>,
+    pub config: Arc<SiteConfig>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn brand(&self, name: &str) -> String {
+        self.remotes
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.brand.clone())
+            .unwrap_or_else(|| name.to_owned())
+    }
+
+    pub fn remote_info(&self, name: &str) -> Option<RemoteInfo> {
+        self.remotes.iter().find(|r| r.name == name).cloned()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
