@@ -14,6 +14,7 @@ pub mod server;
 pub mod session_store;
 pub mod state;
 pub mod statuses;
+pub mod testing;
 pub mod tokens;
 pub mod users;
 pub mod web;

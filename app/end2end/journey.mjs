@@ -1,0 +1,138 @@
+// The demo journey in a real browser, clicking as a person would: sign in with Chirp,
+// post, read the teaching page, link Warble, unlink Chirp, sign out, and refuse a
+// sign-in. Saves a screenshot of each page in screenshots/ (git-ignored).
+//
+//   SITE_URL=http://127.0.0.1:13000 node journey.mjs
+import { chromium } from 'playwright-core';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const site = (process.env.SITE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const shots = new URL('./screenshots/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const profileDir = mkdtempSync(join(tmpdir(), 'site-e2e-'));
+
+const browser = await chromium.launchPersistentContext(profileDir, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+  viewport: { width: 1000, height: 800 },
+});
+const page = browser.pages()[0] ?? await browser.newPage();
+page.setDefaultTimeout(15000);
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+let wasmLoaded = false;
+page.on('response', (r) => { if (r.url().endsWith('.wasm') && r.ok()) wasmLoaded = true; });
+
+let n = 0;
+async function step(name, body) {
+  n += 1;
+  const label = `${String(n).padStart(2, '0')}-${name}`;
+  try {
+    await body();
+    await page.screenshot({ path: join(shots, `${label}.png`), fullPage: true });
+    console.log(`ok   ${label}`);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, `${label}-FAILED.png`), fullPage: true }).catch(() => {});
+    console.error(`FAIL ${label}: ${e.message}`);
+    await browser.close();
+    process.exit(1);
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function signInAtProvider(decision) {
+  // The provider's sign-in form appears unless this browser is signed in there already.
+  await page.waitForSelector('#allow, #sign-in');
+  if (await page.$('#sign-in')) {
+    await page.fill('#screen_name', 'alice');
+    await page.fill('#password', 'wonderland');
+    await page.click('#sign-in');
+  }
+  await page.waitForSelector('#allow');
+  await page.click(decision === 'allow' ? '#allow' : '#deny');
+}
+
+await step('home', async () => {
+  await page.goto(`${site}/`);
+  await page.waitForSelector('#sign-in-chirp');
+  expect(await page.isVisible('#sign-in-warble'), 'a Warble button');
+});
+
+await step('chirp-consent', async () => {
+  await page.click('#sign-in-chirp');
+  await page.waitForSelector('#sign-in');
+  await page.fill('#screen_name', 'alice');
+  await page.fill('#password', 'wonderland');
+  await page.click('#sign-in');
+  await page.waitForSelector('#allow');
+});
+
+await step('chirp-profile', async () => {
+  await page.click('#allow');
+  await page.waitForURL(`${site}/profile/chirp`);
+  await page.waitForSelector('#profile-name');
+  await page.waitForLoadState('networkidle');
+  expect(wasmLoaded, 'the site hydrated (its wasm loaded)');
+});
+
+await step('chirp-posted', async () => {
+  const text = `Hello from the browser test ${Date.now()}`;
+  await page.fill('#status', text);
+  await page.click('#post-status');
+  await page.waitForSelector(`#timeline >> text=${text}`);
+});
+
+await step('how-it-works', async () => {
+  await page.goto(`${site}/how-it-works`);
+  for (const id of ['request_token', 'authorize', 'callback', 'access_token', 'api_call']) {
+    await page.waitForSelector(`#step-${id}`);
+  }
+  const body = await page.textContent('body');
+  expect(!body.includes('chirp-demo-secret'), 'no consumer secret on the page');
+});
+
+await step('warble-profile', async () => {
+  await page.goto(`${site}/`);
+  await page.click('#sign-in-warble');
+  await signInAtProvider('allow');
+  await page.waitForURL(`${site}/profile/warble`);
+  await page.waitForSelector('#profile-name');
+});
+
+await step('accounts-unlinked', async () => {
+  await page.goto(`${site}/accounts`);
+  await page.click('#unlink-chirp');
+  await page.waitForURL(`${site}/accounts`);
+  await page.waitForSelector('#unlink-warble');
+  expect(!(await page.$('#unlink-chirp')), 'Chirp is unlinked');
+});
+
+await step('signed-out', async () => {
+  await page.click('#sign-out');
+  await page.waitForURL(`${site}/`);
+  await page.waitForSelector('#sign-in-chirp');
+  expect(!(await page.$('#greeting')), 'nobody is greeted');
+});
+
+await step('denied', async () => {
+  await page.click('#sign-in-chirp');
+  await signInAtProvider('deny');
+  await page.waitForSelector('#denied');
+});
+
+await browser.close();
+rmSync(profileDir, { recursive: true, force: true });
+const real = problems.filter((p) => !p.includes('favicon'));
+if (real.length) {
+  console.error(real.join('\n'));
+  process.exit(1);
+}
+console.log(`browser journey: ${n} steps passed; screenshots in app/end2end/screenshots/`);

@@ -1,0 +1,211 @@
+//! The whole site over HTTP, with two real providers: sign in with each, profile, post,
+//! timeline, the teaching page, unlink, sign out; and the ways a sign-in goes wrong.
+
+mod support;
+
+use provider::testing::Backend;
+use reqwest::StatusCode;
+use support::{browser, get_text, location, sign_in_at_provider, spawn_site, spawn_site_with};
+
+async fn journey(backend: Backend) {
+    let site = spawn_site(backend).await;
+    let http = browser();
+
+    let (status, home) = get_text(&http, &site.url("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Sign in with Chirp") && home.contains("Sign in with Warble"));
+
+    // Chirp: the three legs, then the profile.
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    let response = http.get(&callback).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/profile/chirp");
+    assert_eq!(site.count("temporary_credentials").await, 0, "taken once");
+    let (status, profile) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert!(profile.contains("Alice of Chirp"), "{profile}");
+    assert!(profile.contains("@") && profile.contains("alice"));
+
+    // Post through the server function, as the no-JavaScript form does.
+    let response = http
+        .post(site.url("/api/post_status"))
+        .header("referer", site.url("/profile/chirp"))
+        .form(&[("remote", "chirp"), ("status", "Hello from the site & friends")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+    let (_, profile) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert!(profile.contains("Hello from the site &amp; friends"), "{profile}");
+
+    // The teaching page shows the real flow, without secrets.
+    let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
+    for step in ["request_token", "authorize", "callback", "access_token", "api_call"] {
+        assert!(lesson.contains(&format!("step-{step}")), "{step} in {lesson}");
+    }
+    assert!(lesson.contains("POST&amp;http%3A%2F%2F127.0.0.1%3A"));
+    assert!(lesson.contains("[redacted]"));
+    assert!(!lesson.contains("chirp-key-secret"));
+    let token = site
+        .state
+        .registry
+        .remote("chirp")
+        .unwrap()
+        .session()
+        .credentials()
+        .secret
+        .secret()
+        .to_owned();
+    assert!(!lesson.contains(&token));
+    use sqlx::Row;
+    let secret: String = sqlx::query("select token_secret from accounts where remote = 'chirp'")
+        .fetch_one(&site.state.db)
+        .await
+        .unwrap()
+        .try_get("token_secret")
+        .unwrap();
+    assert!(!lesson.contains(&secret), "the token secret never reaches a page");
+
+    // Warble links to the same local user.
+    let callback = sign_in_at_provider(&http, &site, "warble", "allow").await;
+    let response = http.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/profile/warble");
+    assert_eq!(site.count("users").await, 1);
+    let (_, accounts) = get_text(&http, &site.url("/accounts")).await;
+    assert!(accounts.contains("unlink-chirp") && accounts.contains("unlink-warble"));
+
+    // Unlink Chirp: the token is revoked at Chirp too.
+    let chirp_token: String = sqlx::query("select token from accounts where remote = 'chirp'")
+        .fetch_one(&site.state.db)
+        .await
+        .unwrap()
+        .try_get("token")
+        .unwrap();
+    let response = http
+        .post(site.url("/accounts/unlink"))
+        .form(&[("remote", "chirp")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        provider::tokens::grant(&site.chirp.state.db, &chirp_token)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked at the provider"
+    );
+    let (_, accounts) = get_text(&http, &site.url("/accounts")).await;
+    assert!(!accounts.contains("unlink-chirp") && accounts.contains("unlink-warble"));
+    let (_, profile) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert!(profile.contains("not-linked"), "{profile}");
+
+    // Sign out.
+    let response = http.post(site.url("/logout")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, accounts) = get_text(&http, &site.url("/accounts")).await;
+    assert!(accounts.contains("signed-out"));
+}
+
+#[tokio::test]
+async fn the_whole_journey_on_sqlite() {
+    journey(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_whole_journey_on_postgres() {
+    journey(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_refusal_shows_a_friendly_page_and_stores_nothing() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "deny").await;
+    assert!(callback.contains("denied="));
+    let (status, page) = get_text(&http, &callback).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"denied\""), "{page}");
+    assert_eq!(site.count("users").await, 0);
+    assert_eq!(site.count("accounts").await, 0);
+}
+
+#[tokio::test]
+async fn a_replayed_or_tampered_callback_is_refused() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+
+    let tampered = callback.replace("oauth_token=", "oauth_token=x");
+    let (status, page) = get_text(&http, &tampered).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("stale-callback"));
+
+    let response = http.get(&callback).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the real one still works");
+    let again = browser();
+    let (status, page) = get_text(&again, &callback).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a replay is refused");
+    assert!(page.contains("stale-callback"));
+    assert_eq!(site.count("accounts").await, 1);
+}
+
+#[tokio::test]
+async fn a_provider_down_during_sign_in_gives_a_clear_page_and_stores_nothing() {
+    // Warble's URLs point at a port nobody listens on.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let site = spawn_site_with(Backend::Sqlite, |vars| {
+        for (k, v) in vars.iter_mut() {
+            if k.starts_with("WARBLE_") && k.ends_with("_URL") {
+                let path = v.split_once("/oauth/").map(|(_, p)| p).unwrap_or("1.1/");
+                *v = format!("http://{closed}/oauth/{path}");
+            }
+        }
+    })
+    .await;
+    let http = browser();
+    let (status, page) = get_text(&http, &site.url("/login/warble")).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(page.contains("could not be reached"), "{page}");
+    assert_eq!(site.count("temporary_credentials").await, 0);
+    assert_eq!(site.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_remote_is_404() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let http = browser();
+    for path in ["/login/nope", "/authorize/nope?oauth_token=a&oauth_verifier=b", "/profile/nope", "/no/such/page"] {
+        let (status, _) = get_text(&http, &site.url(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_token_shows_a_way_to_sign_in_again() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    http.get(&callback).send().await.unwrap();
+    use sqlx::Row;
+    let token: String = sqlx::query("select token from accounts where remote = 'chirp'")
+        .fetch_one(&site.state.db)
+        .await
+        .unwrap()
+        .try_get("token")
+        .unwrap();
+    provider::tokens::revoke(&site.chirp.state.db, &token)
+        .await
+        .unwrap();
+    let (status, page) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("remote-problem") && page.contains("Sign in again"), "{page}");
+    assert!(page.contains("/login/chirp"));
+}

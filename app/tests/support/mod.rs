@@ -1,0 +1,223 @@
+//! Two providers (Chirp and Warble) and the site, all in this process on port 0, each with
+//! its own database; and a cookie-keeping client that does not follow redirects, which
+//! plays the browser.
+#![allow(dead_code)]
+
+use provider::apps::{self, AccessLevel, NewApp};
+use provider::testing::{Backend, TestDb};
+use provider::users;
+use reqwest::StatusCode;
+
+pub const PASSWORD: &str = "wonderland";
+
+pub struct Provider {
+    pub url: String,
+    pub state: provider::AppState,
+    pub db: TestDb,
+}
+
+pub struct Site {
+    pub url: String,
+    pub state: app::server::state::AppState,
+    pub db: TestDb,
+    pub chirp: Provider,
+    pub warble: Provider,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.url, path.trim_start_matches('/'))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(&format!("select count(*) as n from {table}"))
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap()
+    }
+}
+
+async fn spawn_provider(backend: Backend, brand: &str, site: &str, key: &str) -> Provider {
+    let db = TestDb::new(backend).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let vars = [
+        ("PROVIDER_BRAND", brand.to_owned()),
+        ("PROVIDER_LISTEN", addr.to_string()),
+        ("DATABASE_URL", db.url.clone()),
+        ("NONCE_STORE", "memory".to_owned()),
+    ];
+    let config = provider::Config::from_lookup(|k| {
+        vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let state = provider::AppState::connect(config).await.unwrap();
+    let alice = users::create(&state.db, "alice", &format!("Alice of {brand}"), PASSWORD)
+        .await
+        .unwrap();
+    apps::create(
+        &state.db,
+        NewApp {
+            owner_id: alice.id,
+            name: "Demo site",
+            callbacks: &[format!("{site}authorize/{}", brand.to_lowercase())],
+            access_level: AccessLevel::Write,
+            consumer_key: Some(key),
+            consumer_secret: Some(&format!("{key}-secret")),
+        },
+    )
+    .await
+    .unwrap();
+    provider::spawn(state.clone(), listener).await.unwrap();
+    Provider {
+        url: format!("http://{addr}/"),
+        state,
+        db,
+    }
+}
+
+/// The site with Chirp and Warble. `adjust` may change the site's variables.
+pub async fn spawn_site_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Vec<(String, String)>),
+) -> Site {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}/");
+    let chirp = spawn_provider(backend, "Chirp", &url, "chirp-key").await;
+    let warble = spawn_provider(backend, "Warble", &url, "warble-key").await;
+    let db = TestDb::new(backend).await;
+    let mut vars: Vec<(String, String)> = vec![
+        ("SITE_LISTEN".into(), addr.to_string()),
+        ("SITE_PUBLIC_URL".into(), url.clone()),
+        ("DATABASE_URL".into(), db.url.clone()),
+        ("SITE_REMOTES".into(), "chirp,warble".into()),
+    ];
+    for (name, p, key) in [("CHIRP", &chirp, "chirp-key"), ("WARBLE", &warble, "warble-key")] {
+        vars.push((format!("{name}_CLIENT_ID"), key.into()));
+        vars.push((format!("{name}_CLIENT_SECRET"), format!("{key}-secret")));
+        vars.push((format!("{name}_REQUEST_TOKEN_URL"), format!("{}oauth/request_token", p.url)));
+        vars.push((format!("{name}_ACCESS_TOKEN_URL"), format!("{}oauth/access_token", p.url)));
+        vars.push((format!("{name}_AUTHORIZE_URL"), format!("{}oauth/authenticate", p.url)));
+        vars.push((format!("{name}_API_BASE_URL"), format!("{}1.1/", p.url)));
+        vars.push((format!("{name}_REQUEST_TOKEN_PARAMS"), "x_auth_access_type=write".into()));
+    }
+    adjust(&mut vars);
+    let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let state = app::server::build_state(&lookup, "target/site").await.unwrap();
+    app::server::spawn(state.clone(), listener).await;
+    Site {
+        url,
+        state,
+        db,
+        chirp,
+        warble,
+    }
+}
+
+pub async fn spawn_site(backend: Backend) -> Site {
+    spawn_site_with(backend, |_| {}).await
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("no location on a {}", response.status()))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The value of the hidden input `name` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    let end = html[start..].find('"').unwrap();
+    html[start..start + end].to_owned()
+}
+
+/// Resolves a `Location` against the URL it came from.
+pub fn follow(from: &str, location: &str) -> String {
+    url::Url::parse(from).unwrap().join(location).unwrap().to_string()
+}
+
+/// From the site's `/login/{remote}` to the provider's answer: signs in at the provider
+/// as alice if asked, then clicks `decision` ("allow" or "deny") on the consent page if
+/// shown. Returns the callback URL the provider sends the browser to.
+pub async fn sign_in_at_provider(
+    http: &reqwest::Client,
+    site: &Site,
+    remote: &str,
+    decision: &str,
+) -> String {
+    let start = site.url(&format!("/login/{remote}"));
+    let response = http.get(&start).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{start}");
+    let mut url = follow(&start, &location(&response));
+    loop {
+        let response = http.get(&url).send().await.unwrap();
+        if response.status().is_redirection() {
+            let next = follow(&url, &location(&response));
+            if next.starts_with(&site.url) {
+                return next;
+            }
+            url = next;
+            continue;
+        }
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        let page = response.text().await.unwrap();
+        let base = url::Url::parse(&url).unwrap();
+        if page.contains("id=\"sign-in\"") {
+            let csrf = hidden(&page, "csrf");
+            let next = hidden(&page, "next").replace("&amp;", "&");
+            let response = http
+                .post(base.join("/login").unwrap())
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("screen_name", "alice"),
+                    ("password", PASSWORD),
+                    ("next", next.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            url = follow(&url, &location(&response));
+        } else {
+            assert!(page.contains("id=\"allow\""), "a consent page: {page}");
+            let csrf = hidden(&page, "csrf");
+            let token = hidden(&page, "oauth_token");
+            let response = http
+                .post(base.join("/oauth/authorize").unwrap())
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("oauth_token", token.as_str()),
+                    ("decision", decision),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            let next = follow(&url, &location(&response));
+            assert!(next.starts_with(&site.url), "back to the site: {next}");
+            return next;
+        }
+    }
+}
+
+pub async fn get_text(http: &reqwest::Client, url: &str) -> (StatusCode, String) {
+    let response = http.get(url).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}

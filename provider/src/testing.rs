@@ -1,0 +1,93 @@
+//! For tests, here and in the demo site: a database that exists for one test (a temporary
+//! SQLite file, or a fresh Postgres database at 127.0.0.1:5432), dropped when it ends.
+//! Not used by the server itself; failures here are test failures, hence the `expect`s.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The admin URL of the machine's Postgres (trust auth); `TEST_POSTGRES_URL` overrides it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let name = format!(
+            "provider_test_{}",
+            crate::apps::random_credential(12).to_lowercase()
+        );
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                TestDb {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::File(path),
+                }
+            }
+            Backend::Postgres => {
+                use sqlx::Connection as _;
+                let admin = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("Postgres at 127.0.0.1:5432 (set TEST_POSTGRES_URL to use another)");
+                sqlx::query(&format!("create database {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create the test database");
+                let (base, _) = admin.rsplit_once('/').expect("a database in the admin URL");
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    cleanup: Cleanup::Postgres { admin, name },
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Postgres { admin, name } => {
+                // Drop runs outside async code: a short-lived runtime on its own thread.
+                let (admin, name) = (admin.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    rt.block_on(async {
+                        use sqlx::Connection as _;
+                        let mut conn = sqlx::PgConnection::connect(&admin).await?;
+                        sqlx::query(&format!("drop database if exists {name} with (force)"))
+                            .execute(&mut conn)
+                            .await?;
+                        Ok::<_, sqlx::Error>(())
+                    })
+                    .map_err(std::io::Error::other)
+                })
+                .join();
+            }
+        }
+    }
+}
