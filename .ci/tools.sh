@@ -17,6 +17,17 @@ ensure_cargo_leptos() {
   fi
 }
 
+# cargo-leptos would download wasm-bindgen from GitHub; it uses one on PATH instead.
+WASM_BINDGEN_VERSION=0.2.130
+
+ensure_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    echo "[tools] installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (once, about 4 minutes)"
+    # Not --locked: its lock file pins a yanked crate.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     echo "[tools] installing Debian's chromium for the browser test (apt, once)"

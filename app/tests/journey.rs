@@ -13,7 +13,10 @@ async fn journey(backend: Backend) {
 
     let (status, home) = get_text(&http, &site.url("/")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("Sign in with Chirp") && home.contains("Sign in with Warble"));
+    assert!(
+        home.contains("sign-in-chirp") && home.contains("sign-in-warble"),
+        "{home}"
+    );
 
     // Chirp: the three legs, then the profile.
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
@@ -30,7 +33,10 @@ async fn journey(backend: Backend) {
     let response = http
         .post(site.url("/api/post_status"))
         .header("referer", site.url("/profile/chirp"))
-        .form(&[("remote", "chirp"), ("status", "Hello from the site & friends")])
+        .form(&[
+            ("remote", "chirp"),
+            ("status", "Hello from the site & friends"),
+        ])
         .send()
         .await
         .unwrap();
@@ -40,12 +46,24 @@ async fn journey(backend: Backend) {
         response.status()
     );
     let (_, profile) = get_text(&http, &site.url("/profile/chirp")).await;
-    assert!(profile.contains("Hello from the site &amp; friends"), "{profile}");
+    assert!(
+        profile.contains("Hello from the site &amp; friends"),
+        "{profile}"
+    );
 
     // The teaching page shows the real flow, without secrets.
     let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
-    for step in ["request_token", "authorize", "callback", "access_token", "api_call"] {
-        assert!(lesson.contains(&format!("step-{step}")), "{step} in {lesson}");
+    for step in [
+        "request_token",
+        "authorize",
+        "callback",
+        "access_token",
+        "api_call",
+    ] {
+        assert!(
+            lesson.contains(&format!("step-{step}")),
+            "{step} in {lesson}"
+        );
     }
     assert!(lesson.contains("POST&amp;http%3A%2F%2F127.0.0.1%3A"));
     assert!(lesson.contains("[redacted]"));
@@ -68,7 +86,10 @@ async fn journey(backend: Backend) {
         .unwrap()
         .try_get("token_secret")
         .unwrap();
-    assert!(!lesson.contains(&secret), "the token secret never reaches a page");
+    assert!(
+        !lesson.contains(&secret),
+        "the token secret never reaches a page"
+    );
 
     // Warble links to the same local user.
     let callback = sign_in_at_provider(&http, &site, "warble", "allow").await;
@@ -146,7 +167,11 @@ async fn a_replayed_or_tampered_callback_is_refused() {
     assert!(page.contains("stale-callback"));
 
     let response = http.get(&callback).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the real one still works");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the real one still works"
+    );
     let again = browser();
     let (status, page) = get_text(&again, &callback).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a replay is refused");
@@ -182,7 +207,12 @@ async fn a_provider_down_during_sign_in_gives_a_clear_page_and_stores_nothing() 
 async fn an_unknown_remote_is_404() {
     let site = spawn_site(Backend::Sqlite).await;
     let http = browser();
-    for path in ["/login/nope", "/authorize/nope?oauth_token=a&oauth_verifier=b", "/profile/nope", "/no/such/page"] {
+    for path in [
+        "/login/nope",
+        "/authorize/nope?oauth_token=a&oauth_verifier=b",
+        "/profile/nope",
+        "/no/such/page",
+    ] {
         let (status, _) = get_text(&http, &site.url(path)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
@@ -206,6 +236,9 @@ async fn a_revoked_token_shows_a_way_to_sign_in_again() {
         .unwrap();
     let (status, page) = get_text(&http, &site.url("/profile/chirp")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("remote-problem") && page.contains("Sign in again"), "{page}");
+    assert!(
+        page.contains("remote-problem") && page.contains("Sign in again"),
+        "{page}"
+    );
     assert!(page.contains("/login/chirp"));
 }

@@ -146,6 +146,37 @@ impl RemoteConfig {
         Ok(self)
     }
 
+    /// Fills the fields still unset from `defaults` (such as a preset), so that values
+    /// already given (in code or from the environment) win over them.
+    pub fn or(mut self, defaults: RemoteConfig) -> Self {
+        fn pick<T>(value: &mut Option<T>, default: Option<T>) {
+            if value.is_none() {
+                *value = default;
+            }
+        }
+        fn pick_list(value: &mut Vec<(String, String)>, default: Vec<(String, String)>) {
+            if value.is_empty() {
+                *value = default;
+            }
+        }
+        pick(&mut self.client_id, defaults.client_id);
+        pick(&mut self.client_secret, defaults.client_secret);
+        pick(&mut self.request_token_url, defaults.request_token_url);
+        pick(&mut self.access_token_url, defaults.access_token_url);
+        pick(&mut self.authorize_url, defaults.authorize_url);
+        pick(&mut self.api_base_url, defaults.api_base_url);
+        pick(&mut self.token_store, defaults.token_store);
+        pick(&mut self.compliance, defaults.compliance);
+        pick_list(
+            &mut self.request_token_params,
+            defaults.request_token_params,
+        );
+        pick_list(&mut self.access_token_params, defaults.access_token_params);
+        pick_list(&mut self.authorize_params, defaults.authorize_params);
+        pick_list(&mut self.client_kwargs, defaults.client_kwargs);
+        self
+    }
+
     /// Checks the configuration of remote `name` and turns it into settings.
     pub fn resolve(&self, name: &str) -> Result<Settings, ConfigError> {
         let prefix = name.to_ascii_uppercase().replace('-', "_");
@@ -333,6 +364,30 @@ mod tests {
         .resolve("chirp")
         .unwrap();
         assert_eq!(s.client.key.as_str(), "from-code");
+    }
+
+    #[test]
+    fn the_environment_wins_over_a_preset() {
+        let s = RemoteConfig::default()
+            .from_lookup("chirp", env(CHIRP))
+            .unwrap()
+            .or(crate::presets::twitter())
+            .resolve("chirp")
+            .unwrap();
+        assert_eq!(
+            s.authorize_url.as_str(),
+            "http://127.0.0.1:8001/oauth/authenticate"
+        );
+        let s = RemoteConfig::default()
+            .from_lookup("chirp", env(&CHIRP[..2]))
+            .unwrap()
+            .or(crate::presets::twitter())
+            .resolve("chirp")
+            .unwrap();
+        assert_eq!(
+            s.authorize_url.as_str(),
+            "https://api.twitter.com/oauth/authenticate"
+        );
     }
 
     #[test]

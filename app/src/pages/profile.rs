@@ -14,7 +14,10 @@ pub fn Profile() -> impl IntoView {
     let name = move || params.read().get("name").unwrap_or_default();
     let post = ServerAction::<PostStatus>::new();
     // Refetched after each post.
-    let data = Resource::new(move || (name(), post.version().get()), |(n, _)| load_profile(n));
+    let data = Resource::new(
+        move || (name(), post.version().get()),
+        |(n, _)| load_profile(n),
+    );
     view! {
         <Title text="Profile"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -71,9 +71,9 @@ impl SiteConfig {
         }
         let redis_url = match get("TEMP_CREDENTIAL_STORE").as_deref() {
             None | Some("sql") => None,
-            Some("redis") => Some(
-                get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned()),
-            ),
+            Some("redis") => {
+                Some(get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned()))
+            }
             Some(other) => {
                 return Err(ConfigError::Bad {
                     key: "TEMP_CREDENTIAL_STORE",
@@ -85,8 +85,7 @@ impl SiteConfig {
         Ok(Self {
             listen,
             public_url,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
             remotes,
             redis_url,
         })

@@ -33,12 +33,14 @@ fn step(kind: &str, e: Exchange) -> FlowStep {
 
 /// The `oauth_token` a request was signed with, from its header or its URL.
 fn signing_token(e: &Exchange) -> Option<String> {
-    let from_header = oauth1::header::parse(&e.authorization).ok().and_then(|params| {
-        params
-            .into_iter()
-            .find(|(k, _)| k == "oauth_token")
-            .map(|(_, v)| v)
-    });
+    let from_header = oauth1::header::parse(&e.authorization)
+        .ok()
+        .and_then(|params| {
+            params
+                .into_iter()
+                .find(|(k, _)| k == "oauth_token")
+                .map(|(_, v)| v)
+        });
     from_header.or_else(|| {
         url::Url::parse(&e.url).ok().and_then(|u| {
             u.query_pairs()

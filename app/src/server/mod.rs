@@ -60,12 +60,18 @@ pub async fn build_state(
         .observer(flows.clone());
     let mut remotes = Vec::new();
     for name in &config.remotes {
+        let remote_error = |source: oauth1::Error| config::ConfigError::Remote {
+            remote: name.clone(),
+            source,
+        };
+        // `{NAME}_*` variables first, the built-in defaults for what they leave unset.
+        let remote = oauth1::RemoteConfig::default()
+            .from_lookup(name, lookup)
+            .map_err(|e| remote_error(e.into()))?
+            .or(config::remote_defaults(name));
         registry
-            .register_from(name, config::remote_defaults(name), lookup)
-            .map_err(|source| config::ConfigError::Remote {
-                remote: name.clone(),
-                source,
-            })?;
+            .register_from(name, remote, lookup)
+            .map_err(remote_error)?;
         remotes.push(RemoteInfo {
             name: name.clone(),
             brand: config::brand(name, lookup),
@@ -95,7 +101,9 @@ pub fn router(state: AppState) -> Router {
     .with_name("site_session")
     .with_secure(state.config.public_url.scheme() == "https")
     .with_same_site(tower_sessions::cookie::SameSite::Lax)
-    .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+    .with_expiry(Expiry::OnInactivity(
+        tower_sessions::cookie::time::Duration::days(14),
+    ));
     let context = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
@@ -109,7 +117,10 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(context.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
             {
                 let state = state.clone();
                 move || provide_context(state.clone())
@@ -145,7 +156,12 @@ pub async fn run() -> Result<(), StartError> {
     tracing::info!(
         "the site is up at {} with {}",
         state.config.public_url,
-        state.remotes.iter().map(|r| r.brand.as_str()).collect::<Vec<_>>().join(", ")
+        state
+            .remotes
+            .iter()
+            .map(|r| r.brand.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {

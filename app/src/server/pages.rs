@@ -44,9 +44,11 @@ pub async fn home_data() -> Result<HomeData, ServerFnError> {
 }
 
 fn remote_info(state: &AppState, name: &str) -> Result<RemoteInfo, ServerFnError> {
-    state
-        .remote_info(name)
-        .ok_or_else(|| ServerFnError::new(format!("No service called “{name}” is set up on this site.")))
+    state.remote_info(name).ok_or_else(|| {
+        ServerFnError::new(format!(
+            "No service called “{name}” is set up on this site."
+        ))
+    })
 }
 
 /// The remote's refusal or absence, in words.
@@ -65,23 +67,38 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     let state = state()?;
     let remote_info = remote_info(&state, &name)?;
     let Some(user_id) = current_user().await? else {
-        return Ok(ProfileData::NotLinked { remote: remote_info });
+        return Ok(ProfileData::NotLinked {
+            remote: remote_info,
+        });
     };
     let remote = state.registry.remote(&name).map_err(failed)?;
     let user = user_id.to_string();
     let me = match remote.get("account/verify_credentials.json", &user).await {
         Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
-        Err(Error::NoToken(_)) => return Ok(ProfileData::NotLinked { remote: remote_info }),
+        Err(Error::NoToken(_)) => {
+            return Ok(ProfileData::NotLinked {
+                remote: remote_info,
+            });
+        }
         Err(err) => {
             let message = problem(&remote_info.brand, &err);
-            return Ok(ProfileData::Problem { remote: remote_info, message });
+            return Ok(ProfileData::Problem {
+                remote: remote_info,
+                message,
+            });
         }
     };
-    let timeline = match remote.get("statuses/home_timeline.json?count=20", &user).await {
+    let timeline = match remote
+        .get("statuses/home_timeline.json?count=20", &user)
+        .await
+    {
         Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
         Err(err) => {
             let message = problem(&remote_info.brand, &err);
-            return Ok(ProfileData::Problem { remote: remote_info, message });
+            return Ok(ProfileData::Problem {
+                remote: remote_info,
+                message,
+            });
         }
     };
     let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
@@ -122,7 +139,11 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
     }
     let remote = state.registry.remote(&name).map_err(failed)?;
     remote
-        .post("statuses/update.json", &[("status", status)], &user_id.to_string())
+        .post(
+            "statuses/update.json",
+            &[("status", status)],
+            &user_id.to_string(),
+        )
         .await
         .map_err(|err| ServerFnError::new(problem(&info.brand, &err)))?;
     Ok(())
@@ -133,7 +154,8 @@ pub async fn last_flow() -> Result<Option<Flow>, ServerFnError> {
     let Some(user_id) = current_user().await? else {
         return Ok(None);
     };
-    let Some((remote, at, steps)) = store::last_flow(&state.db, user_id).await.map_err(failed)? else {
+    let Some((remote, at, steps)) = store::last_flow(&state.db, user_id).await.map_err(failed)?
+    else {
         return Ok(None);
     };
     let steps: Vec<FlowStep> = serde_json::from_str(&steps).map_err(failed)?;

@@ -22,7 +22,13 @@ use crate::server::store;
 pub const USER_ID: &str = "user_id";
 
 /// A small HTML page for the outcomes of these routes (errors, refusals).
-pub fn message_page(status: StatusCode, id: &str, title: &str, text: &str, link: (&str, &str)) -> Response {
+pub fn message_page(
+    status: StatusCode,
+    id: &str,
+    title: &str,
+    text: &str,
+    link: (&str, &str),
+) -> Response {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -70,13 +76,21 @@ fn internal(err: impl std::fmt::Display) -> Response {
 fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
     tracing::warn!(%err, %brand, "sign-in step failed");
     let text = match err {
-        Error::Http(_) => format!("{brand} could not be reached. It may be down; try again in a moment."),
+        Error::Http(_) => {
+            format!("{brand} could not be reached. It may be down; try again in a moment.")
+        }
         Error::Remote(e) if e.status == 401 => format!(
             "{brand} did not accept this site's credentials ({e}). Check the site's client id and secret."
         ),
         _ => format!("{brand} answered in a way this site cannot use: {err}."),
     };
-    message_page(StatusCode::BAD_GATEWAY, "remote-error", &format!("Could not sign in with {brand}"), &text, (retry, "Try again"))
+    message_page(
+        StatusCode::BAD_GATEWAY,
+        "remote-error",
+        &format!("Could not sign in with {brand}"),
+        &text,
+        (retry, "Try again"),
+    )
 }
 
 pub async fn login(State(state): State<AppState>, Path(name): Path<String>) -> Response {
@@ -144,7 +158,9 @@ pub async fn authorize(
                 StatusCode::OK,
                 "denied",
                 "Sign-in cancelled",
-                &format!("You chose not to let this site use your {brand} account. Nothing was saved."),
+                &format!(
+                    "You chose not to let this site use your {brand} account. Nothing was saved."
+                ),
                 (&retry, &format!("Sign in with {brand}")),
             );
         }
@@ -200,7 +216,9 @@ pub async fn authorize(
                 StatusCode::CONFLICT,
                 "linked-elsewhere",
                 "Account already linked",
-                &format!("This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."),
+                &format!(
+                    "This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."
+                ),
                 ("/accounts", "Your accounts"),
             );
         }
@@ -276,7 +294,11 @@ pub async fn unlink(
     Redirect::to("/accounts").into_response()
 }
 
-pub async fn logout(State(state): State<AppState>, session: Session, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
     if !same_origin(&state, &headers) {
         return StatusCode::FORBIDDEN.into_response();
     }

@@ -21,7 +21,12 @@ pub struct SqlCache {
 
 #[async_trait]
 impl TemporaryCredentialCache for SqlCache {
-    async fn set(&self, key: &str, value: &RequestToken, ttl: Duration) -> Result<(), oauth1::Error> {
+    async fn set(
+        &self,
+        key: &str,
+        value: &RequestToken,
+        ttl: Duration,
+    ) -> Result<(), oauth1::Error> {
         let now = db::now();
         // Expired rows of abandoned sign-ins go as new ones arrive.
         sqlx::query("delete from temporary_credentials where expires_at < $1")
@@ -100,7 +105,12 @@ pub struct RedisCache {
 
 #[async_trait]
 impl TemporaryCredentialCache for RedisCache {
-    async fn set(&self, key: &str, value: &RequestToken, ttl: Duration) -> Result<(), oauth1::Error> {
+    async fn set(
+        &self,
+        key: &str,
+        value: &RequestToken,
+        ttl: Duration,
+    ) -> Result<(), oauth1::Error> {
         let mut conn = self.conn.clone();
         let data = format!("{}\n{}", value.token.as_str(), value.secret.secret());
         redis::cmd("SET")
@@ -156,7 +166,11 @@ pub struct DbTokenStore {
 
 #[async_trait]
 impl TokenStore for DbTokenStore {
-    async fn fetch_token(&self, remote: &str, user: &str) -> Result<Option<AccessToken>, oauth1::Error> {
+    async fn fetch_token(
+        &self,
+        remote: &str,
+        user: &str,
+    ) -> Result<Option<AccessToken>, oauth1::Error> {
         let Ok(user_id) = user.parse::<i64>() else {
             return Ok(None);
         };
@@ -172,11 +186,18 @@ impl TokenStore for DbTokenStore {
         let Some(row) = row else { return Ok(None) };
         let mut token = AccessToken::new(
             row.try_get::<String, _>("token").map_err(store_error)?,
-            row.try_get::<String, _>("token_secret").map_err(store_error)?,
+            row.try_get::<String, _>("token_secret")
+                .map_err(store_error)?,
         );
         token.extra = vec![
-            ("user_id".into(), row.try_get("remote_user_id").map_err(store_error)?),
-            ("screen_name".into(), row.try_get("screen_name").map_err(store_error)?),
+            (
+                "user_id".into(),
+                row.try_get("remote_user_id").map_err(store_error)?,
+            ),
+            (
+                "screen_name".into(),
+                row.try_get("screen_name").map_err(store_error)?,
+            ),
         ];
         Ok(Some(token))
     }
@@ -203,7 +224,11 @@ pub async fn display_name(db: &Db, user_id: i64) -> Result<Option<String>, sqlx:
 }
 
 /// The local owner of a remote account, if it is linked.
-pub async fn owner_of(db: &Db, remote: &str, remote_user_id: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn owner_of(
+    db: &Db,
+    remote: &str,
+    remote_user_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query("select user_id from accounts where remote = $1 and remote_user_id = $2")
         .bind(remote)
         .bind(remote_user_id)
@@ -258,12 +283,11 @@ pub async fn accounts(
     user_id: i64,
     brand_of: impl Fn(&str) -> String,
 ) -> Result<Vec<LinkedAccount>, sqlx::Error> {
-    let rows = sqlx::query(
-        "select remote, screen_name from accounts where user_id = $1 order by remote",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    let rows =
+        sqlx::query("select remote, screen_name from accounts where user_id = $1 order by remote")
+            .bind(user_id)
+            .fetch_all(db)
+            .await?;
     rows.iter()
         .map(|r| {
             let remote: String = r.try_get("remote")?;
@@ -300,11 +324,20 @@ pub async fn save_flow(
 }
 
 /// `(remote, recorded_at, steps JSON)` of the user's last sign-in.
-pub async fn last_flow(db: &Db, user_id: i64) -> Result<Option<(String, i64, String)>, sqlx::Error> {
+pub async fn last_flow(
+    db: &Db,
+    user_id: i64,
+) -> Result<Option<(String, i64, String)>, sqlx::Error> {
     sqlx::query("select remote, recorded_at, steps from sign_in_flows where user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
         .await?
-        .map(|r| Ok((r.try_get("remote")?, r.try_get("recorded_at")?, r.try_get("steps")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("remote")?,
+                r.try_get("recorded_at")?,
+                r.try_get("steps")?,
+            ))
+        })
         .transpose()
 }

@@ -96,18 +96,35 @@ pub async fn spawn_site_with(
         ("DATABASE_URL".into(), db.url.clone()),
         ("SITE_REMOTES".into(), "chirp,warble".into()),
     ];
-    for (name, p, key) in [("CHIRP", &chirp, "chirp-key"), ("WARBLE", &warble, "warble-key")] {
+    for (name, p, key) in [
+        ("CHIRP", &chirp, "chirp-key"),
+        ("WARBLE", &warble, "warble-key"),
+    ] {
         vars.push((format!("{name}_CLIENT_ID"), key.into()));
         vars.push((format!("{name}_CLIENT_SECRET"), format!("{key}-secret")));
-        vars.push((format!("{name}_REQUEST_TOKEN_URL"), format!("{}oauth/request_token", p.url)));
-        vars.push((format!("{name}_ACCESS_TOKEN_URL"), format!("{}oauth/access_token", p.url)));
-        vars.push((format!("{name}_AUTHORIZE_URL"), format!("{}oauth/authenticate", p.url)));
+        vars.push((
+            format!("{name}_REQUEST_TOKEN_URL"),
+            format!("{}oauth/request_token", p.url),
+        ));
+        vars.push((
+            format!("{name}_ACCESS_TOKEN_URL"),
+            format!("{}oauth/access_token", p.url),
+        ));
+        vars.push((
+            format!("{name}_AUTHORIZE_URL"),
+            format!("{}oauth/authenticate", p.url),
+        ));
         vars.push((format!("{name}_API_BASE_URL"), format!("{}1.1/", p.url)));
-        vars.push((format!("{name}_REQUEST_TOKEN_PARAMS"), "x_auth_access_type=write".into()));
+        vars.push((
+            format!("{name}_REQUEST_TOKEN_PARAMS"),
+            "x_auth_access_type=write".into(),
+        ));
     }
     adjust(&mut vars);
     let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let state = app::server::build_state(&lookup, "target/site").await.unwrap();
+    let state = app::server::build_state(&lookup, "target/site")
+        .await
+        .unwrap();
     app::server::spawn(state.clone(), listener).await;
     Site {
         url,
@@ -143,14 +160,21 @@ pub fn location(response: &reqwest::Response) -> String {
 /// The value of the hidden input `name` in a page.
 pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
     let end = html[start..].find('"').unwrap();
     html[start..start + end].to_owned()
 }
 
 /// Resolves a `Location` against the URL it came from.
 pub fn follow(from: &str, location: &str) -> String {
-    url::Url::parse(from).unwrap().join(location).unwrap().to_string()
+    url::Url::parse(from)
+        .unwrap()
+        .join(location)
+        .unwrap()
+        .to_string()
 }
 
 /// From the site's `/login/{remote}` to the provider's answer: signs in at the provider
@@ -164,7 +188,13 @@ pub async fn sign_in_at_provider(
 ) -> String {
     let start = site.url(&format!("/login/{remote}"));
     let response = http.get(&start).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{start}");
+    if response.status() != StatusCode::SEE_OTHER {
+        panic!(
+            "{start}: {}: {}",
+            response.status(),
+            response.text().await.unwrap()
+        );
+    }
     let mut url = follow(&start, &location(&response));
     loop {
         let response = http.get(&url).send().await.unwrap();
