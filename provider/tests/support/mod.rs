@@ -2,7 +2,7 @@
 //! ends.
 #![allow(dead_code)]
 
-pub use provider::testing::{Backend, TestDb, postgres_admin_url};
+pub use provider::testing::{Backend, TestDb};
 use provider::{AppState, Config};
 
 /// A running provider.
