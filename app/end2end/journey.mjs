@@ -24,9 +24,18 @@ const page = browser.pages()[0] ?? await browser.newPage();
 page.setDefaultTimeout(15000);
 const problems = [];
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+// Failed loads are reported by URL below; other console errors (panics) fail the test.
+page.on('console', (m) => {
+  if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+});
 let wasmLoaded = false;
-page.on('response', (r) => { if (r.url().endsWith('.wasm') && r.ok()) wasmLoaded = true; });
+page.on('response', (r) => {
+  if (r.url().endsWith('.wasm') && r.ok()) wasmLoaded = true;
+  // The pages have no favicon; the 404 of the deliberate unknown-remote visit is expected.
+  if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !r.url().includes('/profile/nope')) {
+    problems.push(`${r.status()} ${r.url()}`);
+  }
+});
 
 let n = 0;
 async function step(name, body) {
@@ -128,11 +137,15 @@ await step('denied', async () => {
   await page.waitForSelector('#denied');
 });
 
+await step('unknown-remote', async () => {
+  const response = await page.goto(`${site}/profile/nope`);
+  expect(response.status() === 404, `status ${response.status()}`);
+});
+
 await browser.close();
 rmSync(profileDir, { recursive: true, force: true });
-const real = problems.filter((p) => !p.includes('favicon'));
-if (real.length) {
-  console.error(real.join('\n'));
+if (problems.length) {
+  console.error(problems.join('\n'));
   process.exit(1);
 }
 console.log(`browser journey: ${n} steps passed; screenshots in app/end2end/screenshots/`);

@@ -25,7 +25,7 @@ impl Step {
 }
 
 /// One request and its answer, safe to show: `oauth_signature` (the secrets themselves
-/// under PLAINTEXT) and `oauth_token_secret` are replaced by `[redacted]`.
+/// under PLAINTEXT), `oauth_verifier` and `oauth_token_secret` are replaced by `[redacted]`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub remote: String,
@@ -54,20 +54,31 @@ impl Exchange {
         status: u16,
         response: &str,
     ) -> Self {
+        // The signature (the secrets themselves under PLAINTEXT) and the verifier (proof
+        // of the owner's approval, §2.2) are replaced, in the header and the base string.
+        let hidden = |k: &str| k == "oauth_signature" || k == "oauth_verifier";
         let pairs = signed.oauth_params.iter().map(|(k, v)| {
-            let v = if *k == "oauth_signature" {
-                REDACTED
-            } else {
-                v.as_str()
-            };
+            let v = if hidden(k) { REDACTED } else { v.as_str() };
             (*k, v)
         });
+        let mut base_string = signed.base_string.clone();
+        if let Some((_, verifier)) = signed
+            .oauth_params
+            .iter()
+            .find(|(k, _)| *k == "oauth_verifier")
+        {
+            let twice = crate::encode::encode(&crate::encode::encode(verifier)).into_owned();
+            base_string = base_string.replace(
+                &format!("oauth_verifier%3D{twice}"),
+                &format!("oauth_verifier%3D{REDACTED}"),
+            );
+        }
         Self {
             remote: remote.to_owned(),
             step,
             method: method.to_owned(),
             url: redact_query(&signed.url),
-            base_string: signed.base_string.clone(),
+            base_string,
             authorization: match signed.authorization {
                 Some(_) => crate::header::render(None, pairs),
                 None => String::new(),

@@ -304,6 +304,17 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
             .authorization
             .contains("oauth_signature=\"%5Bredacted%5D\"")
     );
+    // The verifier of the access-token leg is hidden too.
+    let leg3 = &exchanges[1];
+    assert!(
+        leg3.base_string.contains("oauth_verifier%3D[redacted]"),
+        "{leg3:?}"
+    );
+    assert!(
+        leg3.authorization
+            .contains("oauth_verifier=\"%5Bredacted%5D\"")
+    );
+    assert!(!leg3.base_string.contains("v-rt") && !leg3.authorization.contains("v-rt"));
 }
 
 #[tokio::test]
