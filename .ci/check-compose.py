@@ -47,8 +47,16 @@ for name, service in services.items():
     for dep in service.get("depends_on") or []:
         if dep not in services:
             errors.append(f"{name}: depends on unknown service {dep}")
+    for volume in service.get("volumes") or []:
+        source = str(volume).split(":")[0]
+        if not source.startswith((".", "/")) and source not in (compose.get("volumes") or {}):
+            errors.append(f"{name}: volume {source} is not declared")
+        elif source.startswith(".") and not (root / source).exists():
+            errors.append(f"{name}: mounts missing {source}")
     if not build:
         continue
+    if "healthcheck" not in service:
+        errors.append(f"{name}: no health check")
     env = service.get("environment") or {}
     remotes = [r.strip().upper() for r in str(env.get("SITE_REMOTES", "")).split(",") if r.strip()]
     for var in env:
