@@ -242,3 +242,25 @@ async fn a_revoked_token_shows_a_way_to_sign_in_again() {
     );
     assert!(page.contains("/login/chirp"));
 }
+
+#[tokio::test]
+async fn of_50_concurrent_callbacks_with_one_token_exactly_one_signs_in() {
+    let site = spawn_site(Backend::Postgres).await;
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    let attempts = (0..50).map(|_| {
+        let callback = callback.clone();
+        tokio::spawn(async move { browser().get(&callback).send().await.unwrap().status() })
+    });
+    let mut signed_in = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            StatusCode::SEE_OTHER => signed_in += 1,
+            StatusCode::BAD_REQUEST => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(signed_in, 1);
+    assert_eq!(site.count("users").await, 1);
+    assert_eq!(site.count("accounts").await, 1);
+}
