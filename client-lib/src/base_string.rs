@@ -1,6 +1,8 @@
 //! The signature base string (RFC 5849 §3.4.1): method, base string URI and normalized
 //! request parameters, each encoded and joined with `&`.
 
+use std::borrow::Cow;
+
 use crate::encode::{encode, encode_into};
 use url::Url;
 
@@ -36,9 +38,10 @@ pub fn normalize_parameters<'a, I>(params: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut encoded: Vec<(String, String)> = params
+    // Borrowed where nothing needs escaping (most names and values): no allocation.
+    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = params
         .into_iter()
-        .map(|(k, v)| (encode(k).into_owned(), encode(v).into_owned()))
+        .map(|(k, v)| (encode(k), encode(v)))
         .collect();
     encoded.sort_unstable();
     let len = encoded.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
@@ -61,9 +64,12 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     let normalized = normalize_parameters(params);
-    let uri = base_string_uri(url);
+    let mut uri = String::with_capacity(url.as_str().len());
+    push_base_string_uri(&mut uri, url);
     let mut out = String::with_capacity(method.len() + 3 * (uri.len() + normalized.len()) / 2);
-    out.push_str(&method.to_ascii_uppercase());
+    for c in method.chars() {
+        out.push(c.to_ascii_uppercase());
+    }
     out.push('&');
     encode_into(&mut out, &uri);
     out.push('&');
