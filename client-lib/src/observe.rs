@@ -77,7 +77,7 @@ impl Exchange {
             remote: remote.to_owned(),
             step,
             method: method.to_owned(),
-            url: redact_query(&signed.url),
+            url: redact_query(&signed.url, &["oauth_signature", "oauth_verifier"]),
             base_string,
             authorization: match signed.authorization {
                 Some(_) => crate::header::render(None, pairs),
@@ -89,18 +89,16 @@ impl Exchange {
     }
 }
 
-fn redact_query(url: &Url) -> String {
+/// `url` with the values of the query parameters `names` replaced by `[redacted]`.
+pub fn redact_query(url: &Url, names: &[&str]) -> String {
     let mut url = url.clone();
-    if url.query().is_some_and(|q| q.contains("oauth_signature=")) {
+    let hidden = |k: &str| names.contains(&k);
+    if url.query_pairs().any(|(k, _)| hidden(&k)) {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(k, v)| {
-                let v = if k == "oauth_signature" {
-                    REDACTED.to_owned()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
+                let v = if hidden(&k) { REDACTED.into() } else { v };
+                (k.into_owned(), v.into_owned())
             })
             .collect();
         url.query_pairs_mut().clear().extend_pairs(pairs);
@@ -144,7 +142,7 @@ mod tests {
     #[test]
     fn signatures_are_redacted_from_query_placement_urls() {
         let url = Url::parse("https://x.test/a?b=1&oauth_signature=abc%3D").unwrap();
-        let shown = redact_query(&url);
+        let shown = redact_query(&url, &["oauth_signature"]);
         assert!(!shown.contains("abc"), "{shown}");
         assert!(shown.contains("b=1"));
     }

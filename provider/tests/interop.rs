@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Command;
 
-use provider::apps::{self, AccessLevel, NewApp};
+use provider::apps::AccessLevel;
 use provider::{tokens, users};
 use support::{Backend, spawn_provider};
 
@@ -16,19 +16,14 @@ async fn requests_oauthlib_signs_requests_this_provider_accepts() {
     let alice = users::create(db, "alice", "Alice", "wonderland")
         .await
         .unwrap();
-    let app = apps::create(
+    let app = support::register_app(
         db,
-        NewApp {
-            owner_id: alice.id,
-            name: "Python client",
-            callbacks: &["http://127.0.0.1:3000/cb".to_owned()],
-            access_level: AccessLevel::Write,
-            consumer_key: None,
-            consumer_secret: None,
-        },
+        alice.id,
+        "Python client",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Write,
     )
-    .await
-    .unwrap();
+    .await;
     let (token, secret) = tokens::issue_access_token(db, app.id, alice.id, AccessLevel::Write)
         .await
         .unwrap();

@@ -4,7 +4,7 @@ mod support;
 
 use oauth1::encode::encode_form;
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Placement, Request, Signer, Timestamp};
-use provider::apps::{self, AccessLevel, NewApp};
+use provider::apps::AccessLevel;
 use provider::{tokens, users};
 use reqwest::StatusCode;
 use support::{Backend, TestProvider, spawn_provider};
@@ -25,19 +25,7 @@ async fn fixture_with(backend: Backend, level: AccessLevel) -> Fixture {
     let alice = users::create(db, "alice", "Alice", "wonderland")
         .await
         .unwrap();
-    let app = apps::create(
-        db,
-        NewApp {
-            owner_id: alice.id,
-            name: "Demo site",
-            callbacks: &[CALLBACK.to_owned()],
-            access_level: level,
-            consumer_key: None,
-            consumer_secret: None,
-        },
-    )
-    .await
-    .unwrap();
+    let app = support::register_app(db, alice.id, "Demo site", CALLBACK, level).await;
     let (token, secret) = tokens::issue_access_token(db, app.id, alice.id, level)
         .await
         .unwrap();

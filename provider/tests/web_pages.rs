@@ -2,7 +2,7 @@
 
 mod support;
 
-use provider::apps::{self, AccessLevel, NewApp};
+use provider::apps::{self, AccessLevel};
 use provider::{tokens, users};
 use reqwest::StatusCode;
 use support::{Backend, TestProvider, browser, spawn_provider};
@@ -278,19 +278,14 @@ async fn revoking_a_connection_kills_its_tokens() {
     let alice = users::create(db, "alice", "Alice", "wonderland")
         .await
         .unwrap();
-    let app = apps::create(
+    let app = support::register_app(
         db,
-        NewApp {
-            owner_id: alice.id,
-            name: "Demo site",
-            callbacks: &["http://127.0.0.1:3000/cb".to_owned()],
-            access_level: AccessLevel::Read,
-            consumer_key: None,
-            consumer_secret: None,
-        },
+        alice.id,
+        "Demo site",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Read,
     )
-    .await
-    .unwrap();
+    .await;
     let (token, _) = tokens::issue_access_token(db, app.id, alice.id, AccessLevel::Read)
         .await
         .unwrap();

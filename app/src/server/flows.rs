@@ -106,20 +106,7 @@ impl Observer for FlowRecorder {
 
 /// The callback URL as the teaching page may show it: the verifier redacted.
 pub fn redact_verifier(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return String::new();
-    };
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == "oauth_verifier" {
-                oauth1::observe::REDACTED.to_owned()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    parsed.into()
+    url::Url::parse(url)
+        .map(|u| oauth1::observe::redact_query(&u, &["oauth_verifier"]))
+        .unwrap_or_default()
 }

@@ -73,6 +73,10 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     };
     let remote = state.registry.remote(&name).map_err(failed)?;
     let user = user_id.to_string();
+    let problem_page = |err: Error| ProfileData::Problem {
+        message: problem(&remote_info.brand, &err),
+        remote: remote_info.clone(),
+    };
     let me = match remote.get("account/verify_credentials.json", &user).await {
         Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
         Err(Error::NoToken(_)) => {
@@ -80,26 +84,14 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
                 remote: remote_info,
             });
         }
-        Err(err) => {
-            let message = problem(&remote_info.brand, &err);
-            return Ok(ProfileData::Problem {
-                remote: remote_info,
-                message,
-            });
-        }
+        Err(err) => return Ok(problem_page(err)),
     };
     let timeline = match remote
         .get("statuses/home_timeline.json?count=20", &user)
         .await
     {
         Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
-        Err(err) => {
-            let message = problem(&remote_info.brand, &err);
-            return Ok(ProfileData::Problem {
-                remote: remote_info,
-                message,
-            });
-        }
+        Err(err) => return Ok(problem_page(err)),
     };
     let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
     let timeline = timeline

@@ -133,27 +133,35 @@ pub async fn authorize(
     let brand = state.brand(&name);
     let query = query.unwrap_or_default();
     let retry = format!("/login/{name}");
-    if let Ok(callback) = Callback::parse(&query) {
-        let shown = redact_verifier(&format!("{}?{query}", state.config.callback(&name)));
-        state.flows.push(
-            callback.token().as_str(),
-            FlowStep {
-                kind: "callback".into(),
-                method: "GET".into(),
-                url: shown,
-                base_string: String::new(),
-                authorization: String::new(),
-                status: 303,
-                response: String::new(),
-            },
-        );
-    }
+    let stale = || {
+        message_page(
+            StatusCode::BAD_REQUEST,
+            "stale-callback",
+            "This sign-in link is not valid",
+            "It was already used, has expired, or did not come from this site. Start again.",
+            (&retry, &format!("Sign in with {brand}")),
+        )
+    };
+    let Ok(callback) = Callback::parse(&query) else {
+        return stale();
+    };
+    let request_token = callback.token().as_str();
+    state.flows.push(
+        request_token,
+        FlowStep {
+            kind: "callback".into(),
+            method: "GET".into(),
+            url: redact_verifier(&format!("{}?{query}", state.config.callback(&name))),
+            base_string: String::new(),
+            authorization: String::new(),
+            status: 303,
+            response: String::new(),
+        },
+    );
     let token = match remote.authorize_access_token(&query).await {
         Ok(token) => token,
         Err(Error::Denied) => {
-            if let Ok(cb) = Callback::parse(&query) {
-                state.flows.take(cb.token().as_str());
-            }
+            state.flows.take(request_token);
             return message_page(
                 StatusCode::OK,
                 "denied",
@@ -164,36 +172,13 @@ pub async fn authorize(
                 (&retry, &format!("Sign in with {brand}")),
             );
         }
-        Err(Error::TokenMismatch | Error::BadCallback(_)) => {
-            return message_page(
-                StatusCode::BAD_REQUEST,
-                "stale-callback",
-                "This sign-in link is not valid",
-                "It was already used, has expired, or did not come from this site. Start again.",
-                (&retry, &format!("Sign in with {brand}")),
-            );
-        }
+        Err(Error::TokenMismatch | Error::BadCallback(_)) => return stale(),
         Err(err) => return remote_failure(&brand, &retry, &err),
     };
-    let Ok(callback) = Callback::parse(&query) else {
-        return internal("callback parsed once, not twice");
-    };
-    state
-        .flows
-        .rename(callback.token().as_str(), token.token.as_str());
+    state.flows.rename(request_token, token.token.as_str());
 
     // The first API call, with the new token: who is this? (Also shown on the teaching page.)
-    let verify = match remote.url("account/verify_credentials.json") {
-        Ok(url) => match remote.session().http().get(url).build() {
-            Ok(request) => remote.send(request, &token).await.ok(),
-            Err(_) => None,
-        },
-        Err(_) => None,
-    };
-    let profile: Option<serde_json::Value> = match verify {
-        Some(response) => response.json().await.ok(),
-        None => None,
-    };
+    let profile = verify_credentials(&remote, &token).await;
     let screen_name = token.extra("screen_name").unwrap_or("").to_owned();
     let display_name = profile
         .as_ref()
@@ -247,6 +232,17 @@ pub async fn authorize(
     }
     tracing::info!(remote = %name, %screen_name, user_id, "signed in");
     Redirect::to(&format!("/profile/{name}")).into_response()
+}
+
+/// `account/verify_credentials.json` with a fresh token; `None` if it fails, since the
+/// sign-in can go on with the screen name the access-token answer gave.
+async fn verify_credentials(
+    remote: &oauth1::Remote,
+    token: &oauth1::AccessToken,
+) -> Option<serde_json::Value> {
+    let url = remote.url("account/verify_credentials.json").ok()?;
+    let request = remote.session().http().get(url).build().ok()?;
+    remote.send(request, token).await.ok()?.json().await.ok()
 }
 
 /// Form posts must come from this site. The session cookie is `SameSite=Lax` already;

@@ -57,13 +57,7 @@ impl TemporaryCredentialCache for SqlCache {
         .fetch_optional(&self.db)
         .await
         .map_err(store_error)?;
-        row.map(|r| {
-            Ok(RequestToken::new(
-                r.try_get::<String, _>("token").map_err(store_error)?,
-                r.try_get::<String, _>("secret").map_err(store_error)?,
-            ))
-        })
-        .transpose()
+        row.as_ref().map(request_token).transpose()
     }
 
     async fn delete(&self, key: &str) -> Result<(), oauth1::Error> {
@@ -90,11 +84,15 @@ impl TemporaryCredentialCache for SqlCache {
         if expires < db::now() {
             return Ok(None);
         }
-        Ok(Some(RequestToken::new(
-            row.try_get::<String, _>("token").map_err(store_error)?,
-            row.try_get::<String, _>("secret").map_err(store_error)?,
-        )))
+        request_token(&row).map(Some)
     }
+}
+
+fn request_token(row: &sqlx::any::AnyRow) -> Result<RequestToken, oauth1::Error> {
+    Ok(RequestToken::new(
+        row.try_get::<String, _>("token").map_err(store_error)?,
+        row.try_get::<String, _>("secret").map_err(store_error)?,
+    ))
 }
 
 /// Temporary credentials in Redis (`TEMP_CREDENTIAL_STORE=redis`), expiring by themselves.
@@ -124,13 +122,7 @@ impl TemporaryCredentialCache for RedisCache {
     }
 
     async fn get(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        let mut conn = self.conn.clone();
-        let data: Option<String> = redis::cmd("GET")
-            .arg(format!("{}{key}", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .map_err(store_error)?;
-        Ok(data.as_deref().and_then(parse_pair))
+        self.read("GET", key).await
     }
 
     async fn delete(&self, key: &str) -> Result<(), oauth1::Error> {
@@ -142,20 +134,26 @@ impl TemporaryCredentialCache for RedisCache {
             .map_err(store_error)
     }
 
+    /// `GETDEL` is atomic: of two racing callbacks, one gets the credentials.
     async fn take(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
+        self.read("GETDEL", key).await
+    }
+}
+
+impl RedisCache {
+    /// Runs `GET` or `GETDEL` on `key` and reads the stored `token\nsecret`.
+    async fn read(&self, command: &str, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
         let mut conn = self.conn.clone();
-        let data: Option<String> = redis::cmd("GETDEL")
+        let data: Option<String> = redis::cmd(command)
             .arg(format!("{}{key}", self.prefix))
             .query_async(&mut conn)
             .await
             .map_err(store_error)?;
-        Ok(data.as_deref().and_then(parse_pair))
+        Ok(data.as_deref().and_then(|d| {
+            let (token, secret) = d.split_once('\n')?;
+            Some(RequestToken::new(token, secret))
+        }))
     }
-}
-
-fn parse_pair(data: &str) -> Option<RequestToken> {
-    let (token, secret) = data.split_once('\n')?;
-    Some(RequestToken::new(token, secret))
 }
 
 /// The registry's `fetch_token`: the signed-in user's token for a remote, from the

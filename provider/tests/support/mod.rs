@@ -55,3 +55,26 @@ pub fn browser() -> reqwest::Client {
         .build()
         .expect("reqwest client")
 }
+
+/// An app of `owner` with one callback and a random key and secret.
+pub async fn register_app(
+    db: &provider::db::Db,
+    owner_id: i64,
+    name: &str,
+    callback: &str,
+    access_level: provider::apps::AccessLevel,
+) -> provider::apps::App {
+    provider::apps::create(
+        db,
+        provider::apps::NewApp {
+            owner_id,
+            name,
+            callbacks: &[callback.to_owned()],
+            access_level,
+            consumer_key: None,
+            consumer_secret: None,
+        },
+    )
+    .await
+    .expect("register the test app")
+}
