@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use crate::encode::{encode, encode_into};
 use url::Url;
 
+use crate::types::decimal;
+
 /// The base string URI of §3.4.1.2: scheme and host in lower case, the port only when it
 /// is not the scheme's default, the path as sent (`/` when empty), no query, no fragment.
 ///
@@ -21,14 +23,39 @@ fn push_base_string_uri(out: &mut String, url: &Url) {
     out.push_str(url.scheme());
     out.push_str("://");
     if let Some(host) = url.host_str() {
-        out.push_str(&host.to_ascii_lowercase());
+        out.push_str(&lower_case(host));
     }
     if let Some(port) = url.port() {
         out.push(':');
-        out.push_str(&port.to_string());
+        out.push_str(decimal(port.into(), &mut [0; 20]));
     }
     let path = url.path();
     out.push_str(if path.is_empty() { "/" } else { path });
+}
+
+/// The host in lower case. `url` lower-cases the hosts of `http` and `https` URLs itself;
+/// other schemes keep theirs as written.
+fn lower_case(host: &str) -> Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host)
+    }
+}
+
+/// [`push_base_string_uri`], encoded (§3.6) as the base string holds it.
+fn push_base_string_uri_encoded(out: &mut String, url: &Url) {
+    encode_into(out, url.scheme());
+    out.push_str("%3A%2F%2F");
+    if let Some(host) = url.host_str() {
+        encode_into(out, &lower_case(host));
+    }
+    if let Some(port) = url.port() {
+        out.push_str("%3A");
+        out.push_str(decimal(port.into(), &mut [0; 20]));
+    }
+    let path = url.path();
+    encode_into(out, if path.is_empty() { "/" } else { path });
 }
 
 /// Normalizes request parameters as §3.4.1.3.2: each name and value is encoded (§3.6),
@@ -38,12 +65,7 @@ pub fn normalize_parameters<'a, I>(params: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    // Borrowed where nothing needs escaping (most names and values): no allocation.
-    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = params
-        .into_iter()
-        .map(|(k, v)| (encode(k), encode(v)))
-        .collect();
-    encoded.sort_unstable();
+    let encoded = encoded_sorted(params);
     let len = encoded.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut out = String::with_capacity(len);
     for (i, (k, v)) in encoded.iter().enumerate() {
@@ -57,23 +79,72 @@ where
     out
 }
 
+/// The pairs encoded (§3.6) and sorted (§3.4.1.3.2); borrowed where nothing needs
+/// escaping, as most names and values, so no allocation.
+fn encoded_sorted<'a, I>(params: I) -> Vec<(Cow<'a, str>, Cow<'a, str>)>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = params
+        .into_iter()
+        .map(|(k, v)| (encode(k), encode(v)))
+        .collect();
+    encoded.sort_unstable();
+    encoded
+}
+
+/// Appends the §3.6 encoding of text that is already encoded: it holds only unreserved
+/// characters and `%`, so encoding it again turns each `%` into `%25` and nothing else.
+fn push_encoded_again(out: &mut String, encoded: &str) {
+    let mut rest = encoded;
+    while let Some(at) = rest.find('%') {
+        let (run, tail) = rest.split_at(at);
+        out.push_str(run);
+        out.push_str("%25");
+        rest = tail.get(1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+}
+
 /// The signature base string of §3.4.1.1 from its three parts: the upper-case method,
 /// the encoded base string URI and the encoded normalized parameters.
 pub fn signature_base_string<'a, I>(method: &str, url: &Url, params: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let normalized = normalize_parameters(params);
-    let mut uri = String::with_capacity(url.as_str().len());
-    push_base_string_uri(&mut uri, url);
-    let mut out = String::with_capacity(method.len() + 3 * (uri.len() + normalized.len()) / 2);
+    let encoded = params
+        .into_iter()
+        .map(|(k, v)| (encode(k), encode(v)))
+        .collect();
+    signature_base_string_encoded(method, url, encoded)
+}
+
+/// [`signature_base_string`] from parameters already encoded (§3.6), in any order.
+///
+/// The normalized parameters are written encoded in one pass (`=` as `%3D`, `&` as
+/// `%26`) instead of being built and then encoded as a second string.
+pub(crate) fn signature_base_string_encoded(
+    method: &str,
+    url: &Url,
+    mut encoded: Vec<(Cow<'_, str>, Cow<'_, str>)>,
+) -> String {
+    encoded.sort_unstable();
+    let params_len: usize = encoded.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    let mut out = String::with_capacity(method.len() + 2 * url.as_str().len() + 2 * params_len);
     for c in method.chars() {
         out.push(c.to_ascii_uppercase());
     }
     out.push('&');
-    encode_into(&mut out, &uri);
+    push_base_string_uri_encoded(&mut out, url);
     out.push('&');
-    encode_into(&mut out, &normalized);
+    for (i, (k, v)) in encoded.iter().enumerate() {
+        if i > 0 {
+            out.push_str("%26");
+        }
+        push_encoded_again(&mut out, k);
+        out.push_str("%3D");
+        push_encoded_again(&mut out, v);
+    }
     out
 }
 

@@ -2,29 +2,84 @@
 //!
 //! §3.6: text is UTF-8 encoded, the unreserved characters `ALPHA / DIGIT / "-" / "." /
 //! "_" / "~"` stay bare, every other byte becomes `%XX` with upper-case hex, and a space
-//! is `%20`, never `+`. The `percent-encoding` crate does exactly this with the set
-//! below; its output is upper-case hex.
+//! is `%20`, never `+`.
+//!
+//! Encoding is written out here rather than taken from the `percent-encoding` crate: its
+//! iterator hands out one `&str` per escaped byte, and that made encoding the largest cost
+//! of signing a request after the HMAC itself. A lookup table and whole runs of
+//! unreserved bytes copied at once do the same job several times faster. Decoding still
+//! uses the `url` crate's form parser.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::borrow::Cow;
 
-/// Every byte except the unreserved characters of RFC 5849 §3.6.
-const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// The unreserved characters of RFC 5849 §3.6, indexed by byte.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
 
-/// Percent-encodes `value` as RFC 5849 §3.6 requires.
-pub fn encode(value: &str) -> Cow<'_, str> {
-    utf8_percent_encode(value, NOT_UNRESERVED).into()
+/// `%00%01...%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+const ESCAPES: &str = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const BYTES: [u8; 768] = {
+        let mut out = [0; 768];
+        let mut b = 0;
+        while b < 256 {
+            out[3 * b] = b'%';
+            out[3 * b + 1] = HEX[b >> 4];
+            out[3 * b + 2] = HEX[b & 0x0f];
+            b += 1;
+        }
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("the escape table is ASCII"),
+    }
+};
+
+fn is_unreserved(byte: u8) -> bool {
+    UNRESERVED[usize::from(byte)]
 }
 
-/// Appends the §3.6 encoding of `value` to `out`, without an intermediate allocation.
-pub fn encode_into(out: &mut String, value: &str) {
-    for chunk in utf8_percent_encode(value, NOT_UNRESERVED) {
-        out.push_str(chunk);
+/// Percent-encodes `value` as RFC 5849 §3.6 requires; borrowed when nothing needs
+/// escaping, as most names and values in a request.
+pub fn encode(value: &str) -> Cow<'_, str> {
+    if value.bytes().all(is_unreserved) {
+        return Cow::Borrowed(value);
     }
+    let mut out = String::with_capacity(value.len() * 3);
+    encode_into(&mut out, value);
+    Cow::Owned(out)
+}
+
+/// Appends the §3.6 encoding of `value` to `out`, without an intermediate allocation:
+/// runs of unreserved characters are copied whole, other characters escaped byte by byte.
+pub fn encode_into(out: &mut String, value: &str) {
+    out.reserve(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.bytes().position(|b| !is_unreserved(b)) {
+        // Everything before `at` is ASCII, so `at` starts a character.
+        let Some((run, tail)) = rest.split_at_checked(at) else {
+            break;
+        };
+        out.push_str(run);
+        let Some(c) = tail.chars().next() else {
+            break;
+        };
+        for &byte in &tail.as_bytes()[..c.len_utf8()] {
+            let b = 3 * usize::from(byte);
+            out.push_str(ESCAPES.get(b..b + 3).unwrap_or_default());
+        }
+        rest = &tail[c.len_utf8()..];
+    }
+    out.push_str(rest);
 }
 
 /// Decodes an `application/x-www-form-urlencoded` string (a query or a form body) into
@@ -49,6 +104,119 @@ pub fn encode_form<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
         encode_into(&mut out, v.as_ref());
     }
     out
+}
+
+/// The pairs of a form body or query (§3.4.1.3.1) with names and values in the §3.6
+/// encoding, straight from their form encoding: the same as [`decode_form`] followed by
+/// [`encode`], in one pass, and borrowed where the text is already in that encoding (as a
+/// body this crate built is).
+pub fn reencode_form(input: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    input
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (reencode_component(name), reencode_component(value))
+        })
+}
+
+/// One name or value of a form: see [`reencode_form`].
+fn reencode_component(raw: &str) -> Cow<'_, str> {
+    if is_canonical(raw) {
+        return Cow::Borrowed(raw);
+    }
+    match reencode_ascii(raw) {
+        Some(encoded) => Cow::Owned(encoded),
+        // Escaped bytes above 0x7F: decode them as text (invalid UTF-8 becoming U+FFFD,
+        // as the form decoder does), then encode.
+        None => {
+            let text = raw.replace('+', " ");
+            let decoded = percent_encoding::percent_decode_str(&text).decode_utf8_lossy();
+            Cow::Owned(encode(&decoded).into_owned())
+        }
+    }
+}
+
+/// The value of a hex digit, either case.
+fn hex_value(digit: Option<&u8>) -> Option<u8> {
+    match *digit? {
+        d @ b'0'..=b'9' => Some(d - b'0'),
+        d @ b'A'..=b'F' => Some(d - b'A' + 10),
+        d @ b'a'..=b'f' => Some(d - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// The value of an upper-case hex digit, as §3.6 writes them.
+fn upper_hex_value(digit: Option<&u8>) -> Option<u8> {
+    digit
+        .filter(|d| !d.is_ascii_lowercase())
+        .and_then(|d| hex_value(Some(d)))
+}
+
+/// Whether a form component is already its own §3.6 encoding: unreserved characters and
+/// upper-case escapes of the other ASCII bytes only.
+fn is_canonical(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if is_unreserved(b) {
+            i += 1;
+            continue;
+        }
+        if b == b'%'
+            && let (Some(hi), Some(lo)) = (
+                upper_hex_value(bytes.get(i + 1)),
+                upper_hex_value(bytes.get(i + 2)),
+            )
+        {
+            let byte = hi << 4 | lo;
+            if byte < 0x80 && !is_unreserved(byte) {
+                i += 3;
+                continue;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// The §3.6 encoding of a form component, or `None` if it escapes a byte above 0x7F.
+fn reencode_ascii(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len() + 8);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => push_byte(&mut out, b' '),
+            b'%' => match (hex_value(bytes.get(i + 1)), hex_value(bytes.get(i + 2))) {
+                (Some(hi), Some(lo)) => {
+                    let byte = hi << 4 | lo;
+                    if byte >= 0x80 {
+                        return None;
+                    }
+                    push_byte(&mut out, byte);
+                    i += 2;
+                }
+                // A `%` that starts no escape stands for itself.
+                _ => push_byte(&mut out, b'%'),
+            },
+            // Bytes of a character written as itself (UTF-8) are escaped one by one.
+            _ => push_byte(&mut out, b),
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+/// Appends one byte, bare when unreserved, else escaped.
+fn push_byte(out: &mut String, byte: u8) {
+    if is_unreserved(byte) {
+        out.push(char::from(byte));
+    } else {
+        let b = 3 * usize::from(byte);
+        out.push_str(ESCAPES.get(b..b + 3).unwrap_or_default());
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +251,26 @@ mod tests {
     }
 
     #[test]
+    fn every_ascii_character_is_bare_or_upper_case_hex() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            let encoded = encode(c.encode_utf8(&mut [0; 4])).into_owned();
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                assert_eq!(encoded, c.to_string());
+            } else {
+                assert_eq!(encoded, format!("%{byte:02X}"));
+            }
+        }
+    }
+
+    #[test]
+    fn runs_between_escapes_are_kept_whole() {
+        assert_eq!(encode("aé b~"), "a%C3%A9%20b~");
+        assert_eq!(encode("éé"), "%C3%A9%C3%A9");
+        assert_eq!(encode(""), "");
+    }
+
+    #[test]
     fn encode_into_matches_encode() {
         let mut out = String::from("x=");
         encode_into(&mut out, "Ladies + Gentlemen");
@@ -101,6 +289,80 @@ mod tests {
                 ("g".into(), "".into()),
             ]
         );
+    }
+
+    /// A small deterministic generator of form text: escapes in both cases, `+`, stray
+    /// `%`, reserved characters, multi-byte UTF-8 written raw and escaped, invalid UTF-8
+    /// escapes, empty names and values.
+    fn generated_forms() -> Vec<String> {
+        const PIECES: [&str; 24] = [
+            "a",
+            "Z9",
+            "-._~",
+            "+",
+            "%20",
+            "%2b",
+            "%2B",
+            "%41",
+            "%7e",
+            "%",
+            "%4",
+            "%zz",
+            "=",
+            "&",
+            "&&",
+            "é",
+            "%C3%A9",
+            "%c3%a9",
+            "%FF",
+            "%E2%98",
+            "!*'()",
+            ":@$,/?#[]",
+            " ",
+            "😀",
+        ];
+        let mut state: u32 = 0x2545_f491;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        (0..2000)
+            .map(|_| {
+                let len = next() % 12;
+                (0..len)
+                    .map(|_| PIECES[next() as usize % PIECES.len()])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reencoding_a_form_equals_decoding_then_encoding() {
+        for form in generated_forms() {
+            let expected: Vec<(String, String)> = decode_form(&form)
+                .iter()
+                .map(|(k, v)| (encode(k).into_owned(), encode(v).into_owned()))
+                .collect();
+            let got: Vec<(String, String)> = reencode_form(&form)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            assert_eq!(got, expected, "form {form:?}");
+        }
+    }
+
+    #[test]
+    fn a_form_already_in_the_signing_encoding_is_borrowed() {
+        let body = "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21";
+        let pairs: Vec<_> = reencode_form(body).collect();
+        assert_eq!(pairs.len(), 1);
+        assert!(matches!(pairs[0].0, Cow::Borrowed("status")));
+        assert!(matches!(pairs[0].1, Cow::Borrowed(_)));
+        // Lower-case hex, `+` and escaped unreserved characters are rewritten.
+        let pairs: Vec<_> = reencode_form("a=%2b+%41").collect();
+        assert_eq!(pairs[0].1, "%2B%20A");
+        assert!(matches!(pairs[0].1, Cow::Owned(_)));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! Anything else is a [`HeaderError`], never a panic.
 
-use crate::encode::encode_into;
+use crate::encode::encode;
 use percent_encoding::percent_decode_str;
 
 /// Why an `Authorization` header could not be read.
@@ -39,7 +39,19 @@ pub fn render<'a, I>(realm: Option<&str>, params: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut out = String::with_capacity(256);
+    let encoded: Vec<_> = params
+        .into_iter()
+        .map(|(k, v)| (encode(k), encode(v)))
+        .collect();
+    render_encoded(realm, encoded.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+}
+
+/// [`render`] for names and values that are already encoded (§3.6).
+pub(crate) fn render_encoded<'a, I>(realm: Option<&str>, params: I) -> String
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut out = String::with_capacity(384);
     out.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = realm {
@@ -59,9 +71,9 @@ where
             out.push_str(", ");
         }
         first = false;
-        encode_into(&mut out, name);
+        out.push_str(name);
         out.push_str("=\"");
-        encode_into(&mut out, value);
+        out.push_str(value);
         out.push('"');
     }
     out

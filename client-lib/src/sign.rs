@@ -8,11 +8,15 @@ use std::fmt;
 
 use url::Url;
 
-use crate::base_string::signature_base_string;
-use crate::encode::{decode_form, encode_form};
+use std::borrow::Cow;
+
+use crate::base_string::signature_base_string_encoded;
+use crate::encode::{encode, reencode_form};
 use crate::header;
 use crate::signature::{HmacSha1, SignatureMethod};
-use crate::types::{ClientCredentials, Nonce, Timestamp, Token, TokenCredentials, TokenSecret};
+use crate::types::{
+    ClientCredentials, Nonce, Timestamp, Token, TokenCredentials, TokenSecret, decimal,
+};
 
 /// Where the protocol parameters travel (§3.5).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -163,88 +167,110 @@ impl<'a> Signer<'a> {
         self
     }
 
-    /// The protocol parameters of §3.1 for this request, without the signature, sorted.
-    fn oauth_params(
-        &self,
+    /// The protocol parameters of §3.1 for this request, without the signature, sorted
+    /// by name, with their values as given (not encoded).
+    fn oauth_params<'b>(
+        &'b self,
         body: Body<'_>,
-        nonce: &Nonce,
-        timestamp: Timestamp,
-    ) -> Vec<(&'static str, String)> {
+        nonce: &'b Nonce,
+        timestamp: &'b str,
+    ) -> Vec<(&'static str, Cow<'b, str>)> {
         let mut params = Vec::with_capacity(10);
         if let Body::Other(bytes) = body
             && let Some(hash) = self.method.body_hash(bytes)
         {
-            params.push(("oauth_body_hash", hash));
+            params.push(("oauth_body_hash", Cow::Owned(hash)));
         }
         if let Some(callback) = self.callback {
-            params.push(("oauth_callback", callback.to_owned()));
+            params.push(("oauth_callback", Cow::Borrowed(callback)));
         }
-        params.push(("oauth_consumer_key", self.client.key.as_str().to_owned()));
-        params.push(("oauth_nonce", nonce.as_str().to_owned()));
-        params.push(("oauth_signature_method", self.method.name().to_owned()));
-        params.push(("oauth_timestamp", timestamp.to_string()));
+        params.push((
+            "oauth_consumer_key",
+            Cow::Borrowed(self.client.key.as_str()),
+        ));
+        params.push(("oauth_nonce", Cow::Borrowed(nonce.as_str())));
+        params.push(("oauth_signature_method", Cow::Borrowed(self.method.name())));
+        params.push(("oauth_timestamp", Cow::Borrowed(timestamp)));
         if let Some((token, _)) = self.token {
-            params.push(("oauth_token", token.as_str().to_owned()));
+            params.push(("oauth_token", Cow::Borrowed(token.as_str())));
         }
         if let Some(verifier) = self.verifier {
-            params.push(("oauth_verifier", verifier.to_owned()));
+            params.push(("oauth_verifier", Cow::Borrowed(verifier)));
         }
         if self.version {
-            params.push(("oauth_version", "1.0".to_owned()));
+            params.push(("oauth_version", Cow::Borrowed("1.0")));
         }
         params
     }
 
-    /// Signs `request` with the given nonce and timestamp.
+    /// What every placement needs: the protocol parameters with their values encoded
+    /// (§3.6), the base string (§3.4.1) and the signature.
+    fn sign_parts<'b>(
+        &'b self,
+        request: &Request<'_>,
+        oauth: &'b [(&'static str, Cow<'b, str>)],
+    ) -> Result<Signature<'b>, SignError> {
+        if request.url.host_str().is_none() {
+            return Err(SignError::NoHost(request.url.as_str().to_owned()));
+        }
+        let form = match (self.placement, request.body) {
+            (_, Body::Form(form)) => form,
+            (Placement::Body, _) => return Err(SignError::BodyPlacementNeedsForm),
+            _ => "",
+        };
+        let query = request.url.query().unwrap_or("");
+        let encoded_oauth: Vec<(&'static str, Cow<'b, str>)> =
+            oauth.iter().map(|(k, v)| (*k, encode(v))).collect();
+
+        // §3.4.1.3.1: query, protocol parameters and form body, all together.
+        let mut all: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(16);
+        all.extend(reencode_form(query));
+        all.extend(reencode_form(form));
+        for (k, v) in &encoded_oauth {
+            all.push((Cow::Borrowed(*k), Cow::Borrowed(v.as_ref())));
+        }
+        let base_string = signature_base_string_encoded(request.method, request.url, all);
+
+        let token_secret = self.token.map(|(_, s)| s.secret()).unwrap_or("");
+        let signature = self
+            .method
+            .sign(&base_string, self.client.secret.secret(), token_secret);
+        Ok(Signature {
+            encoded_oauth,
+            base_string,
+            signature,
+        })
+    }
+
+    /// Signs `request` with the given nonce and timestamp, and keeps the intermediate
+    /// values (base string, parameters) along with what to send.
     pub fn sign(
         &self,
         request: &Request<'_>,
         nonce: &Nonce,
         timestamp: Timestamp,
     ) -> Result<SignedRequest, SignError> {
-        if request.url.host_str().is_none() {
-            return Err(SignError::NoHost(request.url.as_str().to_owned()));
-        }
-        let form = match (self.placement, request.body) {
-            (_, Body::Form(form)) => decode_form(form),
-            (Placement::Body, _) => return Err(SignError::BodyPlacementNeedsForm),
-            _ => Vec::new(),
-        };
-        let query = request.url.query().map(decode_form).unwrap_or_default();
-        let mut oauth = self.oauth_params(request.body, nonce, timestamp);
-
-        // §3.4.1.3.1: query, protocol parameters and form body, all together.
-        let all = query
-            .iter()
-            .chain(form.iter())
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(oauth.iter().map(|(k, v)| (*k, v.as_str())));
-        let base_string = signature_base_string(request.method, request.url, all);
-
-        let token_secret = self.token.map(|(_, s)| s.secret()).unwrap_or("");
-        let signature = self
-            .method
-            .sign(&base_string, self.client.secret.secret(), token_secret);
-        let at = oauth.partition_point(|(k, _)| *k < "oauth_signature");
-        oauth.insert(at, ("oauth_signature", signature.clone()));
+        let mut digits = [0; 20];
+        let timestamp = decimal(timestamp.as_secs(), &mut digits);
+        let oauth = self.oauth_params(request.body, nonce, timestamp);
+        let parts = self.sign_parts(request, &oauth)?;
 
         let mut signed = SignedRequest {
             url: request.url.clone(),
             authorization: None,
             body: None,
-            base_string,
-            signature,
+            base_string: String::new(),
+            signature: String::new(),
             oauth_params: Vec::new(),
         };
-        let pairs = oauth.iter().map(|(k, v)| (*k, v.as_str()));
         match self.placement {
-            Placement::Header => signed.authorization = Some(header::render(self.realm, pairs)),
+            Placement::Header => signed.authorization = Some(parts.header(self.realm)),
             Placement::Query => {
                 let mut query = signed.url.query().unwrap_or("").to_owned();
                 if !query.is_empty() {
                     query.push('&');
                 }
-                query.push_str(&encode_form(&oauth));
+                parts.push_form(&mut query);
                 signed.url.set_query(Some(&query));
             }
             Placement::Body => {
@@ -255,11 +281,72 @@ impl<'a> Signer<'a> {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                body.push_str(&encode_form(&oauth));
+                parts.push_form(&mut body);
                 signed.body = Some(body);
             }
         }
-        signed.oauth_params = oauth;
+        let mut oauth_params: Vec<(&'static str, String)> =
+            oauth.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let at = oauth_params.partition_point(|(k, _)| *k < "oauth_signature");
+        oauth_params.insert(at, ("oauth_signature", parts.signature.clone()));
+        signed.oauth_params = oauth_params;
+        signed.base_string = parts.base_string;
+        signed.signature = parts.signature;
         Ok(signed)
+    }
+
+    /// Signs `request` and returns only the `Authorization` header value (§3.5.1),
+    /// whatever the placement: the common case of a client, without the intermediate
+    /// values [`Signer::sign`] keeps.
+    pub fn authorization(
+        &self,
+        request: &Request<'_>,
+        nonce: &Nonce,
+        timestamp: Timestamp,
+    ) -> Result<String, SignError> {
+        let mut digits = [0; 20];
+        let timestamp = decimal(timestamp.as_secs(), &mut digits);
+        let oauth = self.oauth_params(request.body, nonce, timestamp);
+        let parts = self.sign_parts(request, &oauth)?;
+        Ok(parts.header(self.realm))
+    }
+}
+
+/// The result of signing, before it is placed.
+struct Signature<'a> {
+    /// The protocol parameters, sorted by name, values encoded; no signature.
+    encoded_oauth: Vec<(&'static str, Cow<'a, str>)>,
+    base_string: String,
+    signature: String,
+}
+
+impl Signature<'_> {
+    /// The encoded protocol parameters with `oauth_signature` (given encoded) in its
+    /// sorted place.
+    fn encoded_pairs<'s>(&'s self, signature: &'s str) -> Vec<(&'s str, &'s str)> {
+        let mut pairs = Vec::with_capacity(self.encoded_oauth.len() + 1);
+        pairs.extend(self.encoded_oauth.iter().map(|(k, v)| (*k, v.as_ref())));
+        let at = pairs.partition_point(|(k, _)| *k < "oauth_signature");
+        pairs.insert(at, ("oauth_signature", signature));
+        pairs
+    }
+
+    /// The `Authorization` header value (§3.5.1).
+    fn header(&self, realm: Option<&str>) -> String {
+        let signature = encode(&self.signature);
+        header::render_encoded(realm, self.encoded_pairs(&signature))
+    }
+
+    /// Appends the protocol parameters as a form (§3.5.2, §3.5.3), `%20` for a space.
+    fn push_form(&self, out: &mut String) {
+        let signature = encode(&self.signature);
+        for (i, (k, v)) in self.encoded_pairs(&signature).into_iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
     }
 }

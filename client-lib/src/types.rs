@@ -123,6 +123,21 @@ impl Timestamp {
     }
 }
 
+/// The decimal digits of `n`, written into `buf`: a number as text without allocating.
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut n = n;
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
@@ -228,6 +243,14 @@ impl TokenCredentials for AccessToken {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimal_writes_every_digit() {
+        let mut buf = [0; 20];
+        for n in [0, 7, 10, 1318622958, u64::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
+    }
+
     use super::*;
 
     #[test]

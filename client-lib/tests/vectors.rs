@@ -205,3 +205,31 @@ fn twitter_creating_a_signature_example() {
          oauth_version=\"1.0\""
     );
 }
+
+#[test]
+fn the_header_alone_is_the_header_of_the_full_signature() {
+    let url = Url::parse("https://api.twitter.com/1.1/statuses/update.json?include_entities=true")
+        .unwrap();
+    let (client, token) = (twitter_client(), twitter_token());
+    let request = Request {
+        method: "POST",
+        url: &url,
+        body: Body::Form(TWITTER_BODY),
+    };
+    let nonce = Nonce::new("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg");
+    let at = Timestamp::from_secs(1318622958);
+    let signer = Signer::new(&client).token(&token).realm("Twitter API");
+    let header = signer.authorization(&request, &nonce, at).unwrap();
+    assert_eq!(
+        Some(header.clone()),
+        signer.sign(&request, &nonce, at).unwrap().authorization
+    );
+    assert!(header.starts_with("OAuth realm=\"Twitter API\", oauth_consumer_key="));
+    assert!(header.contains("oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\""));
+    // Whatever the placement, `authorization` gives the header.
+    let in_query = signer.placement(oauth1::Placement::Query);
+    assert_eq!(
+        in_query.authorization(&request, &nonce, at).unwrap(),
+        header
+    );
+}
