@@ -231,7 +231,7 @@ async fn a_revoked_token_shows_a_way_to_sign_in_again() {
         .unwrap()
         .try_get("token")
         .unwrap();
-    provider::tokens::revoke(&site.chirp.state.db, &token)
+    provider::tokens::revoke(&site.chirp.state.db, &site.chirp.state.grants, &token)
         .await
         .unwrap();
     let (status, page) = get_text(&http, &site.url("/profile/chirp")).await;

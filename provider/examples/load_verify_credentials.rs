@@ -9,7 +9,7 @@
 //! cargo run --release -p provider --example load_verify_credentials -- postgres  # Postgres + Redis
 //! ```
 //! Options (environment): `LOAD_SECONDS` (default 10), `LOAD_CONNECTIONS` (default 64),
-//! `LOAD_REQUESTS` (signed requests prepared, default 400000). Needs `wrk` (Debian
+//! `LOAD_REQUESTS` (signed requests prepared, default 1000000). Needs `wrk` (Debian
 //! package `wrk`); loopback only.
 
 use std::io::Write as _;
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let postgres = std::env::args().nth(1).as_deref() == Some("postgres");
     let seconds = env_or("LOAD_SECONDS", 10);
     let connections = env_or("LOAD_CONNECTIONS", 64);
-    let count = env_or("LOAD_REQUESTS", 400_000) as usize;
+    let count = env_or("LOAD_REQUESTS", 1_000_000) as usize;
     let run = format!(
         "load_{}",
         provider::apps::random_credential(8).to_lowercase()
@@ -81,7 +81,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     let (token, secret) =
-        tokens::issue_access_token(db, app.id, user.id, AccessLevel::Read).await?;
+        tokens::issue_access_token(db, &state.grants, app.id, user.id, AccessLevel::Read).await?;
     let client = ClientCredentials {
         key: app.consumer_key.clone(),
         secret: app.consumer_secret.clone(),
@@ -92,11 +92,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = url::Url::parse(&format!(
         "http://{addr}/1.1/account/verify_credentials.json"
     ))?;
-    let headers_path = dir.join("headers.txt");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&headers_path)?);
+    // Whole HTTP requests, each ended by a NUL byte: wrk sends them as they are, so it
+    // builds no string per request (building one each time made LuaJIT rehash its string
+    // table of a million headers now and then, stalling wrk and inflating its latencies).
+    let requests_path = dir.join("requests.bin");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&requests_path)?);
     let now = Timestamp::now();
+    let signer = Signer::new(&client).token(&token);
     for _ in 0..count {
-        let signed = Signer::new(&client).token(&token).sign(
+        let authorization = signer.authorization(
             &Request {
                 method: "GET",
                 url: &url,
@@ -105,7 +109,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &Nonce::generate(),
             now,
         )?;
-        writeln!(out, "{}", signed.authorization.unwrap_or_default())?;
+        write!(
+            out,
+            "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {authorization}\r\n\r\n\0",
+            url.path()
+        )?;
     }
     out.flush()?;
     drop(out);
@@ -114,17 +122,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(
         &script_path,
         format!(
-            r#"-- Sends each pre-signed Authorization header once, in order.
-local headers = {{}}
-for line in io.lines("{}") do headers[#headers + 1] = line end
+            r#"-- Sends each pre-signed request once, in order.
+local requests = {{}}
+local file = assert(io.open("{}", "rb"))
+for request in file:read("*a"):gmatch("[^%z]+") do requests[#requests + 1] = request end
+file:close()
 local i = 0
 request = function()
   i = i + 1
-  if i > #headers then i = 1 end -- a wrap-around would show up as non-2xx replies
-  return wrk.format("GET", nil, {{ ["Authorization"] = headers[i] }})
+  if i > #requests then i = 1 end -- a wrap-around would show up as non-2xx replies
+  return requests[i]
 end
 "#,
-            headers_path.display()
+            requests_path.display()
         ),
     )?;
 

@@ -25,6 +25,11 @@ pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, s
     let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { 16 })
+        // sqlx already pings each connection when it goes back to the pool; a second ping
+        // on the way out would add a round trip to every query. A connection that died in
+        // between (the database restarted) fails its next query, which is answered 503,
+        // and is replaced.
+        .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {

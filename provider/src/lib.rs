@@ -8,6 +8,7 @@ pub mod apps;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod grant_cache;
 pub mod nonce;
 pub mod oauth;
 pub mod server;

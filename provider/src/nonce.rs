@@ -6,6 +6,7 @@
 //! after that the timestamp check rejects the request anyway, so entries expire then.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher as _, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -56,10 +57,23 @@ pub trait NonceStore: Send + Sync + 'static {
     ) -> Result<bool, NonceStoreError>;
 }
 
-/// For one process: a map, with entries dropped in expiry order.
-#[derive(Default)]
+/// For one process: maps, with entries dropped in expiry order. The keys are spread over
+/// [`SHARDS`] maps, each with its own lock, so requests seldom wait for each other and a
+/// map that grows rehashes a sixteenth of the entries, not all of them at once.
 pub struct MemoryNonceStore {
-    inner: Mutex<MemoryInner>,
+    shards: [Mutex<MemoryInner>; SHARDS],
+    hasher: RandomState,
+}
+
+const SHARDS: usize = 16;
+
+impl Default for MemoryNonceStore {
+    fn default() -> Self {
+        Self {
+            shards: std::array::from_fn(|_| Mutex::default()),
+            hasher: RandomState::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -81,7 +95,8 @@ impl NonceStore for MemoryNonceStore {
         let joined = key.joined();
         // A poisoned lock only means another request panicked mid-insert; the map is
         // still a valid map, so keep using it.
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let shard = self.hasher.hash_one(&joined) as usize % SHARDS;
+        let mut inner = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
         while inner.by_expiry.front().is_some_and(|(at, _)| *at < now) {
             if let Some((at, old)) = inner.by_expiry.pop_front()
                 && inner.seen.get(&old) == Some(&at)

@@ -29,12 +29,17 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
-    Router::new()
+    // Only the pages a person uses carry a session; signed requests (the OAuth endpoints
+    // and the API) are authenticated by their signature alone and skip the session work.
+    let pages = Router::new()
         .merge(web::router())
+        .merge(crate::oauth::pages())
+        .layer(sessions);
+    Router::new()
+        .merge(pages)
         .merge(crate::oauth::router())
         .merge(crate::api::router())
         .route("/static/provider.css", get(stylesheet))
-        .layer(sessions)
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             challenge,

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 
 use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
+use crate::grant_cache::Grants;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 
 #[derive(Clone, FromRef)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub nonces: Arc<dyn NonceStore>,
+    /// Cached access-token grants: only on SQLite, where this process is alone.
+    pub grants: Grants,
 }
 
 impl AppState {
@@ -26,10 +29,16 @@ impl AppState {
                 Arc::new(RedisNonceStore::connect(url, "oauth1-provider:").await?)
             }
         };
+        let grants = if config.database_url.starts_with("sqlite:") {
+            Grants::cached()
+        } else {
+            Grants::none()
+        };
         Ok(Self {
             config: Arc::new(config),
             db,
             nonces,
+            grants,
         })
     }
 }

@@ -13,6 +13,7 @@ use sqlx::Row;
 use crate::apps::{AccessLevel, random_credential};
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
+use crate::grant_cache::Grants;
 
 fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
     let value: String = row.try_get(column)?;
@@ -131,9 +132,11 @@ pub async fn consume(db: &Db, token: &str, verifier: &str) -> Result<Option<(i64
         .transpose()
 }
 
-/// Issues (or rotates) the access token of this user for this app.
+/// Issues (or rotates) the access token of this user for this app. Cached grants are
+/// forgotten: a rotated token is dead at once.
 pub async fn issue_access_token(
     db: &Db,
+    grants: &Grants,
     app_id: i64,
     user_id: i64,
     access_level: AccessLevel,
@@ -156,6 +159,7 @@ pub async fn issue_access_token(
     .bind(db::now())
     .execute(db)
     .await?;
+    grants.clear();
     Ok((token, secret))
 }
 
@@ -241,20 +245,22 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
 }
 
 /// Revokes the access a user gave an app; `false` if there was none.
-pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<bool> {
+pub async fn disconnect(db: &Db, grants: &Grants, app_id: i64, user_id: i64) -> Result<bool> {
     let done = sqlx::query("delete from access_tokens where app_id = $1 and user_id = $2")
         .bind(app_id)
         .bind(user_id)
         .execute(db)
         .await?;
+    grants.clear();
     Ok(done.rows_affected() == 1)
 }
 
 /// Revokes one access token; `false` if it did not exist.
-pub async fn revoke(db: &Db, token: &str) -> Result<bool> {
+pub async fn revoke(db: &Db, grants: &Grants, token: &str) -> Result<bool> {
     let done = sqlx::query("delete from access_tokens where token = $1")
         .bind(token)
         .execute(db)
         .await?;
+    grants.clear();
     Ok(done.rows_affected() == 1)
 }

@@ -24,9 +24,15 @@ async fn requests_oauthlib_signs_requests_this_provider_accepts() {
         AccessLevel::Write,
     )
     .await;
-    let (token, secret) = tokens::issue_access_token(db, app.id, alice.id, AccessLevel::Write)
-        .await
-        .unwrap();
+    let (token, secret) = tokens::issue_access_token(
+        db,
+        &provider.state.grants,
+        app.id,
+        alice.id,
+        AccessLevel::Write,
+    )
+    .await
+    .unwrap();
 
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let venv = Command::new("bash")

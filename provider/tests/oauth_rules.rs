@@ -26,9 +26,10 @@ async fn fixture_with(backend: Backend, level: AccessLevel) -> Fixture {
         .await
         .unwrap();
     let app = support::register_app(db, alice.id, "Demo site", CALLBACK, level).await;
-    let (token, secret) = tokens::issue_access_token(db, app.id, alice.id, level)
-        .await
-        .unwrap();
+    let (token, secret) =
+        tokens::issue_access_token(db, &provider.state.grants, app.id, alice.id, level)
+            .await
+            .unwrap();
     Fixture {
         client: ClientCredentials {
             key: app.consumer_key.clone(),
@@ -288,9 +289,16 @@ async fn an_unknown_consumer_is_unauthorized() {
 #[tokio::test]
 async fn an_unknown_or_revoked_token_is_unauthorized() {
     let fx = fixture(Backend::Sqlite).await;
-    tokens::revoke(&fx.provider.state.db, fx.token.token.as_str())
-        .await
-        .unwrap();
+    // Used once first, so a cached grant would be there to outlive the revocation.
+    let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokens::revoke(
+        &fx.provider.state.db,
+        &fx.provider.state.grants,
+        fx.token.token.as_str(),
+    )
+    .await
+    .unwrap();
     let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
     assert_eq!(
         twitter_error(response).await,
@@ -537,6 +545,37 @@ async fn invalidate_token_revokes_the_signing_token() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["cache-control"], "no-store");
+    let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
+    assert_eq!(
+        twitter_error(response).await,
+        (StatusCode::UNAUTHORIZED, 89)
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_token_is_refused_at_once_though_it_was_just_used() {
+    let fx = fixture(Backend::Sqlite).await;
+    let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let state = &fx.provider.state;
+    let app = provider::apps::by_consumer_key(&state.db, fx.client.key.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    let alice = users::by_screen_name(&state.db, "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    // Signing in again rotates the token (what the access-token endpoint does).
+    tokens::issue_access_token(
+        &state.db,
+        &state.grants,
+        app.id,
+        alice.id,
+        AccessLevel::Write,
+    )
+    .await
+    .unwrap();
     let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
     assert_eq!(
         twitter_error(response).await,

@@ -286,9 +286,22 @@ async fn revoking_a_connection_kills_its_tokens() {
         AccessLevel::Read,
     )
     .await;
-    let (token, _) = tokens::issue_access_token(db, app.id, alice.id, AccessLevel::Read)
-        .await
-        .unwrap();
+    let (token, secret) = tokens::issue_access_token(
+        db,
+        &provider.state.grants,
+        app.id,
+        alice.id,
+        AccessLevel::Read,
+    )
+    .await
+    .unwrap();
+    let client = oauth1::ClientCredentials {
+        key: app.consumer_key.clone(),
+        secret: app.consumer_secret.clone(),
+    };
+    let access = oauth1::AccessToken::new(token.as_str(), secret.secret());
+    let status = support::verify_credentials(&provider.url, &client, &access).await;
+    assert_eq!(status, StatusCode::OK);
     let http = browser();
     sign_in(&http, &provider, "alice", "wonderland").await;
     let before = page(&http, &provider, "/settings/apps").await;
@@ -305,4 +318,7 @@ async fn revoking_a_connection_kills_its_tokens() {
     let after = page(&http, &provider, "/settings/apps").await;
     assert!(after.contains("no-connections"), "{after}");
     assert!(tokens::grant(db, token.as_str()).await.unwrap().is_none());
+    // Refused at once, though the token was in use a moment ago.
+    let status = support::verify_credentials(&provider.url, &client, &access).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

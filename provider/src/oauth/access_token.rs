@@ -55,7 +55,8 @@ pub async fn access_token(State(state): State<AppState>, signed: Signed) -> Resu
         .await?
         .ok_or(Error::InvalidToken)?;
     let (access, secret) =
-        tokens::issue_access_token(&state.db, pending.app_id, user.id, level).await?;
+        tokens::issue_access_token(&state.db, &state.grants, pending.app_id, user.id, level)
+            .await?;
     tracing::info!(app = %pending.app_name, user = %user.screen_name, "issued token credentials");
     let user_id = user.id.to_string();
     Ok(credentials_response(&[
@@ -71,7 +72,7 @@ pub async fn invalidate_token(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Response> {
-    tokens::revoke(&state.db, caller.grant.token.as_str()).await?;
+    tokens::revoke(&state.db, &state.grants, caller.grant.token.as_str()).await?;
     tracing::info!(user = %caller.grant.user.screen_name, "access token revoked by its client");
     let mut response =
         Json(serde_json::json!({ "access_token": caller.grant.token.as_str() })).into_response();

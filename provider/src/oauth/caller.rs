@@ -1,17 +1,20 @@
 //! `ApiCaller`: a request signed with an access token (RFC 5849 §3), verified, with the
 //! user and app it acts for. API handlers take it as an argument.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequest, Request};
 use oauth1::VerifyError;
 
 use crate::apps::AccessLevel;
 use crate::error::Error;
+use crate::grant_cache::Lookup;
 use crate::oauth::signed::{Signed, verify};
 use crate::state::AppState;
 use crate::tokens::{self, Grant};
 
 pub struct ApiCaller {
-    pub grant: Grant,
+    pub grant: Arc<Grant>,
     /// Query and form parameters other than the protocol ones.
     pub params: Vec<(String, String)>,
 }
@@ -46,9 +49,18 @@ impl FromRequest<AppState> for ApiCaller {
                 .ok_or(Error::BadRequest(VerifyError::MissingParameter(
                     "oauth_token",
                 )))?;
-        let grant = tokens::grant(&state.db, token.as_str())
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let grant = match state.grants.lookup(token.as_str()) {
+            Lookup::Hit(grant) => grant,
+            Lookup::Miss(ticket) => {
+                let grant = Arc::new(
+                    tokens::grant(&state.db, token.as_str())
+                        .await?
+                        .ok_or(Error::InvalidToken)?,
+                );
+                state.grants.store(ticket, Arc::clone(&grant));
+                grant
+            }
+        };
         // The token must belong to the client that signed with it.
         if grant.consumer_key != params.consumer_key {
             return Err(Error::InvalidToken);

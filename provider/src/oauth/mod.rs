@@ -17,19 +17,25 @@ use crate::state::AppState;
 pub use caller::ApiCaller;
 pub use signed::Signed;
 
+/// The signed endpoints: no cookies, no session.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/oauth/request_token", post(request_token::request_token))
-        .route(
-            "/oauth/authorize",
-            get(authorize::authorize).post(authorize::decide),
-        )
-        .route("/oauth/authenticate", get(authorize::authenticate))
         .route("/oauth/access_token", post(access_token::access_token))
         .route(
             "/1.1/oauth/invalidate_token",
             post(access_token::invalidate_token),
         )
+}
+
+/// The resource owner's side (§2.2): pages that need the signed-in user's session.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/oauth/authorize",
+            get(authorize::authorize).post(authorize::decide),
+        )
+        .route("/oauth/authenticate", get(authorize::authenticate))
 }
 
 /// A form-encoded credentials response (RFC 5849 §2.1, §2.3), never cached (§2).

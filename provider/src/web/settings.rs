@@ -55,7 +55,7 @@ pub async fn revoke(
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&session, &form.csrf).await?;
-    if tokens::disconnect(&state.db, form.app_id, user.id).await? {
+    if tokens::disconnect(&state.db, &state.grants, form.app_id, user.id).await? {
         tracing::info!(app_id = form.app_id, user = %user.screen_name, "access revoked");
     }
     Ok(Redirect::to("/settings/apps").into_response())

@@ -78,3 +78,33 @@ pub async fn register_app(
     .await
     .expect("register the test app")
 }
+
+/// `GET /1.1/account/verify_credentials.json` on the provider at `base` (ending in `/`),
+/// signed with a fresh nonce: its status.
+pub async fn verify_credentials(
+    base: &str,
+    client: &oauth1::ClientCredentials,
+    token: &oauth1::AccessToken,
+) -> reqwest::StatusCode {
+    let url = url::Url::parse(&format!("{base}1.1/account/verify_credentials.json"))
+        .expect("a provider URL");
+    let header = oauth1::Signer::new(client)
+        .token(token)
+        .authorization(
+            &oauth1::Request {
+                method: "GET",
+                url: &url,
+                body: oauth1::Body::Empty,
+            },
+            &oauth1::Nonce::generate(),
+            oauth1::Timestamp::now(),
+        )
+        .expect("sign");
+    reqwest::Client::new()
+        .get(url)
+        .header("authorization", header)
+        .send()
+        .await
+        .expect("send")
+        .status()
+}
