@@ -114,10 +114,19 @@ where
 {
     let encoded = params
         .into_iter()
-        .map(|(k, v)| (encode(k), encode(v)))
+        .map(|(k, v)| {
+            let (k, v) = (encode(k), encode(v));
+            // Borrowed means nothing was escaped, so there is no `%` either.
+            let plain = matches!((&k, &v), (Cow::Borrowed(_), Cow::Borrowed(_)));
+            (k, v, plain)
+        })
         .collect();
     signature_base_string_encoded(method, url, encoded)
 }
+
+/// A parameter in the §3.6 encoding: name, value, and whether both are known to hold no
+/// `%` (nothing was escaped), so that encoding them again can be skipped.
+pub(crate) type EncodedParam<'a> = (Cow<'a, str>, Cow<'a, str>, bool);
 
 /// [`signature_base_string`] from parameters already encoded (§3.6), in any order.
 ///
@@ -126,10 +135,11 @@ where
 pub(crate) fn signature_base_string_encoded(
     method: &str,
     url: &Url,
-    mut encoded: Vec<(Cow<'_, str>, Cow<'_, str>)>,
+    mut encoded: Vec<EncodedParam<'_>>,
 ) -> String {
+    // §3.4.1.3.2: by name, then by value (the flag never decides: it follows from them).
     encoded.sort_unstable();
-    let params_len: usize = encoded.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    let params_len: usize = encoded.iter().map(|(k, v, _)| k.len() + v.len() + 6).sum();
     let mut out = String::with_capacity(method.len() + 2 * url.as_str().len() + 2 * params_len);
     for c in method.chars() {
         out.push(c.to_ascii_uppercase());
@@ -137,13 +147,19 @@ pub(crate) fn signature_base_string_encoded(
     out.push('&');
     push_base_string_uri_encoded(&mut out, url);
     out.push('&');
-    for (i, (k, v)) in encoded.iter().enumerate() {
+    for (i, (k, v, plain)) in encoded.iter().enumerate() {
         if i > 0 {
             out.push_str("%26");
         }
-        push_encoded_again(&mut out, k);
-        out.push_str("%3D");
-        push_encoded_again(&mut out, v);
+        if *plain {
+            out.push_str(k);
+            out.push_str("%3D");
+            out.push_str(v);
+        } else {
+            push_encoded_again(&mut out, k);
+            out.push_str("%3D");
+            push_encoded_again(&mut out, v);
+        }
     }
     out
 }

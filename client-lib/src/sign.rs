@@ -10,7 +10,7 @@ use url::Url;
 
 use std::borrow::Cow;
 
-use crate::base_string::signature_base_string_encoded;
+use crate::base_string::{EncodedParam, signature_base_string_encoded};
 use crate::encode::{encode, reencode_form};
 use crate::header;
 use crate::signature::{HmacSha1, SignatureMethod};
@@ -223,11 +223,14 @@ impl<'a> Signer<'a> {
             oauth.iter().map(|(k, v)| (*k, encode(v))).collect();
 
         // §3.4.1.3.1: query, protocol parameters and form body, all together.
-        let mut all: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(16);
-        all.extend(reencode_form(query));
-        all.extend(reencode_form(form));
+        let mut all: Vec<EncodedParam<'_>> = Vec::with_capacity(16);
+        for (k, v) in reencode_form(query).chain(reencode_form(form)) {
+            all.push((k, v, false));
+        }
         for (k, v) in &encoded_oauth {
-            all.push((Cow::Borrowed(*k), Cow::Borrowed(v.as_ref())));
+            // The names are plain; a borrowed value had nothing to escape.
+            let plain = matches!(v, Cow::Borrowed(_));
+            all.push((Cow::Borrowed(*k), Cow::Borrowed(v.as_ref()), plain));
         }
         let base_string = signature_base_string_encoded(request.method, request.url, all);
 
