@@ -6,6 +6,8 @@
 //! - [`signature`]: HMAC-SHA1, HMAC-SHA256 and PLAINTEXT behind [`SignatureMethod`] (§3.4);
 //! - [`header`]: the `Authorization: OAuth ...` header, rendered and parsed (§3.5.1);
 //! - [`sign`]: [`Signer`] puts it together; nonce and timestamp are inputs (§3.3);
+//!   [`Signer::authorization`] gives the header alone, [`Signer::sign`] also the base
+//!   string and parameters;
 //! - [`verify`]: the server side, from an incoming request to a checked signature;
 //! - [`client`]: [`Session`], the three legs of §2 over HTTP and signing of later calls;
 //! - [`registry`]: many named remotes configured from code or `{NAME}_*` variables
