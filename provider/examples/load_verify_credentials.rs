@@ -165,10 +165,28 @@ end
         }
     })
     .await??;
-    println!("{}", String::from_utf8_lossy(&output.stdout));
+    let report = String::from_utf8_lossy(&output.stdout);
+    println!("{report}");
     if !output.status.success() {
         eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     }
+    // wrk only mentions failed answers when there are some.
+    let field = |prefix: &str| {
+        report
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(|rest| rest.trim().to_owned())
+    };
+    let failed: u64 = field("Non-2xx or 3xx responses:")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let errors = field("Socket errors:").unwrap_or_else(|| "none".to_owned());
+    println!(
+        "summary: {} req/s, p50 {}, p99 {}, non-2xx {failed}, socket errors {errors}",
+        field("Requests/sec:").unwrap_or_default(),
+        field("50%").unwrap_or_default(),
+        field("99%").unwrap_or_default(),
+    );
 
     state.db.close().await;
     std::fs::remove_dir_all(&dir)?;
@@ -178,6 +196,9 @@ end
         sqlx::query(&format!("drop database if exists {run} with (force)"))
             .execute(&mut conn)
             .await?;
+    }
+    if failed > 0 {
+        return Err(format!("{failed} requests were not answered 2xx").into());
     }
     Ok(())
 }
