@@ -26,6 +26,8 @@ pub struct Config {
     pub public_url: Url,
     pub database_url: String,
     pub nonce_store: NonceStoreKind,
+    /// Starts every Redis key, so several deployments can share one Redis.
+    pub redis_prefix: String,
     /// Accepted clock difference for `oauth_timestamp`, in both directions (§3.3).
     pub timestamp_window_secs: u64,
     /// Lifetime of temporary credentials (§2.1).
@@ -92,6 +94,7 @@ impl Config {
             public_url,
             database_url,
             nonce_store,
+            redis_prefix: get("REDIS_PREFIX", "oauth1-provider:"),
             timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
             request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
         })

@@ -26,7 +26,7 @@ impl AppState {
             NonceStoreKind::Memory => Arc::new(MemoryNonceStore::default()),
             NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone())),
             NonceStoreKind::Redis(url) => {
-                Arc::new(RedisNonceStore::connect(url, "oauth1-provider:").await?)
+                Arc::new(RedisNonceStore::connect(url, config.redis_prefix.clone()).await?)
             }
         };
         let grants = if config.database_url.starts_with("sqlite:") {

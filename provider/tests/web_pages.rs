@@ -5,43 +5,7 @@ mod support;
 use provider::apps::{self, AccessLevel};
 use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::{Backend, TestProvider, browser, spawn_provider};
-
-/// The value of the hidden `csrf` input of a page.
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    let end = html[start..].find('"').expect("end of the csrf value");
-    html[start..start + end].to_owned()
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_owned()
-}
-
-async fn page(http: &reqwest::Client, provider: &TestProvider, path: &str) -> String {
-    let response = http.get(provider.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-    response.text().await.unwrap()
-}
-
-async fn sign_in(
-    http: &reqwest::Client,
-    provider: &TestProvider,
-    name: &str,
-    password: &str,
-) -> reqwest::Response {
-    let csrf = csrf_of(&page(http, provider, "/login").await);
-    http.post(provider.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("screen_name", name),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
+use support::{Backend, browser, csrf_of, location, page, sign_in, spawn_provider};
 
 #[tokio::test]
 async fn signing_up_signs_in_and_shows_the_home_page() {

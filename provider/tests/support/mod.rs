@@ -9,7 +9,9 @@ use provider::{AppState, Config};
 pub struct TestProvider {
     pub url: String,
     pub state: AppState,
-    pub db: TestDb,
+    /// The database this provider owns (dropped with it); `None` for another instance on
+    /// a database that a first one owns.
+    pub db: Option<TestDb>,
 }
 
 impl TestProvider {
@@ -21,19 +23,30 @@ impl TestProvider {
 /// Starts a provider named `brand` on port 0, its public URL being its real address.
 pub async fn spawn_provider(backend: Backend, brand: &str) -> TestProvider {
     let db = TestDb::new(backend).await;
+    let mut provider = spawn_instance(&db.url, brand, &[("NONCE_STORE", "memory")]).await;
+    provider.db = Some(db);
+    provider
+}
+
+/// Starts a provider on an existing database, with more configuration in `vars`
+/// (`PROVIDER_PUBLIC_URL` defaults to its own address).
+pub async fn spawn_instance(
+    database_url: &str,
+    brand: &str,
+    vars: &[(&str, &str)],
+) -> TestProvider {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let addr = listener.local_addr().expect("local address");
-    let vars = [
+    let mut all = vec![
         ("PROVIDER_BRAND", brand.to_owned()),
         ("PROVIDER_LISTEN", addr.to_string()),
-        ("DATABASE_URL", db.url.clone()),
-        ("NONCE_STORE", "memory".to_owned()),
+        ("DATABASE_URL", database_url.to_owned()),
     ];
-    let config =
-        Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
-            .expect("test configuration");
+    all.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let config = Config::from_lookup(|k| all.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+        .expect("test configuration");
     let state = AppState::connect(config)
         .await
         .expect("connect the test provider");
@@ -43,8 +56,72 @@ pub async fn spawn_provider(backend: Backend, brand: &str) -> TestProvider {
     TestProvider {
         url: format!("http://{addr}/"),
         state,
-        db,
+        db: None,
     }
+}
+
+/// The value of the hidden `csrf` input of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    let end = html[start..].find('"').expect("end of the csrf value");
+    html[start..start + end].to_owned()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+pub async fn page(http: &reqwest::Client, provider: &TestProvider, path: &str) -> String {
+    let response = http.get(provider.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "GET {path}");
+    response.text().await.unwrap()
+}
+
+pub async fn sign_in(
+    http: &reqwest::Client,
+    provider: &TestProvider,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    let csrf = csrf_of(&page(http, provider, "/login").await);
+    http.post(provider.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", name),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A signed-in browser approves request token `token` on `provider` (RFC 5849 §2.2):
+/// the redirect's `oauth_verifier`.
+pub async fn approve(http: &reqwest::Client, provider: &TestProvider, token: &str) -> String {
+    let consent = page(
+        http,
+        provider,
+        &format!("/oauth/authorize?oauth_token={token}"),
+    )
+    .await;
+    let csrf = csrf_of(&consent);
+    let response = http
+        .post(provider.url("/oauth/authorize"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("oauth_token", token),
+            ("decision", "allow"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let callback = url::Url::parse(&location(&response)).expect("a redirect to the callback");
+    let verifier = callback
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_verifier")
+        .map(|(_, v)| v.into_owned());
+    verifier.expect("an oauth_verifier in the callback")
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects.
