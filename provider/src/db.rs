@@ -30,6 +30,9 @@ pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, s
         // between (the database restarted) fails its next query, which is answered 503,
         // and is replaced.
         .test_before_acquire(false)
+        // While the database is down, a request waits this long for a connection, then
+        // is answered 503 with a retry hint instead of hanging.
+        .acquire_timeout(std::time::Duration::from_secs(3))
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {

@@ -90,9 +90,30 @@ impl Error {
                 34,
                 "Sorry, that page does not exist.",
             ),
+            e if e.is_unavailable() => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                130,
+                "Over capacity. Please try again shortly.",
+            ),
             Error::Database(_) | Error::Nonce(_) | Error::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error.")
             }
+        }
+    }
+
+    /// Whether the database or the nonce store could not be reached (down, restarting,
+    /// no free connection in time): worth retrying, so answered 503 with `Retry-After`.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Database(e) => database_unavailable(e),
+            Error::Nonce(crate::nonce::NonceStoreError::Sql(e)) => database_unavailable(e),
+            Error::Nonce(crate::nonce::NonceStoreError::Redis(e)) => {
+                e.is_io_error()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                    || e.is_timeout()
+            }
+            _ => false,
         }
     }
 
@@ -106,6 +127,24 @@ impl Error {
     }
 }
 
+/// Lost or refused connections, an exhausted pool, and Postgres shutting down or
+/// starting up (SQLSTATE classes 08 and 57P).
+fn database_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// How long a client should wait before trying again after a 503.
+const RETRY_AFTER_SECS: &str = "1";
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
@@ -116,6 +155,12 @@ impl IntoResponse for Error {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         response
     }
 }
@@ -138,6 +183,13 @@ impl IntoResponse for PageError {
             status: status.as_u16(),
             message,
         };
-        (status, crate::web::templates::render(&page)).into_response()
+        let mut response = (status, crate::web::templates::render(&page)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }

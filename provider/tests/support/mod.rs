@@ -2,6 +2,8 @@
 //! ends.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 pub use provider::testing::{Backend, TestDb};
 use provider::{AppState, Config};
 

@@ -1,0 +1,147 @@
+//! Faults: the database going away under load and coming back, as a restart looks to the
+//! provider (a proxy on loopback cuts and refuses its connections).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
+use provider::apps::AccessLevel;
+use provider::{tokens, users};
+use reqwest::StatusCode;
+use support::proxy::Proxy;
+use support::{Backend, TestDb, TestProvider, spawn_instance};
+
+/// Status, `Retry-After` and Twitter error code of one signed `verify_credentials`.
+async fn verify(
+    provider: &TestProvider,
+    client: &ClientCredentials,
+    token: &AccessToken,
+) -> (StatusCode, Option<String>, Option<u64>) {
+    verify_at(&provider.url, client, token).await
+}
+
+async fn verify_at(
+    base: &str,
+    client: &ClientCredentials,
+    token: &AccessToken,
+) -> (StatusCode, Option<String>, Option<u64>) {
+    let url = url::Url::parse(&format!("{base}1.1/account/verify_credentials.json")).unwrap();
+    let header = Signer::new(client)
+        .token(token)
+        .authorization(
+            &Request {
+                method: "GET",
+                url: &url,
+                body: Body::Empty,
+            },
+            &Nonce::generate(),
+            Timestamp::now(),
+        )
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(url)
+        .header("authorization", header)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    (status, retry_after, body["errors"][0]["code"].as_u64())
+}
+
+/// `concurrency` verified requests at once: their results.
+async fn burst(
+    provider: &TestProvider,
+    client: &ClientCredentials,
+    token: &AccessToken,
+    concurrency: usize,
+) -> Vec<(StatusCode, Option<String>, Option<u64>)> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (url, client, token) = (provider.url.clone(), client.clone(), token.clone());
+        tasks.spawn(async move { verify_at(&url, &client, &token).await });
+    }
+    tasks.join_all().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_outage_is_answered_503_with_a_retry_hint_and_the_service_recovers() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let mut url = url::Url::parse(&db.url).unwrap();
+    let target = tokio::net::lookup_host((
+        url.host_str().unwrap().to_owned(),
+        url.port().unwrap_or(5432),
+    ))
+    .await
+    .unwrap()
+    .next()
+    .unwrap();
+    let proxy = Proxy::start(target).await;
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    let provider = spawn_instance(url.as_str(), "Chirp", &[("NONCE_STORE", "memory")]).await;
+
+    let state = &provider.state;
+    let alice = users::create(&state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let app = support::register_app(
+        &state.db,
+        alice.id,
+        "Demo site",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Read,
+    )
+    .await;
+    let (token, secret) = tokens::issue_access_token(
+        &state.db,
+        &state.grants,
+        app.id,
+        alice.id,
+        AccessLevel::Read,
+    )
+    .await
+    .unwrap();
+    let client = ClientCredentials {
+        key: app.consumer_key,
+        secret: app.consumer_secret,
+    };
+    let token = AccessToken::new(token.as_str(), secret.secret());
+    for result in burst(&provider, &client, &token, 10).await {
+        assert_eq!(result.0, StatusCode::OK);
+    }
+
+    // The database goes away with requests arriving.
+    proxy.down();
+    let started = Instant::now();
+    for (status, retry_after, code) in burst(&provider, &client, &token, 20).await {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert_eq!(code, Some(130));
+    }
+    // Bounded by the pool's wait for a connection, not hanging.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // It comes back: the same process serves again, without a restart.
+    proxy.up();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, _, _) = verify(&provider, &client, &token).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not recovered: {status}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for result in burst(&provider, &client, &token, 20).await {
+        assert_eq!(result.0, StatusCode::OK);
+    }
+}
