@@ -88,7 +88,14 @@ pub enum VerifyError {
     InvalidSignature,
     #[error("timestamp outside the accepted window")]
     StaleTimestamp,
+    #[error("the request carries more than {MAX_PARAMETERS} parameters")]
+    TooManyParameters,
 }
+
+/// The most parameters (query, body and header together) a request may carry. Real
+/// requests carry a dozen or two; the bound keeps a hostile request from costing more
+/// than a few milliseconds to normalize.
+pub const MAX_PARAMETERS: usize = 1024;
 
 impl VerifyError {
     /// §3.2: malformed or unsupported requests are 400 Bad Request; a bad signature,
@@ -179,6 +186,10 @@ impl SignedParams {
         } else {
             Vec::new()
         };
+        let header_count = header_params.as_ref().map_or(0, Vec::len);
+        if query.len() + form.len() + header_count > MAX_PARAMETERS {
+            return Err(VerifyError::TooManyParameters);
+        }
 
         // §3.5: the protocol parameters come from exactly one location.
         let mut location = None;
@@ -356,5 +367,36 @@ pub fn check_timestamp(
         Err(VerifyError::StaleTimestamp)
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_query(count: usize) -> Result<SignedParams, VerifyError> {
+        let query: Vec<String> = (0..count).map(|i| format!("p{i}=v")).collect();
+        let url = Url::parse(&format!("http://example.com/r?{}", query.join("&"))).unwrap();
+        SignedParams::from_request(&IncomingRequest {
+            method: "GET",
+            url: &url,
+            authorization: Some("OAuth oauth_consumer_key=\"k\""),
+            content_type: None,
+            body: b"",
+        })
+    }
+
+    #[test]
+    fn more_than_the_maximum_of_parameters_is_refused_before_anything_else() {
+        assert!(matches!(
+            with_query(MAX_PARAMETERS),
+            Err(VerifyError::TooManyParameters)
+        ));
+        // One fewer (the header brings one) gets as far as the missing parameters.
+        assert!(matches!(
+            with_query(MAX_PARAMETERS - 1),
+            Err(VerifyError::MissingParameter(_))
+        ));
+        assert!(VerifyError::TooManyParameters.is_bad_request());
     }
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::router())
         .merge(crate::api::router())
         .route("/static/provider.css", get(stylesheet))
+        // Every body, page forms included: a status or a form fits many times over.
+        .layer(DefaultBodyLimit::max(crate::oauth::signed::MAX_BODY))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             challenge,
