@@ -54,8 +54,14 @@ impl Default for Registry {
 
 /// Ten seconds to connect and answer: a stuck service must not hold a sign-in forever.
 pub fn default_http_client() -> reqwest::Client {
+    http_client_with_timeout(Duration::from_secs(10))
+}
+
+/// A client that gives up on any call (connecting included) after `timeout`, and does
+/// not follow redirects (a token endpoint that redirects is misconfigured).
+pub fn http_client_with_timeout(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default()

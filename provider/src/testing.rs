@@ -2,6 +2,8 @@
 //! SQLite file, or a fresh Postgres database at 127.0.0.1:5432), dropped when it ends.
 //! Not used by the server itself; failures here are test failures, hence the `expect`s.
 
+pub mod proxy;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
 use provider::apps::AccessLevel;
+use provider::testing::proxy::Proxy;
 use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::proxy::Proxy;
 use support::{Backend, TestDb, TestProvider, spawn_instance};
 
 /// Status, `Retry-After` and Twitter error code of one signed `verify_credentials`.

@@ -16,6 +16,9 @@ pub struct SiteConfig {
     pub remotes: Vec<String>,
     /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
     pub redis_url: Option<String>,
+    /// `SITE_OUTBOUND_TIMEOUT_SECS`, default 10: the longest any call to a provider may
+    /// take, connecting included.
+    pub outbound_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +85,19 @@ impl SiteConfig {
                 });
             }
         };
+        let timeout = get("SITE_OUTBOUND_TIMEOUT_SECS").unwrap_or_else(|| "10".to_owned());
+        let outbound_timeout = match timeout.trim().parse::<f64>() {
+            Ok(secs) if secs > 0.0 && secs <= 600.0 => std::time::Duration::from_secs_f64(secs),
+            _ => {
+                return Err(ConfigError::Bad {
+                    key: "SITE_OUTBOUND_TIMEOUT_SECS",
+                    value: timeout,
+                    reason: "a number of seconds above 0, at most 600".into(),
+                });
+            }
+        };
         Ok(Self {
+            outbound_timeout,
             listen,
             public_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),

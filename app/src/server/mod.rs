@@ -55,6 +55,9 @@ pub async fn build_state(
     };
     let flows = Arc::new(flows::FlowRecorder::default());
     let mut registry = Registry::new()
+        .http_client(oauth1::registry::http_client_with_timeout(
+            config.outbound_timeout,
+        ))
         .cache(cache)
         .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());

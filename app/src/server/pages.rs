@@ -57,6 +57,9 @@ fn problem(brand: &str, err: &Error) -> String {
         Error::Remote(e) if e.status == 401 || e.code() == Some(89) => format!(
             "{brand} no longer accepts this site's access: the link was revoked or has expired. Sign in again to renew it."
         ),
+        Error::Http(e) if e.is_timeout() => {
+            format!("{brand} did not answer in time just now. Try again in a moment.")
+        }
         Error::Http(_) => format!("{brand} could not be reached just now. Try again in a moment."),
         Error::NoToken(_) => format!("You have no {brand} account linked here yet."),
         other => format!("{brand} answered with an error: {other}"),

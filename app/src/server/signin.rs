@@ -76,6 +76,9 @@ fn internal(err: impl std::fmt::Display) -> Response {
 fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
     tracing::warn!(%err, %brand, "sign-in step failed");
     let text = match err {
+        Error::Http(e) if e.is_timeout() => {
+            format!("{brand} did not answer in time. It may be busy; try again in a moment.")
+        }
         Error::Http(_) => {
             format!("{brand} could not be reached. It may be down; try again in a moment.")
         }
@@ -84,8 +87,12 @@ fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
         ),
         _ => format!("{brand} answered in a way this site cannot use: {err}."),
     };
+    let status = match err {
+        Error::Http(e) if e.is_timeout() => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::BAD_GATEWAY,
+    };
     message_page(
-        StatusCode::BAD_GATEWAY,
+        status,
         "remote-error",
         &format!("Could not sign in with {brand}"),
         &text,

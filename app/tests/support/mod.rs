@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use provider::apps::{self, AccessLevel, NewApp};
+use provider::testing::proxy::Proxy;
 use provider::testing::{Backend, TestDb};
 use provider::users;
 use reqwest::StatusCode;
@@ -11,13 +12,18 @@ use reqwest::StatusCode;
 pub const PASSWORD: &str = "wonderland";
 
 pub struct Provider {
+    /// Where the site and browsers reach it: its own address, or its proxy's.
     pub url: String,
     pub state: provider::AppState,
     pub db: TestDb,
+    /// In front of the provider when the test wants to make it fail.
+    pub proxy: Option<Proxy>,
 }
 
 pub struct Site {
     pub url: String,
+    /// The variables the site was started with.
+    pub vars: Vec<(String, String)>,
     pub state: app::server::state::AppState,
     pub db: TestDb,
     pub chirp: Provider,
@@ -40,13 +46,25 @@ impl Site {
     }
 }
 
-async fn spawn_provider(backend: Backend, brand: &str, site: &str, key: &str) -> Provider {
+async fn spawn_provider(
+    backend: Backend,
+    brand: &str,
+    site: &str,
+    key: &str,
+    proxied: bool,
+) -> Provider {
     let db = TestDb::new(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let proxy = match proxied {
+        true => Some(Proxy::start(addr).await),
+        false => None,
+    };
+    let public = format!("http://{}/", proxy.as_ref().map_or(addr, |p| p.addr));
     let vars = [
         ("PROVIDER_BRAND", brand.to_owned()),
         ("PROVIDER_LISTEN", addr.to_string()),
+        ("PROVIDER_PUBLIC_URL", public.clone()),
         ("DATABASE_URL", db.url.clone()),
         ("NONCE_STORE", "memory".to_owned()),
     ];
@@ -73,9 +91,10 @@ async fn spawn_provider(backend: Backend, brand: &str, site: &str, key: &str) ->
     .unwrap();
     provider::spawn(state.clone(), listener).await.unwrap();
     Provider {
-        url: format!("http://{addr}/"),
+        url: public,
         state,
         db,
+        proxy,
     }
 }
 
@@ -84,11 +103,20 @@ pub async fn spawn_site_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Vec<(String, String)>),
 ) -> Site {
+    spawn_site_full(backend, false, adjust).await
+}
+
+/// [`spawn_site_with`], with Chirp behind a [`Proxy`] when `proxied`.
+pub async fn spawn_site_full(
+    backend: Backend,
+    proxied: bool,
+    adjust: impl FnOnce(&mut Vec<(String, String)>),
+) -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}/");
-    let chirp = spawn_provider(backend, "Chirp", &url, "chirp-key").await;
-    let warble = spawn_provider(backend, "Warble", &url, "warble-key").await;
+    let chirp = spawn_provider(backend, "Chirp", &url, "chirp-key", proxied).await;
+    let warble = spawn_provider(backend, "Warble", &url, "warble-key", false).await;
     let db = TestDb::new(backend).await;
     let mut vars: Vec<(String, String)> = vec![
         ("SITE_LISTEN".into(), addr.to_string()),
@@ -128,11 +156,31 @@ pub async fn spawn_site_with(
     app::server::spawn(state.clone(), listener).await;
     Site {
         url,
+        vars,
         state,
         db,
         chirp,
         warble,
     }
+}
+
+/// A second instance of `site` on its own port: same database, same providers, same
+/// public URL (as behind a load balancer). Its base URL and state.
+pub async fn spawn_twin(site: &Site) -> (String, app::server::state::AppState) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut vars = site.vars.clone();
+    for (k, v) in vars.iter_mut() {
+        if k == "SITE_LISTEN" {
+            *v = addr.to_string();
+        }
+    }
+    let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let state = app::server::build_state(&lookup, "target/site")
+        .await
+        .unwrap();
+    app::server::spawn(state.clone(), listener).await;
+    (format!("http://{addr}/"), state)
 }
 
 pub async fn spawn_site(backend: Backend) -> Site {

@@ -2,8 +2,6 @@
 //! ends.
 #![allow(dead_code)]
 
-pub mod proxy;
-
 pub use provider::testing::{Backend, TestDb};
 use provider::{AppState, Config};
 
