@@ -7,7 +7,13 @@
 //! cargo run --release -p app --example soak -- sqlite    # SQLite files, in-memory nonces
 //! ```
 //! Options (environment): `SOAK_SECONDS` (default 60), `SOAK_RATE` (sign-ins per second,
-//! default 300), `SOAK_BROWSERS` (concurrent browsers, default 64).
+//! default 300), `SOAK_BROWSERS` (concurrent browsers, default 64), `SOAK_WARMUP` (seconds
+//! at the same rate before measuring, default 40).
+//!
+//! The provider runs with a 30 s timestamp window, and the warm-up lasts longer than
+//! that: nonces are remembered for the window, so by the time memory is first read, the
+//! nonce store holds as many as it ever will at this rate, and any growth after it is a
+//! leak.
 //!
 //! The provider and the site run as two child processes of this one (the same binary
 //! started as `soak provider` and `soak site`), so the resident memory of each can be
@@ -102,6 +108,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
     let seconds = env_or("SOAK_SECONDS", 60);
     let rate = env_or("SOAK_RATE", 300);
     let browsers = env_or("SOAK_BROWSERS", 64) as usize;
+    let warmup = env_or("SOAK_WARMUP", 40);
     let backend = if sqlite {
         Backend::Sqlite
     } else {
@@ -158,6 +165,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
         ),
         ("DATABASE_URL".into(), provider_db.url.clone()),
         ("REDIS_PREFIX".into(), format!("{prefix}nonce:")),
+        ("TIMESTAMP_WINDOW_SECS".into(), "30".into()),
     ];
     provider_vars.extend(stores.iter().cloned());
     let mut site_vars = vec![
@@ -202,8 +210,21 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
     for http in &clients {
         sign_in(http, &site_url, &provider_url).await?;
     }
+    if warmup > 0 {
+        eprintln!("warming up for {warmup}s at {rate} sign-ins/s...");
+        let (clients_back, phase) =
+            run_phase(clients, &site_url, &provider_url, rate, warmup).await?;
+        clients = clients_back;
+        if !phase.errors.is_empty() {
+            return Err(format!(
+                "warm-up: {} failures, first: {}",
+                phase.errors.len(),
+                phase.errors[0]
+            )
+            .into());
+        }
+    }
     let rss_start = (rss_mib(provider.0.id()), rss_mib(site.0.id()));
-
     eprintln!(
         "soaking for {seconds}s at {rate} sign-ins/s with {browsers} browsers ({})",
         if sqlite {
@@ -212,60 +233,15 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
             "Postgres + Redis"
         }
     );
-    let (ticks, jobs) = async_channel(browsers * 2);
-    let end = Instant::now() + Duration::from_secs(seconds);
-    let pacer = tokio::spawn(async move {
-        let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-        let mut skipped = 0u64;
-        while Instant::now() < end {
-            interval.tick().await;
-            if ticks.try_send(()).is_err() {
-                skipped += 1;
-            }
-        }
-        skipped
-    });
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for http in clients {
-        let (jobs, site_url, provider_url) = (jobs.clone(), site_url.clone(), provider_url.clone());
-        workers.push(tokio::spawn(async move {
-            let mut sign_ins = Vec::new();
-            let mut pages = Vec::new();
-            let mut errors = Vec::new();
-            while jobs.recv().await.is_some() {
-                let t = Instant::now();
-                match sign_in(&http, &site_url, &provider_url).await {
-                    Ok(()) => sign_ins.push(t.elapsed()),
-                    Err(e) => {
-                        errors.push(e.to_string());
-                        continue;
-                    }
-                }
-                let t = Instant::now();
-                match profile(&http, &site_url).await {
-                    Ok(()) => pages.push(t.elapsed()),
-                    Err(e) => errors.push(e.to_string()),
-                }
-            }
-            (sign_ins, pages, errors)
-        }));
-    }
-    drop(jobs);
-    let skipped = pacer.await?;
-    let mut sign_ins = Vec::new();
-    let mut pages = Vec::new();
-    let mut errors = Vec::new();
-    for worker in workers {
-        let (s, p, e) = worker.await?;
-        sign_ins.extend(s);
-        pages.extend(p);
-        errors.extend(e);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let (_, phase) = run_phase(clients, &site_url, &provider_url, rate, seconds).await?;
     let rss_end = (rss_mib(provider.0.id()), rss_mib(site.0.id()));
-
+    let Phase {
+        mut sign_ins,
+        mut pages,
+        errors,
+        skipped,
+        elapsed,
+    } = phase;
     sign_ins.sort();
     pages.sort();
     let pct = |v: &[Duration], p: f64| {
@@ -301,6 +277,86 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
         return Err(format!("{} sign-ins or pages failed", errors.len()).into());
     }
     Ok(())
+}
+
+struct Phase {
+    sign_ins: Vec<Duration>,
+    pages: Vec<Duration>,
+    errors: Vec<String>,
+    /// Ticks of the pacer that found every browser busy: the rate was not reached.
+    skipped: u64,
+    elapsed: f64,
+}
+
+/// Sign-ins at `rate` per second for `seconds`, spread over the browsers; gives the
+/// browsers back for the next phase.
+async fn run_phase(
+    clients: Vec<reqwest::Client>,
+    site_url: &str,
+    provider_url: &str,
+    rate: u64,
+    seconds: u64,
+) -> Result<(Vec<reqwest::Client>, Phase), Error> {
+    let (ticks, jobs) = async_channel(clients.len() * 2);
+    let end = Instant::now() + Duration::from_secs(seconds);
+    let pacer = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut skipped = 0u64;
+        while Instant::now() < end {
+            interval.tick().await;
+            if ticks.try_send(()).is_err() {
+                skipped += 1;
+            }
+        }
+        skipped
+    });
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for http in clients {
+        let (jobs, site_url, provider_url) =
+            (jobs.clone(), site_url.to_owned(), provider_url.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut sign_ins = Vec::new();
+            let mut pages = Vec::new();
+            let mut errors = Vec::new();
+            while jobs.recv().await.is_some() {
+                let t = Instant::now();
+                match sign_in(&http, &site_url, &provider_url).await {
+                    Ok(()) => sign_ins.push(t.elapsed()),
+                    Err(e) => {
+                        errors.push(e.to_string());
+                        continue;
+                    }
+                }
+                let t = Instant::now();
+                match profile(&http, &site_url).await {
+                    Ok(()) => pages.push(t.elapsed()),
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            (http, sign_ins, pages, errors)
+        }));
+    }
+    drop(jobs);
+    let skipped = pacer.await?;
+    let mut phase = Phase {
+        sign_ins: Vec::new(),
+        pages: Vec::new(),
+        errors: Vec::new(),
+        skipped,
+        elapsed: 0.0,
+    };
+    let mut clients = Vec::new();
+    for worker in workers {
+        let (http, s, p, e) = worker.await?;
+        clients.push(http);
+        phase.sign_ins.extend(s);
+        phase.pages.extend(p);
+        phase.errors.extend(e);
+    }
+    phase.elapsed = started.elapsed().as_secs_f64();
+    Ok((clients, phase))
 }
 
 /// A bounded multi-consumer queue of work tickets, from tokio's primitives.
