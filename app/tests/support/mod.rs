@@ -4,6 +4,9 @@
 #![allow(dead_code)]
 
 use provider::apps::{self, AccessLevel, NewApp};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use provider::testing::proxy::Proxy;
 use provider::testing::{Backend, TestDb};
 use provider::users;
@@ -18,6 +21,71 @@ pub struct Provider {
     pub db: TestDb,
     /// In front of the provider when the test wants to make it fail.
     pub proxy: Option<Proxy>,
+    /// Set, the HTTP front holds back the provider's API calls (`/1.1/...`).
+    pub api_stalled: Option<Arc<AtomicBool>>,
+}
+
+/// What stands between the site (and browsers) and a provider.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Direct,
+    /// A TCP [`Proxy`]: down or stalled as a whole.
+    Tcp,
+    /// An HTTP forwarder that can hold back the API calls only.
+    Http,
+}
+
+/// Forwards HTTP to `target` from a port of its own; while the flag is set, requests
+/// for `/1.1/...` get no answer. Its address and the flag.
+async fn start_api_staller(
+    target: std::net::SocketAddr,
+) -> (std::net::SocketAddr, Arc<AtomicBool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stalled = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stalled);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let forward = move |request: axum::extract::Request| {
+        let (flag, http) = (Arc::clone(&flag), http.clone());
+        async move {
+            let (parts, body) = request.into_parts();
+            if flag.load(Ordering::SeqCst) && parts.uri.path().starts_with("/1.1/") {
+                std::future::pending::<()>().await;
+            }
+            let body = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let mut forwarded = http
+                .request(parts.method.clone(), format!("http://{target}{path}"))
+                .body(body.to_vec());
+            for (name, value) in &parts.headers {
+                if name != "host" {
+                    forwarded = forwarded.header(name, value);
+                }
+            }
+            let Ok(response) = forwarded.send().await else {
+                return axum::http::Response::builder()
+                    .status(502)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+            };
+            let mut answer = axum::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                answer = answer.header(name, value);
+            }
+            let bytes = response.bytes().await.unwrap_or_default();
+            answer.body(axum::body::Body::from(bytes)).unwrap()
+        }
+    };
+    let app = axum::Router::new().fallback(forward);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, stalled)
 }
 
 pub struct Site {
@@ -51,16 +119,26 @@ async fn spawn_provider(
     brand: &str,
     site: &str,
     key: &str,
-    proxied: bool,
+    front: Front,
 ) -> Provider {
     let db = TestDb::new(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let proxy = match proxied {
-        true => Some(Proxy::start(addr).await),
-        false => None,
-    };
-    let public = format!("http://{}/", proxy.as_ref().map_or(addr, |p| p.addr));
+    let (mut proxy, mut api_stalled, mut public_addr) = (None, None, addr);
+    match front {
+        Front::Direct => {}
+        Front::Tcp => {
+            let tcp = Proxy::start(addr).await;
+            public_addr = tcp.addr;
+            proxy = Some(tcp);
+        }
+        Front::Http => {
+            let (front_addr, flag) = start_api_staller(addr).await;
+            public_addr = front_addr;
+            api_stalled = Some(flag);
+        }
+    }
+    let public = format!("http://{public_addr}/");
     let vars = [
         ("PROVIDER_BRAND", brand.to_owned()),
         ("PROVIDER_LISTEN", addr.to_string()),
@@ -95,6 +173,7 @@ async fn spawn_provider(
         state,
         db,
         proxy,
+        api_stalled,
     }
 }
 
@@ -103,20 +182,20 @@ pub async fn spawn_site_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Vec<(String, String)>),
 ) -> Site {
-    spawn_site_full(backend, false, adjust).await
+    spawn_site_full(backend, Front::Direct, adjust).await
 }
 
-/// [`spawn_site_with`], with Chirp behind a [`Proxy`] when `proxied`.
+/// [`spawn_site_with`], with Chirp behind `front`.
 pub async fn spawn_site_full(
     backend: Backend,
-    proxied: bool,
+    front: Front,
     adjust: impl FnOnce(&mut Vec<(String, String)>),
 ) -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let url = format!("http://{addr}/");
-    let chirp = spawn_provider(backend, "Chirp", &url, "chirp-key", proxied).await;
-    let warble = spawn_provider(backend, "Warble", &url, "warble-key", false).await;
+    let chirp = spawn_provider(backend, "Chirp", &url, "chirp-key", front).await;
+    let warble = spawn_provider(backend, "Warble", &url, "warble-key", Front::Direct).await;
     let db = TestDb::new(backend).await;
     let mut vars: Vec<(String, String)> = vec![
         ("SITE_LISTEN".into(), addr.to_string()),
