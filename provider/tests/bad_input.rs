@@ -3,11 +3,10 @@
 
 mod support;
 
-use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
+use oauth1::{Body, Nonce, Request, Signer, Timestamp};
 use provider::apps::AccessLevel;
-use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::{Backend, TestProvider, spawn_provider};
+use support::{Alice, Backend, TestProvider, alice_with_a_token, spawn_provider};
 
 const MEGABYTE: usize = 1 << 20;
 
@@ -59,32 +58,13 @@ async fn a_one_megabyte_body_is_refused_with_413_on_endpoints_and_pages() {
 #[tokio::test]
 async fn ten_thousand_parameters_are_refused_with_400() {
     let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
-    let db = &provider.state.db;
-    let alice = users::create(db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(
-        db,
-        alice.id,
+    let Alice { client, token, .. } = alice_with_a_token(
+        &provider.state,
         "App",
         "http://127.0.0.1/cb",
         AccessLevel::Read,
     )
     .await;
-    let (token, secret) = tokens::issue_access_token(
-        db,
-        &provider.state.grants,
-        app.id,
-        alice.id,
-        AccessLevel::Read,
-    )
-    .await
-    .unwrap();
-    let client = ClientCredentials {
-        key: app.consumer_key,
-        secret: app.consumer_secret,
-    };
-    let token = AccessToken::new(token.as_str(), secret.secret());
     // 10,000 form parameters (40 KB, under the body limit), with a valid signature, so
     // only their number is wrong.
     let body = vec!["a=1"; 10_000].join("&");

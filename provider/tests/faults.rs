@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
 use provider::apps::AccessLevel;
 use provider::testing::proxy::Proxy;
-use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::{Backend, TestDb, TestProvider, spawn_instance};
+use support::{Alice, Backend, TestDb, TestProvider, alice_with_a_token, spawn_instance};
 
 /// Status, `Retry-After` and Twitter error code of one signed `verify_credentials`.
 async fn verify(
@@ -85,32 +84,13 @@ async fn a_database_outage_is_answered_503_with_a_retry_hint_and_the_service_rec
     url.set_port(Some(proxy.addr.port())).unwrap();
     let provider = spawn_instance(url.as_str(), "Chirp", &[("NONCE_STORE", "memory")]).await;
 
-    let state = &provider.state;
-    let alice = users::create(&state.db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(
-        &state.db,
-        alice.id,
+    let Alice { client, token, .. } = alice_with_a_token(
+        &provider.state,
         "Demo site",
         "http://127.0.0.1:3000/cb",
         AccessLevel::Read,
     )
     .await;
-    let (token, secret) = tokens::issue_access_token(
-        &state.db,
-        &state.grants,
-        app.id,
-        alice.id,
-        AccessLevel::Read,
-    )
-    .await
-    .unwrap();
-    let client = ClientCredentials {
-        key: app.consumer_key,
-        secret: app.consumer_secret,
-    };
-    let token = AccessToken::new(token.as_str(), secret.secret());
     for result in burst(&provider, &client, &token, 10).await {
         assert_eq!(result.0, StatusCode::OK);
     }

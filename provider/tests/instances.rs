@@ -8,9 +8,11 @@ use oauth1::{
     AccessToken, Body, ClientCredentials, Nonce, Request, RequestToken, Signer, Timestamp,
 };
 use provider::apps::AccessLevel;
-use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::{Backend, TestDb, TestProvider, approve, browser, sign_in, spawn_instance};
+use support::{
+    Alice, Backend, TestDb, TestProvider, alice_with_a_token, approve, browser, sign_in,
+    spawn_instance,
+};
 
 /// The URL clients sign for; a load balancer would send them to either instance.
 const PUBLIC: &str = "http://chirp.test/";
@@ -40,35 +42,13 @@ async fn cluster() -> Cluster {
     ];
     let a = spawn_instance(&db.url, "Chirp", &vars).await;
     let b = spawn_instance(&db.url, "Chirp", &vars).await;
-    let state = &a.state;
-    let alice = users::create(&state.db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(
-        &state.db,
-        alice.id,
-        "Demo site",
-        CALLBACK,
-        AccessLevel::Write,
-    )
-    .await;
-    let (token, secret) = tokens::issue_access_token(
-        &state.db,
-        &state.grants,
-        app.id,
-        alice.id,
-        AccessLevel::Write,
-    )
-    .await
-    .unwrap();
+    let Alice { client, token, .. } =
+        alice_with_a_token(&a.state, "Demo site", CALLBACK, AccessLevel::Write).await;
     Cluster {
         a,
         b,
-        client: ClientCredentials {
-            key: app.consumer_key,
-            secret: app.consumer_secret,
-        },
-        token: AccessToken::new(token.as_str(), secret.secret()),
+        client,
+        token,
         redis_prefix,
         _db: db,
     }

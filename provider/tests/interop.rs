@@ -6,33 +6,18 @@ mod support;
 use std::process::Command;
 
 use provider::apps::AccessLevel;
-use provider::{tokens, users};
 use support::{Backend, spawn_provider};
 
 #[tokio::test]
 async fn requests_oauthlib_signs_requests_this_provider_accepts() {
     let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
-    let db = &provider.state.db;
-    let alice = users::create(db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(
-        db,
-        alice.id,
+    let support::Alice { app, token, .. } = support::alice_with_a_token(
+        &provider.state,
         "Python client",
         "http://127.0.0.1:3000/cb",
         AccessLevel::Write,
     )
     .await;
-    let (token, secret) = tokens::issue_access_token(
-        db,
-        &provider.state.grants,
-        app.id,
-        alice.id,
-        AccessLevel::Write,
-    )
-    .await
-    .unwrap();
 
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let venv = Command::new("bash")
@@ -51,7 +36,10 @@ async fn requests_oauthlib_signs_requests_this_provider_accepts() {
         app.consumer_key.as_str().to_owned(),
         app.consumer_secret.secret().to_owned(),
     );
-    let (token, secret) = (token.as_str().to_owned(), secret.secret().to_owned());
+    let (token, secret) = (
+        token.token.as_str().to_owned(),
+        token.secret.secret().to_owned(),
+    );
     // The provider runs on this test's runtime: wait for Python on a blocking thread.
     let output = tokio::task::spawn_blocking(move || {
         Command::new(python)

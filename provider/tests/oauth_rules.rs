@@ -21,21 +21,10 @@ struct Fixture {
 
 async fn fixture_with(backend: Backend, level: AccessLevel) -> Fixture {
     let provider = spawn_provider(backend, "Chirp").await;
-    let db = &provider.state.db;
-    let alice = users::create(db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(db, alice.id, "Demo site", CALLBACK, level).await;
-    let (token, secret) =
-        tokens::issue_access_token(db, &provider.state.grants, app.id, alice.id, level)
-            .await
-            .unwrap();
+    let alice = support::alice_with_a_token(&provider.state, "Demo site", CALLBACK, level).await;
     Fixture {
-        client: ClientCredentials {
-            key: app.consumer_key.clone(),
-            secret: app.consumer_secret.clone(),
-        },
-        token: AccessToken::new(token.as_str(), secret.secret()),
+        client: alice.client,
+        token: alice.token,
         http: support::browser(),
         provider,
     }

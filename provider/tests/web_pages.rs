@@ -239,31 +239,18 @@ async fn a_developer_registers_an_app_and_sees_its_secret_once() {
 async fn revoking_a_connection_kills_its_tokens() {
     let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
     let db = &provider.state.db;
-    let alice = users::create(db, "alice", "Alice", "wonderland")
-        .await
-        .unwrap();
-    let app = support::register_app(
-        db,
-        alice.id,
+    let support::Alice {
+        app,
+        client,
+        token: access,
+        ..
+    } = support::alice_with_a_token(
+        &provider.state,
         "Demo site",
         "http://127.0.0.1:3000/cb",
         AccessLevel::Read,
     )
     .await;
-    let (token, secret) = tokens::issue_access_token(
-        db,
-        &provider.state.grants,
-        app.id,
-        alice.id,
-        AccessLevel::Read,
-    )
-    .await
-    .unwrap();
-    let client = oauth1::ClientCredentials {
-        key: app.consumer_key.clone(),
-        secret: app.consumer_secret.clone(),
-    };
-    let access = oauth1::AccessToken::new(token.as_str(), secret.secret());
     let status = support::verify_credentials(&provider.url, &client, &access).await;
     assert_eq!(status, StatusCode::OK);
     let http = browser();
@@ -281,7 +268,12 @@ async fn revoking_a_connection_kills_its_tokens() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let after = page(&http, &provider, "/settings/apps").await;
     assert!(after.contains("no-connections"), "{after}");
-    assert!(tokens::grant(db, token.as_str()).await.unwrap().is_none());
+    assert!(
+        tokens::grant(db, access.token.as_str())
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Refused at once, though the token was in use a moment ago.
     let status = support::verify_credentials(&provider.url, &client, &access).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

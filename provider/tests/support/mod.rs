@@ -185,3 +185,38 @@ pub async fn verify_credentials(
         .expect("send")
         .status()
 }
+
+/// A person with an app of her own and an access token for it: what most tests sign with.
+pub struct Alice {
+    pub user_id: i64,
+    pub app: provider::apps::App,
+    pub client: oauth1::ClientCredentials,
+    pub token: oauth1::AccessToken,
+}
+
+/// Creates alice (password `wonderland`), her app `app_name` with one `callback`, and an
+/// access token of `level` for it, through `state` (whose grant cache it keeps right).
+pub async fn alice_with_a_token(
+    state: &AppState,
+    app_name: &str,
+    callback: &str,
+    level: provider::apps::AccessLevel,
+) -> Alice {
+    let alice = provider::users::create(&state.db, "alice", "Alice", "wonderland")
+        .await
+        .expect("create alice");
+    let app = register_app(&state.db, alice.id, app_name, callback, level).await;
+    let (token, secret) =
+        provider::tokens::issue_access_token(&state.db, &state.grants, app.id, alice.id, level)
+            .await
+            .expect("issue a token");
+    Alice {
+        user_id: alice.id,
+        client: oauth1::ClientCredentials {
+            key: app.consumer_key.clone(),
+            secret: app.consumer_secret.clone(),
+        },
+        token: oauth1::AccessToken::new(token.as_str(), secret.secret()),
+        app,
+    }
+}
