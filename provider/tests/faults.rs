@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
+use oauth1::{AccessToken, ClientCredentials};
 use provider::apps::AccessLevel;
 use provider::testing::proxy::Proxy;
 use reqwest::StatusCode;
@@ -25,25 +25,7 @@ async fn verify_at(
     client: &ClientCredentials,
     token: &AccessToken,
 ) -> (StatusCode, Option<String>, Option<u64>) {
-    let url = url::Url::parse(&format!("{base}1.1/account/verify_credentials.json")).unwrap();
-    let header = Signer::new(client)
-        .token(token)
-        .authorization(
-            &Request {
-                method: "GET",
-                url: &url,
-                body: Body::Empty,
-            },
-            &Nonce::generate(),
-            Timestamp::now(),
-        )
-        .unwrap();
-    let response = reqwest::Client::new()
-        .get(url)
-        .header("authorization", header)
-        .send()
-        .await
-        .unwrap();
+    let response = support::verify_credentials_response(base, client, token).await;
     let status = response.status();
     let retry_after = response
         .headers()

@@ -163,6 +163,17 @@ pub async fn verify_credentials(
     client: &oauth1::ClientCredentials,
     token: &oauth1::AccessToken,
 ) -> reqwest::StatusCode {
+    verify_credentials_response(base, client, token)
+        .await
+        .status()
+}
+
+/// [`verify_credentials`], the whole response.
+pub async fn verify_credentials_response(
+    base: &str,
+    client: &oauth1::ClientCredentials,
+    token: &oauth1::AccessToken,
+) -> reqwest::Response {
     let url = url::Url::parse(&format!("{base}1.1/account/verify_credentials.json"))
         .expect("a provider URL");
     let header = oauth1::Signer::new(client)
@@ -183,7 +194,6 @@ pub async fn verify_credentials(
         .send()
         .await
         .expect("send")
-        .status()
 }
 
 /// A person with an app of her own and an access token for it: what most tests sign with.
