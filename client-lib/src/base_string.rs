@@ -15,22 +15,24 @@ use crate::types::decimal;
 /// no port when it is the default one, so only the assembling is left to do here.
 pub fn base_string_uri(url: &Url) -> String {
     let mut out = String::with_capacity(url.as_str().len());
-    push_base_string_uri(&mut out, url);
+    base_string_uri_pieces(url, |piece| out.push_str(piece));
     out
 }
 
-fn push_base_string_uri(out: &mut String, url: &Url) {
-    out.push_str(url.scheme());
-    out.push_str("://");
+/// Hands the pieces of the base string URI to `push`, in order: the signer encodes them
+/// straight into the base string, without building the URI first.
+fn base_string_uri_pieces(url: &Url, mut push: impl FnMut(&str)) {
+    push(url.scheme());
+    push("://");
     if let Some(host) = url.host_str() {
-        out.push_str(&lower_case(host));
+        push(&lower_case(host));
     }
     if let Some(port) = url.port() {
-        out.push(':');
-        out.push_str(decimal(port.into(), &mut [0; 20]));
+        push(":");
+        push(decimal(port.into(), &mut [0; 20]));
     }
     let path = url.path();
-    out.push_str(if path.is_empty() { "/" } else { path });
+    push(if path.is_empty() { "/" } else { path });
 }
 
 /// The host in lower case. `url` lower-cases the hosts of `http` and `https` URLs itself;
@@ -41,21 +43,6 @@ fn lower_case(host: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(host)
     }
-}
-
-/// [`push_base_string_uri`], encoded (§3.6) as the base string holds it.
-fn push_base_string_uri_encoded(out: &mut String, url: &Url) {
-    encode_into(out, url.scheme());
-    out.push_str("%3A%2F%2F");
-    if let Some(host) = url.host_str() {
-        encode_into(out, &lower_case(host));
-    }
-    if let Some(port) = url.port() {
-        out.push_str("%3A");
-        out.push_str(decimal(port.into(), &mut [0; 20]));
-    }
-    let path = url.path();
-    encode_into(out, if path.is_empty() { "/" } else { path });
 }
 
 /// Normalizes request parameters as §3.4.1.3.2: each name and value is encoded (§3.6),
@@ -145,7 +132,7 @@ pub(crate) fn signature_base_string_encoded(
         out.push(c.to_ascii_uppercase());
     }
     out.push('&');
-    push_base_string_uri_encoded(&mut out, url);
+    base_string_uri_pieces(url, |piece| encode_into(&mut out, piece));
     out.push('&');
     for (i, (k, v, plain)) in encoded.iter().enumerate() {
         if i > 0 {
