@@ -297,7 +297,9 @@ async fn run_phase(
     rate: u64,
     seconds: u64,
 ) -> Result<(Vec<reqwest::Client>, Phase), Error> {
-    let (ticks, jobs) = async_channel(clients.len() * 2);
+    // Tickets from the pacer; whichever browser is free takes the next one.
+    let (ticks, jobs) = tokio::sync::mpsc::channel::<()>(clients.len() * 2);
+    let jobs = std::sync::Arc::new(tokio::sync::Mutex::new(jobs));
     let end = Instant::now() + Duration::from_secs(seconds);
     let pacer = tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
@@ -314,13 +316,16 @@ async fn run_phase(
     let started = Instant::now();
     let mut workers = Vec::new();
     for http in clients {
-        let (jobs, site_url, provider_url) =
-            (jobs.clone(), site_url.to_owned(), provider_url.to_owned());
+        let (jobs, site_url, provider_url) = (
+            std::sync::Arc::clone(&jobs),
+            site_url.to_owned(),
+            provider_url.to_owned(),
+        );
         workers.push(tokio::spawn(async move {
             let mut sign_ins = Vec::new();
             let mut pages = Vec::new();
             let mut errors = Vec::new();
-            while jobs.recv().await.is_some() {
+            while jobs.lock().await.recv().await.is_some() {
                 let t = Instant::now();
                 match sign_in(&http, &site_url, &provider_url).await {
                     Ok(()) => sign_ins.push(t.elapsed()),
@@ -338,7 +343,6 @@ async fn run_phase(
             (http, sign_ins, pages, errors)
         }));
     }
-    drop(jobs);
     let skipped = pacer.await?;
     let mut phase = Phase {
         sign_ins: Vec::new(),
@@ -357,30 +361,6 @@ async fn run_phase(
     }
     phase.elapsed = started.elapsed().as_secs_f64();
     Ok((clients, phase))
-}
-
-/// A bounded multi-consumer queue of work tickets, from tokio's primitives.
-fn async_channel(capacity: usize) -> (Tickets, Jobs) {
-    let (tx, rx) = tokio::sync::mpsc::channel(capacity);
-    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-    (Tickets(tx), Jobs(rx))
-}
-
-struct Tickets(tokio::sync::mpsc::Sender<()>);
-
-impl Tickets {
-    fn try_send(&self, ticket: ()) -> Result<(), ()> {
-        self.0.try_send(ticket).map_err(|_| ())
-    }
-}
-
-#[derive(Clone)]
-struct Jobs(std::sync::Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<()>>>);
-
-impl Jobs {
-    async fn recv(&self) -> Option<()> {
-        self.0.lock().await.recv().await
-    }
 }
 
 fn location(response: &reqwest::Response) -> Result<String, Error> {
