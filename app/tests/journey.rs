@@ -264,3 +264,68 @@ async fn of_50_concurrent_callbacks_with_one_token_exactly_one_signs_in() {
     assert_eq!(site.count("users").await, 1);
     assert_eq!(site.count("accounts").await, 1);
 }
+
+/// Signing in again with a linked account is the same local user with a fresh token; a
+/// linked account brought in by a different signed-in user is refused and changes nothing.
+async fn returning_and_linked_elsewhere(backend: Backend) {
+    use sqlx::Row;
+    let site = spawn_site(backend).await;
+    let chirp_token = || async {
+        let row = sqlx::query("select user_id, token from accounts where remote = 'chirp'")
+            .fetch_one(&site.state.db)
+            .await
+            .unwrap();
+        (
+            row.try_get::<i64, _>("user_id").unwrap(),
+            row.try_get::<String, _>("token").unwrap(),
+        )
+    };
+
+    let first = browser();
+    let callback = sign_in_at_provider(&first, &site, "chirp", "allow").await;
+    assert_eq!(
+        location(&first.get(&callback).send().await.unwrap()),
+        "/profile/chirp"
+    );
+    let (owner, old_token) = chirp_token().await;
+
+    // A new browser, nobody signed in: the same user, with the new token.
+    let returning = browser();
+    let callback = sign_in_at_provider(&returning, &site, "chirp", "allow").await;
+    assert_eq!(
+        location(&returning.get(&callback).send().await.unwrap()),
+        "/profile/chirp"
+    );
+    let (again, new_token) = chirp_token().await;
+    assert_eq!(again, owner);
+    assert_ne!(new_token, old_token, "the token is refreshed");
+    assert_eq!(site.count("users").await, 1);
+    let (status, profile) = get_text(&returning, &site.url("/profile/chirp")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(profile.contains("Alice of Chirp"), "{profile}");
+
+    // Someone else (a new user, through Warble) brings the same Chirp account: refused.
+    let other = browser();
+    let callback = sign_in_at_provider(&other, &site, "warble", "allow").await;
+    assert_eq!(
+        location(&other.get(&callback).send().await.unwrap()),
+        "/profile/warble"
+    );
+    assert_eq!(site.count("users").await, 2);
+    let callback = sign_in_at_provider(&other, &site, "chirp", "allow").await;
+    let (status, page) = get_text(&other, &callback).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("linked-elsewhere"), "{page}");
+    assert_eq!(chirp_token().await, (owner, new_token), "nothing changed");
+    assert_eq!(site.count("accounts").await, 2);
+}
+
+#[tokio::test]
+async fn a_returning_user_is_the_same_user_and_a_taken_account_is_refused_on_sqlite() {
+    returning_and_linked_elsewhere(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_returning_user_is_the_same_user_and_a_taken_account_is_refused_on_postgres() {
+    returning_and_linked_elsewhere(Backend::Postgres).await;
+}

@@ -271,7 +271,9 @@ impl Remote {
             .map_err(|_| Error::BadPath(path.to_owned()))
     }
 
-    async fn token_for(&self, user: &str) -> Result<AccessToken, Error> {
+    /// `user`'s access token from the token store; `Error::NoToken` if there is none.
+    /// Fetch it once to make several calls with [`Remote::send`].
+    pub async fn token(&self, user: &str) -> Result<AccessToken, Error> {
         let store = self
             .tokens
             .as_ref()
@@ -284,7 +286,7 @@ impl Remote {
 
     /// A signed `GET` of an API path for `user`, whose token comes from the token store.
     pub async fn get(&self, path: &str, user: &str) -> Result<reqwest::Response, Error> {
-        let token = self.token_for(user).await?;
+        let token = self.token(user).await?;
         let request = self.session.http().get(self.url(path)?).build()?;
         self.send(request, &token).await
     }
@@ -296,7 +298,7 @@ impl Remote {
         form: &[(&str, &str)],
         user: &str,
     ) -> Result<reqwest::Response, Error> {
-        let token = self.token_for(user).await?;
+        let token = self.token(user).await?;
         let request = self
             .session
             .http()

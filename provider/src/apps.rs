@@ -176,6 +176,26 @@ pub async fn by_consumer_key(db: &Db, key: &str) -> Result<Option<App>> {
     row.as_ref().map(from_row).transpose()
 }
 
+/// The app with this consumer key and its registered callbacks, in one query: the
+/// temporary-credentials endpoint needs both on every request.
+pub async fn with_callbacks(db: &Db, key: &str) -> Result<Option<(App, Vec<String>)>> {
+    let rows = sqlx::query(&format!(
+        "select {COLUMNS}, c.url from apps left join app_callbacks c on c.app_id = apps.id \
+         where consumer_key = $1 order by c.url"
+    ))
+    .bind(key)
+    .fetch_all(db)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let callbacks = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("url").transpose())
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(Some((from_row(first)?, callbacks)))
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<App>> {
     let row = sqlx::query(&format!("select {COLUMNS} from apps where id = $1"))
         .bind(id)

@@ -36,6 +36,9 @@ pub struct PendingToken {
     pub user_id: Option<i64>,
     /// Kept as a string and compared in constant time by the caller.
     pub verifier: Option<String>,
+    /// The approving user's screen name, read with the token so that the exchange
+    /// (§2.3) needs no second query to name the user.
+    pub screen_name: Option<String>,
 }
 
 pub async fn create_request_token(
@@ -66,8 +69,9 @@ pub async fn create_request_token(
 pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
     let row = sqlx::query(
         "select r.token, r.secret, r.app_id, r.callback, r.access_level, r.user_id, r.verifier, \
-                a.name, a.consumer_key, a.consumer_secret \
+                a.name, a.consumer_key, a.consumer_secret, u.screen_name \
          from request_tokens r join apps a on a.id = r.app_id \
+         left join users u on u.id = r.user_id \
          where r.token = $1 and r.expires_at >= $2",
     )
     .bind(token)
@@ -86,6 +90,7 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
         access_level: level(&row, "access_level")?,
         user_id: row.try_get("user_id")?,
         verifier: row.try_get("verifier")?,
+        screen_name: row.try_get("screen_name")?,
     }))
 }
 
@@ -96,6 +101,25 @@ pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<String
     let done = sqlx::query(
         "update request_tokens set user_id = $1, verifier = $2 \
          where token = $3 and user_id is null and expires_at >= $4",
+    )
+    .bind(user_id)
+    .bind(&verifier)
+    .bind(token)
+    .bind(db::now())
+    .execute(db)
+    .await?;
+    Ok((done.rows_affected() == 1).then_some(verifier))
+}
+
+/// `/oauth/authenticate`'s shortcut in one statement: approves as [`approve`] does, but
+/// only if this user already granted the token's app access. `None` means ask the user.
+pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
+    let verifier = random_credential(32);
+    let done = sqlx::query(
+        "update request_tokens set user_id = $1, verifier = $2 \
+         where token = $3 and user_id is null and expires_at >= $4 \
+         and exists (select 1 from access_tokens t \
+                     where t.app_id = request_tokens.app_id and t.user_id = $1)",
     )
     .bind(user_id)
     .bind(&verifier)
@@ -202,16 +226,6 @@ pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
             created_at: row.try_get("created_at")?,
         },
     }))
-}
-
-/// Whether this user already granted this app access (for `/oauth/authenticate`).
-pub async fn has_authorized(db: &Db, app_id: i64, user_id: i64) -> Result<bool> {
-    let row = sqlx::query("select 1 as one from access_tokens where app_id = $1 and user_id = $2")
-        .bind(app_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.is_some())
 }
 
 /// An app a user has granted access to, for the "Connected apps" page.

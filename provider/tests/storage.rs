@@ -65,6 +65,48 @@ async fn users_and_apps_round_trip(backend: Backend) {
         .unwrap();
     assert_eq!(stored.consumer_secret.secret(), "s2");
     assert_eq!(apps::callbacks(&pool, stored.id).await.unwrap(), callbacks);
+
+    // The app and its callbacks in one query: none, one, or several.
+    let (app, registered) = apps::with_callbacks(&pool, "fixed-key")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((app.id, &registered), (stored.id, &callbacks));
+    let two = vec![
+        "http://127.0.0.1:3000/b".to_owned(),
+        "http://127.0.0.1:3000/a".to_owned(),
+    ];
+    for (key, urls) in [("none-key", vec![]), ("two-key", two.clone())] {
+        apps::create(
+            &pool,
+            NewApp {
+                callbacks: &urls,
+                consumer_key: Some(key),
+                ..new("s3")
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let (app, registered) = apps::with_callbacks(&pool, "none-key")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (app.consumer_key.as_str(), registered),
+        ("none-key", vec![])
+    );
+    let (_, registered) = apps::with_callbacks(&pool, "two-key")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(registered, vec![two[1].clone(), two[0].clone()], "sorted");
+    assert!(
+        apps::with_callbacks(&pool, "no-such-key")
+            .await
+            .unwrap()
+            .is_none()
+    );
     pool.close().await;
 }
 

@@ -80,8 +80,8 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         message: problem(&remote_info.brand, &err),
         remote: remote_info.clone(),
     };
-    let me = match remote.get("account/verify_credentials.json", &user).await {
-        Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
+    let token = match remote.token(&user).await {
+        Ok(token) => token,
         Err(Error::NoToken(_)) => {
             return Ok(ProfileData::NotLinked {
                 remote: remote_info,
@@ -89,12 +89,31 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         }
         Err(err) => return Ok(problem_page(err)),
     };
-    let timeline = match remote
-        .get("statuses/home_timeline.json?count=20", &user)
-        .await
-    {
-        Ok(response) => response.json::<serde_json::Value>().await.map_err(failed)?,
-        Err(err) => return Ok(problem_page(err)),
+    // Both calls at once, signed with the one token.
+    let call = |path: &str| {
+        let request = remote.url(path).and_then(|url| {
+            remote
+                .session()
+                .http()
+                .get(url)
+                .build()
+                .map_err(Error::from)
+        });
+        async {
+            let response = remote.send(request?, &token).await?;
+            response
+                .json::<serde_json::Value>()
+                .await
+                .map_err(Error::from)
+        }
+    };
+    let (me, timeline) = tokio::join!(
+        call("account/verify_credentials.json"),
+        call("statuses/home_timeline.json?count=20")
+    );
+    let (me, timeline) = match (me, timeline) {
+        (Ok(me), Ok(timeline)) => (me, timeline),
+        (Err(err), _) | (_, Err(err)) => return Ok(problem_page(err)),
     };
     let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
     let timeline = timeline

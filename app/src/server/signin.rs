@@ -193,37 +193,20 @@ pub async fn authorize(
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
         .unwrap_or_else(|| format!("@{screen_name}"));
-    let Some(remote_user_id) = token.extra("user_id").map(str::to_owned) else {
+    if token.extra("user_id").is_none() {
         return remote_failure(&brand, &retry, &Error::MissingField("user_id"));
-    };
+    }
 
     let current: Option<i64> = session.get(USER_ID).await.ok().flatten();
-    let owner = match store::owner_of(&state.db, &name, &remote_user_id).await {
-        Ok(owner) => owner,
-        Err(e) => return internal(e),
-    };
-    let user_id = match (owner, current) {
-        (Some(owner), Some(me)) if owner != me => {
-            return message_page(
-                StatusCode::CONFLICT,
-                "linked-elsewhere",
-                "Account already linked",
-                &format!(
-                    "This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."
-                ),
-                ("/accounts", "Your accounts"),
-            );
-        }
-        (Some(owner), _) => owner,
-        (None, Some(me)) => me,
-        (None, None) => match store::create_user(&state.db, &display_name).await {
-            Ok(id) => id,
+    let user_id = match store::relink(&state.db, &name, &token, current).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => match link_new(&state, &name, &token, current, &display_name).await {
+            Ok(Ok(user_id)) => user_id,
+            Ok(Err(refusal)) => return refusal,
             Err(e) => return internal(e),
         },
+        Err(e) => return internal(e),
     };
-    if let Err(e) = store::link(&state.db, user_id, &name, &token).await {
-        return internal(e);
-    }
     if let Some(steps) = state.flows.take(token.token.as_str())
         && let Ok(json) = serde_json::to_string(&steps)
         && let Err(e) = store::save_flow(&state.db, user_id, &name, &json).await
@@ -239,6 +222,40 @@ pub async fn authorize(
     }
     tracing::info!(remote = %name, %screen_name, user_id, "signed in");
     Redirect::to(&format!("/profile/{name}")).into_response()
+}
+
+/// Links a remote account that `relink` did not find linked to `current`: to its owner
+/// if it has one (refused if someone else is signed in), else to `current`, else to a new
+/// local user. `Ok(Err(page))` is the refusal to show.
+async fn link_new(
+    state: &AppState,
+    name: &str,
+    token: &oauth1::AccessToken,
+    current: Option<i64>,
+    display_name: &str,
+) -> Result<Result<i64, Response>, sqlx::Error> {
+    let remote_user_id = token.extra("user_id").unwrap_or("");
+    let owner = store::owner_of(&state.db, name, remote_user_id).await?;
+    let user_id = match (owner, current) {
+        (Some(owner), Some(me)) if owner != me => {
+            let brand = state.brand(name);
+            let screen_name = token.extra("screen_name").unwrap_or("");
+            return Ok(Err(message_page(
+                StatusCode::CONFLICT,
+                "linked-elsewhere",
+                "Account already linked",
+                &format!(
+                    "This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."
+                ),
+                ("/accounts", "Your accounts"),
+            )));
+        }
+        (Some(owner), _) => owner,
+        (None, Some(me)) => me,
+        (None, None) => store::create_user(&state.db, display_name).await?,
+    };
+    store::link(&state.db, user_id, name, token).await?;
+    Ok(Ok(user_id))
 }
 
 /// `account/verify_credentials.json` with a fresh token; `None` if it fails, since the

@@ -236,6 +236,34 @@ pub async fn owner_of(
         .transpose()
 }
 
+/// The common case of a sign-in, in one statement: this remote account is already linked
+/// (to `current`, if someone is signed in here), so its new token is saved and its owner
+/// returned. `None` when it is not linked, or linked to someone other than `current`:
+/// then nothing changed, and the caller takes the long way (`owner_of`, then `link`).
+pub async fn relink(
+    db: &Db,
+    remote: &str,
+    token: &AccessToken,
+    current: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query(
+        "update accounts set screen_name = $1, token = $2, token_secret = $3, linked_at = $4 \
+         where remote = $5 and remote_user_id = $6 and user_id = coalesce($7, user_id) \
+         returning user_id",
+    )
+    .bind(token.extra("screen_name").unwrap_or(""))
+    .bind(token.token.as_str())
+    .bind(token.secret.secret())
+    .bind(db::now())
+    .bind(remote)
+    .bind(token.extra("user_id").unwrap_or(""))
+    .bind(current)
+    .fetch_optional(db)
+    .await?
+    .map(|r| r.try_get("user_id"))
+    .transpose()
+}
+
 /// Links (or re-links, with a new token) a remote account to `user_id`.
 pub async fn link(
     db: &Db,
@@ -298,27 +326,25 @@ pub async fn accounts(
         .collect()
 }
 
+/// Keeps `steps` as the user's last sign-in, replacing the one before: one statement.
 pub async fn save_flow(
     db: &Db,
     user_id: i64,
     remote: &str,
     steps: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    sqlx::query("delete from sign_in_flows where user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query(
-        "insert into sign_in_flows (user_id, remote, recorded_at, steps) values ($1, $2, $3, $4)",
+        "insert into sign_in_flows (user_id, remote, recorded_at, steps) values ($1, $2, $3, $4) \
+         on conflict (user_id) do update set remote = excluded.remote, \
+         recorded_at = excluded.recorded_at, steps = excluded.steps",
     )
     .bind(user_id)
     .bind(remote)
     .bind(db::now())
     .bind(steps)
-    .execute(&mut *tx)
+    .execute(db)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// `(remote, recorded_at, steps JSON)` of the user's last sign-in.

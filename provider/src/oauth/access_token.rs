@@ -51,19 +51,22 @@ pub async fn access_token(State(state): State<AppState>, signed: Signed) -> Resu
     let (user_id, level) = tokens::consume(&state.db, token.as_str(), expected)
         .await?
         .ok_or(Error::InvalidToken)?;
-    let user = crate::users::by_id(&state.db, user_id)
-        .await?
+    // The approving user was read with the token; approval sets it once, so it is the
+    // user the consumed row names.
+    let screen_name = pending
+        .screen_name
+        .filter(|_| pending.user_id == Some(user_id))
         .ok_or(Error::InvalidToken)?;
     let (access, secret) =
-        tokens::issue_access_token(&state.db, &state.grants, pending.app_id, user.id, level)
+        tokens::issue_access_token(&state.db, &state.grants, pending.app_id, user_id, level)
             .await?;
-    tracing::info!(app = %pending.app_name, user = %user.screen_name, "issued token credentials");
-    let user_id = user.id.to_string();
+    tracing::info!(app = %pending.app_name, user = %screen_name, "issued token credentials");
+    let user_id = user_id.to_string();
     Ok(credentials_response(&[
         ("oauth_token", access.as_str()),
         ("oauth_token_secret", secret.secret()),
         ("user_id", &user_id),
-        ("screen_name", &user.screen_name),
+        ("screen_name", &screen_name),
     ]))
 }
 

@@ -112,9 +112,10 @@ async fn ask(
     let force = query.force_login.as_deref() == Some("true");
     if skip_if_approved
         && !force
-        && tokens::has_authorized(&state.db, pending.app_id, user.id).await?
+        && let Some(verifier) =
+            tokens::approve_if_authorized(&state.db, pending.token.as_str(), user.id).await?
     {
-        return approve(&state, &session, pending, &user).await;
+        return approved(&state, &session, pending, &user, verifier).await;
     }
     let page = ConsentPage {
         chrome: Chrome::new(&state, &session, Some(user.clone())).await?,
@@ -170,6 +171,17 @@ async fn approve(
     let verifier = tokens::approve(&state.db, pending.token.as_str(), user.id)
         .await?
         .ok_or(EXPIRED)?;
+    approved(state, session, pending, user, verifier).await
+}
+
+/// Sends the verifier to the client (§2.2): to its callback, or shown as a PIN.
+async fn approved(
+    state: &AppState,
+    session: &Session,
+    pending: PendingToken,
+    user: &User,
+    verifier: String,
+) -> Result<Response, PageError> {
     tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization granted");
     if pending.callback == "oob" {
         // §2.2: without a callback the owner copies the verifier into the client by hand.

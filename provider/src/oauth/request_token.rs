@@ -40,7 +40,7 @@ pub async fn request_token(State(state): State<AppState>, signed: Signed) -> Res
             reason: "not allowed when asking for temporary credentials",
         }));
     }
-    let app = apps::by_consumer_key(&state.db, params.consumer_key.as_str())
+    let (app, registered) = apps::with_callbacks(&state.db, params.consumer_key.as_str())
         .await?
         .ok_or(Error::Unauthorized("unknown consumer key"))?;
     verify(&state, params, &app.consumer_secret, None).await?;
@@ -49,7 +49,6 @@ pub async fn request_token(State(state): State<AppState>, signed: Signed) -> Res
     let callback = params.callback.as_deref().ok_or(Error::BadRequest(
         oauth1::VerifyError::MissingParameter("oauth_callback"),
     ))?;
-    let registered = apps::callbacks(&state.db, app.id).await?;
     if !callback_allowed(callback, &registered) {
         return Err(Error::CallbackNotApproved);
     }
