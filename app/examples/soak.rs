@@ -3,7 +3,7 @@
 //! verified API call, on loopback only.
 //!
 //! ```sh
-//! cargo run --release -p app --example soak              # Postgres + Redis
+//! cargo run --release -p app --example soak              # Postgres, Redis (nonces, sessions, temporary credentials)
 //! cargo run --release -p app --example soak -- sqlite    # SQLite files, in-memory nonces
 //! ```
 //! Options (environment): `SOAK_SECONDS` (default 60), `SOAK_RATE` (sign-ins per second,
@@ -154,6 +154,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
         vec![
             ("NONCE_STORE".into(), "redis".into()),
             ("TEMP_CREDENTIAL_STORE".into(), "redis".into()),
+            ("SESSION_STORE".into(), "redis".into()),
             ("REDIS_URL".into(), "redis://127.0.0.1:6379".into()),
         ]
     };
@@ -164,7 +165,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
             format!("127.0.0.1:{provider_port}"),
         ),
         ("DATABASE_URL".into(), provider_db.url.clone()),
-        ("REDIS_PREFIX".into(), format!("{prefix}nonce:")),
+        ("REDIS_PREFIX".into(), format!("{prefix}provider:")),
         ("TIMESTAMP_WINDOW_SECS".into(), "30".into()),
     ];
     provider_vars.extend(stores.iter().cloned());
@@ -187,7 +188,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
             format!("{provider_url}oauth/authenticate"),
         ),
         ("CHIRP_API_BASE_URL".into(), format!("{provider_url}1.1/")),
-        ("REDIS_PREFIX".into(), format!("{prefix}tc:")),
+        ("REDIS_PREFIX".into(), format!("{prefix}site:")),
     ];
     site_vars.extend(stores.iter().cloned());
 

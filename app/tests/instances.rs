@@ -1,14 +1,35 @@
 //! Two site instances on one database behind one public URL: a sign-in begun on one
-//! finishes on the other, and the session it opens holds on both.
+//! finishes on the other, and the session it opens holds on both. With
+//! `SESSION_STORE=redis` and `TEMP_CREDENTIAL_STORE=redis` the same holds through Redis
+//! (at 127.0.0.1:6379, under a key prefix of the test's own, removed at the end).
 
 mod support;
 
 use provider::testing::Backend;
 use reqwest::StatusCode;
-use support::{browser, get_text, location, sign_in_at_provider, spawn_site, spawn_twin};
+use support::{
+    browser, get_text, location, sign_in_at_provider, spawn_site, spawn_site_with, spawn_twin,
+};
+
+const REDIS: &str = "redis://127.0.0.1:6379";
+
+async fn redis_keys(pattern: &str) -> Vec<String> {
+    let client = redis::Client::open(REDIS).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("KEYS")
+        .arg(pattern)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
 
 async fn sign_in_across_instances(backend: Backend) {
     let site = spawn_site(backend).await;
+    sign_in_on_one_finish_on_other(&site).await;
+    assert_eq!(site.count("temporary_credentials").await, 0);
+}
+
+async fn sign_in_on_one_finish_on_other(site: &support::Site) {
     let (twin, _state) = spawn_twin(&site).await;
     let http = browser();
     // Begun on the first instance: it keeps the temporary credentials.
@@ -25,7 +46,53 @@ async fn sign_in_across_instances(backend: Backend) {
         assert_eq!(status, StatusCode::OK);
         assert!(profile.contains("Alice of Chirp"), "{base}: {profile}");
     }
+}
+
+#[tokio::test]
+async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_them() {
+    let prefix = format!("site-test-{}:", provider::apps::random_credential(10));
+    let site = spawn_site_with(Backend::Postgres, |vars| {
+        for (k, v) in [
+            ("SESSION_STORE", "redis"),
+            ("TEMP_CREDENTIAL_STORE", "redis"),
+            ("REDIS_URL", REDIS),
+            ("REDIS_PREFIX", prefix.as_str()),
+        ] {
+            vars.push((k.into(), v.into()));
+        }
+    })
+    .await;
+    sign_in_on_one_finish_on_other(&site).await;
+    assert_eq!(
+        site.count("sessions").await,
+        0,
+        "no session in the database"
+    );
     assert_eq!(site.count("temporary_credentials").await, 0);
+    let sessions = redis_keys(&format!("{prefix}session:*")).await;
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    assert!(
+        redis_keys(&format!("{prefix}tc:*")).await.is_empty(),
+        "taken"
+    );
+
+    // Signing out deletes the session in Redis.
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    http.get(&callback).send().await.unwrap();
+    assert_eq!(redis_keys(&format!("{prefix}session:*")).await.len(), 2);
+    http.post(site.url("/logout")).send().await.unwrap();
+    assert_eq!(redis_keys(&format!("{prefix}session:*")).await.len(), 1);
+
+    let client = redis::Client::open(REDIS).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for key in redis_keys(&format!("{prefix}*")).await {
+        redis::cmd("DEL")
+            .arg(key)
+            .query_async::<()>(&mut conn)
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]

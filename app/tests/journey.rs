@@ -283,11 +283,30 @@ async fn returning_and_linked_elsewhere(backend: Backend) {
 
     let first = browser();
     let callback = sign_in_at_provider(&first, &site, "chirp", "allow").await;
-    assert_eq!(
-        location(&first.get(&callback).send().await.unwrap()),
-        "/profile/chirp"
+    let response = first.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/profile/chirp");
+    let new_session = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("site_session="))
+    };
+    assert!(new_session(&response), "a new session at sign-in");
+    let (owner, _) = chirp_token().await;
+
+    // Signing in again in the same browser: the same user, the session left as it is.
+    let callback = sign_in_at_provider(&first, &site, "chirp", "allow").await;
+    let response = first.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/profile/chirp");
+    assert!(!new_session(&response), "already signed in as this user");
+    let (_, accounts) = get_text(&first, &site.url("/accounts")).await;
+    assert!(
+        accounts.contains("unlink-chirp"),
+        "still signed in: {accounts}"
     );
-    let (owner, old_token) = chirp_token().await;
+    let (again, old_token) = chirp_token().await;
+    assert_eq!(again, owner);
 
     // A new browser, nobody signed in: the same user, with the new token.
     let returning = browser();

@@ -26,6 +26,8 @@ pub struct Config {
     pub public_url: Url,
     pub database_url: String,
     pub nonce_store: NonceStoreKind,
+    /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
+    pub session_store: crate::session_store::SessionStoreKind,
     /// Starts every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
     /// Accepted clock difference for `oauth_timestamp`, in both directions (§3.3).
@@ -82,6 +84,13 @@ impl Config {
                 ));
             }
         };
+        let session_store = crate::session_store::SessionStoreKind::from_vars(
+            lookup("SESSION_STORE").as_deref(),
+            lookup("REDIS_URL")
+                .as_deref()
+                .filter(|v| !v.trim().is_empty()),
+        )
+        .map_err(|reason| invalid("SESSION_STORE", reason))?;
         let number = |name: &'static str, default: &str| {
             get(name, default)
                 .parse::<u64>()
@@ -94,6 +103,7 @@ impl Config {
             public_url,
             database_url,
             nonce_store,
+            session_store,
             redis_prefix: get("REDIS_PREFIX", "oauth1-provider:"),
             timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
             request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
@@ -123,6 +133,27 @@ mod tests {
             config.nonce_store,
             NonceStoreKind::Redis("redis://r:1".into())
         );
+    }
+
+    #[test]
+    fn sessions_are_in_the_database_unless_redis_is_asked_for() {
+        use crate::session_store::SessionStoreKind;
+        let with = |vars: &[(&str, &str)]| {
+            Config::from_lookup(|k| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        let redis = [("REDIS_URL", "redis://r:1")];
+        assert_eq!(with(&redis).unwrap().session_store, SessionStoreKind::Sql);
+        let config = with(&[("REDIS_URL", "redis://r:1"), ("SESSION_STORE", "redis")]).unwrap();
+        assert_eq!(
+            config.session_store,
+            SessionStoreKind::Redis("redis://r:1".into())
+        );
+        let err = with(&[("SESSION_STORE", "memcached")]).unwrap_err();
+        assert!(err.to_string().starts_with("SESSION_STORE"), "{err}");
     }
 
     #[test]

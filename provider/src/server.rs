@@ -10,7 +10,6 @@ use axum::routing::get;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::session_store::SqlSessionStore;
 use crate::state::AppState;
 use crate::{Config, web};
 
@@ -23,7 +22,7 @@ pub fn router(state: AppState) -> Router {
         "{}_session",
         config.brand.to_ascii_lowercase().replace(' ', "_")
     );
-    let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(cookie)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

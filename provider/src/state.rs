@@ -8,12 +8,15 @@ use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
 use crate::grant_cache::Grants;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
+use crate::session_store::Sessions;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub nonces: Arc<dyn NonceStore>,
+    /// Web sessions, for the pages a person uses.
+    pub sessions: Sessions,
     /// Cached access-token grants: only on SQLite, where this process is alone.
     pub grants: Grants,
 }
@@ -29,6 +32,9 @@ impl AppState {
                 Arc::new(RedisNonceStore::connect(url, config.redis_prefix.clone()).await?)
             }
         };
+        let sessions = Sessions::open(&config.session_store, &db, &config.redis_prefix)
+            .await
+            .map_err(|e| crate::error::Error::Internal(format!("session store (redis): {e}")))?;
         let grants = if config.database_url.starts_with("sqlite:") {
             Grants::cached()
         } else {
@@ -38,6 +44,7 @@ impl AppState {
             config: Arc::new(config),
             db,
             nonces,
+            sessions,
             grants,
         })
     }

@@ -1,6 +1,7 @@
 //! Two provider instances behind one public URL, on one Postgres database and one Redis:
 //! what one instance records (nonces, request tokens, approvals, sessions, revocations)
-//! holds on the other at once.
+//! holds on the other at once. Sessions are in the database, or in Redis
+//! (`SESSION_STORE=redis`) where a test says so.
 
 mod support;
 
@@ -29,6 +30,11 @@ struct Cluster {
 }
 
 async fn cluster() -> Cluster {
+    cluster_with_sessions_in("sql").await
+}
+
+/// Two instances with `SESSION_STORE` set to `sessions`.
+async fn cluster_with_sessions_in(sessions: &str) -> Cluster {
     let db = TestDb::new(Backend::Postgres).await;
     let redis_prefix = format!(
         "provider_test_{}:",
@@ -39,6 +45,7 @@ async fn cluster() -> Cluster {
         ("NONCE_STORE", "redis"),
         ("REDIS_URL", "redis://127.0.0.1:6379"),
         ("REDIS_PREFIX", redis_prefix.as_str()),
+        ("SESSION_STORE", sessions),
     ];
     let a = spawn_instance(&db.url, "Chirp", &vars).await;
     let b = spawn_instance(&db.url, "Chirp", &vars).await;
@@ -55,15 +62,22 @@ async fn cluster() -> Cluster {
 }
 
 impl Cluster {
-    /// Removes this test's nonces from Redis.
+    /// This test's Redis keys matching `pattern` after its prefix.
+    async fn redis_keys(&self, pattern: &str) -> Vec<String> {
+        let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        redis::cmd("KEYS")
+            .arg(format!("{}{pattern}", self.redis_prefix))
+            .query_async(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// Removes this test's nonces and sessions from Redis.
     async fn clean_redis(&self) {
         let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
         let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}*", self.redis_prefix))
-            .query_async(&mut conn)
-            .await
-            .unwrap();
+        let keys = self.redis_keys("*").await;
         if !keys.is_empty() {
             let _: () = redis::cmd("DEL")
                 .arg(keys)
@@ -168,11 +182,10 @@ async fn a_nonce_used_on_one_instance_is_rejected_on_the_other() {
     c.clean_redis().await;
 }
 
-#[tokio::test]
-async fn a_flow_begun_on_one_instance_is_authorized_and_exchanged_on_the_other() {
-    let c = cluster().await;
+/// The owner signs in on A; the session lives in the shared store, so B knows them.
+async fn flow_across_instances(sessions: &str) {
+    let c = cluster_with_sessions_in(sessions).await;
     let temporary = request_token(&c, &c.a).await;
-    // The owner signs in on A; the session lives in the shared database, so B knows them.
     let http = browser();
     sign_in(&http, &c.a, "alice", "wonderland").await;
     let verifier = approve(&http, &c.b, temporary.token.as_str()).await;
@@ -185,7 +198,19 @@ async fn a_flow_begun_on_one_instance_is_authorized_and_exchanged_on_the_other()
         form_field(&body, "oauth_token_secret"),
     );
     assert_eq!(verify_credentials(&c, &c.a, &token).await, StatusCode::OK);
+    let sessions_in_redis = c.redis_keys("session:*").await.len();
+    assert_eq!(sessions_in_redis, usize::from(sessions == "redis"));
     c.clean_redis().await;
+}
+
+#[tokio::test]
+async fn a_flow_begun_on_one_instance_is_authorized_and_exchanged_on_the_other() {
+    flow_across_instances("sql").await;
+}
+
+#[tokio::test]
+async fn with_sessions_in_redis_a_flow_crosses_instances_too() {
+    flow_across_instances("redis").await;
 }
 
 #[tokio::test]

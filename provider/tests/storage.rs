@@ -1,11 +1,15 @@
-//! Storage runs the same on SQLite and Postgres: migrations, users, apps, nonce stores.
+//! Storage runs the same on SQLite and Postgres: migrations, users, apps, nonce stores,
+//! session stores (and those two on Redis).
 
 mod support;
 
 use provider::apps::{self, AccessLevel, NewApp};
 use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
+use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
 use provider::users;
 use support::{Backend, TestDb};
+use tower_sessions::SessionStore;
+use tower_sessions::session::{Id, Record};
 
 async fn users_and_apps_round_trip(backend: Backend) {
     let db = TestDb::new(backend).await;
@@ -223,4 +227,103 @@ async fn the_redis_nonce_store_is_atomic() {
         .query_async(&mut conn)
         .await
         .unwrap();
+}
+
+/// What tower-sessions relies on a store for: a created record loads back as it was, a
+/// taken id is never overwritten, `save` replaces, an expired record is gone, `delete`
+/// deletes.
+async fn sessions_keep_their_contract(store: &Sessions) {
+    let in_secs = |s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s);
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user_id".to_owned(), serde_json::json!(7))].into(),
+        expiry_date: in_secs(3600),
+    };
+    store.create(&mut record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(loaded.data, record.data);
+    assert_eq!(
+        loaded.expiry_date.unix_timestamp(),
+        record.expiry_date.unix_timestamp()
+    );
+
+    let mut clash = Record {
+        id: record.id,
+        data: Default::default(),
+        expiry_date: in_secs(60),
+    };
+    store.create(&mut clash).await.unwrap();
+    assert_ne!(clash.id, record.id, "a taken id gets a new one");
+    assert_eq!(
+        store.load(&record.id).await.unwrap().unwrap().data,
+        record.data
+    );
+
+    record.data.insert("user_id".into(), serde_json::json!(8));
+    store.save(&record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(loaded.data["user_id"], 8);
+
+    clash.expiry_date = in_secs(-10);
+    store.save(&clash).await.unwrap();
+    assert!(store.load(&clash.id).await.unwrap().is_none(), "expired");
+
+    store.delete(&record.id).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none(), "deleted");
+    assert!(store.load(&Id::default()).await.unwrap().is_none());
+}
+
+async fn sql_sessions(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
+        .await
+        .unwrap();
+    sessions_keep_their_contract(&store).await;
+    use sqlx::Row;
+    let count = || async {
+        sqlx::query("select count(*) as n from sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    };
+    assert_eq!(count().await, 1, "the expired record, until swept");
+    let swept = SqlSessionStore::new(pool.clone())
+        .delete_expired()
+        .await
+        .unwrap();
+    assert_eq!((swept, count().await), (1, 0));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn the_sql_session_store_keeps_the_contract_on_sqlite() {
+    sql_sessions(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_sql_session_store_keeps_the_contract_on_postgres() {
+    sql_sessions(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_redis_session_store_keeps_the_contract() {
+    let prefix = format!("test-{}:", provider::apps::random_credential(12));
+    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let db = TestDb::new(Backend::Sqlite).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    let store = Sessions::open(&SessionStoreKind::Redis(url.clone()), &pool, &prefix)
+        .await
+        .unwrap();
+    sessions_keep_their_contract(&store).await;
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(keys.is_empty(), "nothing left behind: {keys:?}");
 }

@@ -16,6 +16,11 @@ pub struct SiteConfig {
     pub remotes: Vec<String>,
     /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
     pub redis_url: Option<String>,
+    /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
+    pub sessions: provider::session_store::SessionStoreKind,
+    /// `REDIS_PREFIX`, default `site:`: starts every Redis key of the site, temporary
+    /// credentials under `{prefix}tc:`, sessions under `{prefix}session:`.
+    pub redis_prefix: String,
     /// `SITE_OUTBOUND_TIMEOUT_SECS`, default 10: the longest any call to a provider may
     /// take, connecting included.
     pub outbound_timeout: std::time::Duration,
@@ -85,6 +90,15 @@ impl SiteConfig {
                 });
             }
         };
+        let sessions = provider::session_store::SessionStoreKind::from_vars(
+            get("SESSION_STORE").as_deref(),
+            get("REDIS_URL").as_deref(),
+        )
+        .map_err(|reason| ConfigError::Bad {
+            key: "SESSION_STORE",
+            value: get("SESSION_STORE").unwrap_or_default(),
+            reason,
+        })?;
         let timeout = get("SITE_OUTBOUND_TIMEOUT_SECS").unwrap_or_else(|| "10".to_owned());
         let outbound_timeout = match timeout.trim().parse::<f64>() {
             Ok(secs) if secs > 0.0 && secs <= 600.0 => std::time::Duration::from_secs_f64(secs),
@@ -103,6 +117,8 @@ impl SiteConfig {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
             remotes,
             redis_url,
+            sessions,
+            redis_prefix: get("REDIS_PREFIX").unwrap_or_else(|| "site:".to_owned()),
         })
     }
 
@@ -139,4 +155,44 @@ pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
                     .unwrap_or_default()
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provider::session_store::SessionStoreKind;
+
+    fn config(vars: &[(&str, &str)]) -> Result<SiteConfig, ConfigError> {
+        SiteConfig::from_lookup(&|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn redis_holds_what_it_is_asked_to_under_one_prefix() {
+        let plain = config(&[]).unwrap();
+        assert_eq!(plain.sessions, SessionStoreKind::Sql);
+        assert_eq!(plain.redis_url, None);
+        assert_eq!(plain.redis_prefix, "site:");
+        let both = config(&[
+            ("SESSION_STORE", "redis"),
+            ("TEMP_CREDENTIAL_STORE", "redis"),
+            ("REDIS_URL", "redis://r:1"),
+            ("REDIS_PREFIX", "demo:"),
+        ])
+        .unwrap();
+        assert_eq!(both.sessions, SessionStoreKind::Redis("redis://r:1".into()));
+        assert_eq!(both.redis_url.as_deref(), Some("redis://r:1"));
+        assert_eq!(both.redis_prefix, "demo:");
+    }
+
+    #[test]
+    fn a_bad_store_names_its_variable() {
+        for key in ["SESSION_STORE", "TEMP_CREDENTIAL_STORE"] {
+            let err = config(&[(key, "memcached")]).unwrap_err();
+            assert!(err.to_string().starts_with(key), "{err}");
+        }
+    }
 }

@@ -49,7 +49,7 @@ pub async fn build_state(
             let client = redis::Client::open(url.as_str())?;
             Arc::new(store::RedisCache {
                 conn: redis::aio::ConnectionManager::new(client).await?,
-                prefix: lookup("REDIS_PREFIX").unwrap_or_else(|| "site:tc:".to_owned()),
+                prefix: format!("{}tc:", config.redis_prefix),
             })
         }
     };
@@ -85,7 +85,11 @@ pub async fn build_state(
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
+    let sessions =
+        provider::session_store::Sessions::open(&config.sessions, &db, &config.redis_prefix)
+            .await?;
     Ok(AppState {
+        sessions,
         db,
         registry: Arc::new(registry),
         remotes: Arc::new(remotes),
@@ -98,15 +102,13 @@ pub async fn build_state(
 /// The whole site: Leptos pages, server functions, sign-in routes, static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(provider::session_store::SqlSessionStore::new(
-        state.db.clone(),
-    ))
-    .with_name("site_session")
-    .with_secure(state.config.public_url.scheme() == "https")
-    .with_same_site(tower_sessions::cookie::SameSite::Lax)
-    .with_expiry(Expiry::OnInactivity(
-        tower_sessions::cookie::time::Duration::days(14),
-    ));
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("site_session")
+        .with_secure(state.config.public_url.scheme() == "https")
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        ));
     let context = state.clone();
     let options = state.leptos_options.clone();
     Router::new()

@@ -213,12 +213,15 @@ pub async fn authorize(
     {
         tracing::warn!(%e, "could not save the sign-in flow");
     }
-    // A new session id at sign-in: a session fixed before cannot ride along.
-    if let Err(e) = session.cycle_id().await {
-        return internal(e);
-    }
-    if let Err(e) = session.insert(USER_ID, user_id).await {
-        return internal(e);
+    // A new session id at sign-in: a session fixed before cannot ride along. A session
+    // already signed in as this user got its id at that sign-in: it stays as it is.
+    if current != Some(user_id) {
+        if let Err(e) = session.cycle_id().await {
+            return internal(e);
+        }
+        if let Err(e) = session.insert(USER_ID, user_id).await {
+            return internal(e);
+        }
     }
     tracing::info!(remote = %name, %screen_name, user_id, "signed in");
     Redirect::to(&format!("/profile/{name}")).into_response()

@@ -18,6 +18,8 @@ pub struct AppState {
     pub remotes: Arc<Vec<RemoteInfo>>,
     pub flows: Arc<FlowRecorder>,
     pub config: Arc<SiteConfig>,
+    /// Web sessions: who is signed in.
+    pub sessions: provider::session_store::Sessions,
     pub leptos_options: LeptosOptions,
 }
 
