@@ -30,10 +30,10 @@ async fn sign_in_across_instances(backend: Backend) {
 }
 
 async fn sign_in_on_one_finish_on_other(site: &support::Site) {
-    let (twin, _state) = spawn_twin(&site).await;
+    let (twin, _state) = spawn_twin(site).await;
     let http = browser();
     // Begun on the first instance: it keeps the temporary credentials.
-    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    let callback = sign_in_at_provider(&http, site, "chirp", "allow").await;
     // The load balancer sends the callback to the second.
     let on_twin = callback.replacen(&site.url, &twin, 1);
     assert_ne!(on_twin, callback);
