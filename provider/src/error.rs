@@ -46,6 +46,9 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Nonce(#[from] crate::nonce::NonceStoreError),
+    /// A store this request needs (the session store) could not be reached.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -95,7 +98,7 @@ impl Error {
                 130,
                 "Over capacity. Please try again shortly.",
             ),
-            Error::Database(_) | Error::Nonce(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Nonce(_) | Error::Unavailable(_) | Error::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error.")
             }
         }
@@ -106,6 +109,7 @@ impl Error {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Error::Database(e) => database_unavailable(e),
+            Error::Unavailable(_) => true,
             Error::Nonce(crate::nonce::NonceStoreError::Sql(e)) => database_unavailable(e),
             Error::Nonce(crate::nonce::NonceStoreError::Redis(e)) => {
                 e.is_io_error()
@@ -119,7 +123,7 @@ impl Error {
 
     fn log(&self) {
         match self {
-            Error::Database(_) | Error::Nonce(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Nonce(_) | Error::Unavailable(_) | Error::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
             }
             _ => tracing::debug!(error = %self, "request refused"),

@@ -107,3 +107,82 @@ async fn a_database_outage_is_answered_503_with_a_retry_hint_and_the_service_rec
         assert_eq!(result.0, StatusCode::OK);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_store_outage_is_answered_503_and_the_session_survives_it() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let redis = tokio::net::lookup_host("127.0.0.1:6379")
+        .await
+        .unwrap()
+        .next()
+        .unwrap();
+    let proxy = Proxy::start(redis).await;
+    let redis_url = format!("redis://{}", proxy.addr);
+    let prefix = format!("faults-{}:", provider::apps::random_credential(10));
+    let provider = spawn_instance(
+        &db.url,
+        "Chirp",
+        &[
+            ("NONCE_STORE", "memory"),
+            ("SESSION_STORE", "redis"),
+            ("REDIS_URL", redis_url.as_str()),
+            ("REDIS_PREFIX", prefix.as_str()),
+        ],
+    )
+    .await;
+    alice_with_a_token(
+        &provider.state,
+        "Demo site",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Read,
+    )
+    .await;
+    let http = support::browser();
+    let signed_in = support::sign_in(&http, &provider, "alice", "wonderland").await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let home = support::page(&http, &provider, "/").await;
+    assert!(home.contains("@alice"), "{home}");
+
+    proxy.down();
+    let started = Instant::now();
+    let response = http.get(provider.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "1"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // Back: the same process, the same browser, still signed in.
+    proxy.up();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let response = http.get(provider.url("/")).send().await.unwrap();
+        if response.status() == StatusCode::OK {
+            let home = response.text().await.unwrap();
+            assert!(home.contains("@alice"), "{home}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not recovered");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "alice's one session: {keys:?}");
+    let _: () = redis::cmd("DEL")
+        .arg(keys)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}

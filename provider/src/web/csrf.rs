@@ -34,6 +34,15 @@ pub async fn check(session: &Session, submitted: &str) -> Result<(), PageError> 
     }
 }
 
+/// A session that could not be read or written: 503 (retry) when its store could not be
+/// reached, 500 otherwise.
 pub fn session_error(err: tower_sessions::session::Error) -> PageError {
-    PageError(Error::Internal(format!("session: {err}")))
+    use tower_sessions::session::Error as SessionError;
+    use tower_sessions::session_store::Error as StoreError;
+    PageError(match err {
+        SessionError::Store(StoreError::Backend(e)) => {
+            Error::Unavailable(format!("session store: {e}"))
+        }
+        other => Error::Internal(format!("session: {other}")),
+    })
 }
