@@ -6,22 +6,11 @@
 mod support;
 
 use provider::testing::Backend;
+use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{
     browser, get_text, location, sign_in_at_provider, spawn_site, spawn_site_with, spawn_twin,
 };
-
-const REDIS: &str = "redis://127.0.0.1:6379";
-
-async fn redis_keys(pattern: &str) -> Vec<String> {
-    let client = redis::Client::open(REDIS).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    redis::cmd("KEYS")
-        .arg(pattern)
-        .query_async(&mut conn)
-        .await
-        .unwrap()
-}
 
 async fn sign_in_across_instances(backend: Backend) {
     let site = spawn_site(backend).await;
@@ -50,12 +39,13 @@ async fn sign_in_on_one_finish_on_other(site: &support::Site) {
 
 #[tokio::test]
 async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_them() {
-    let prefix = format!("site-test-{}:", provider::apps::random_credential(10));
+    let prefix = test_redis::prefix("site-instances");
+    let redis_url = test_redis::url();
     let site = spawn_site_with(Backend::Postgres, |vars| {
         for (k, v) in [
             ("SESSION_STORE", "redis"),
             ("TEMP_CREDENTIAL_STORE", "redis"),
-            ("REDIS_URL", REDIS),
+            ("REDIS_URL", redis_url.as_str()),
             ("REDIS_PREFIX", prefix.as_str()),
         ] {
             vars.push((k.into(), v.into()));
@@ -69,10 +59,10 @@ async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_th
         "no session in the database"
     );
     assert_eq!(site.count("temporary_credentials").await, 0);
-    let sessions = redis_keys(&format!("{prefix}session:*")).await;
+    let sessions = test_redis::keys(&format!("{prefix}session:*")).await;
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert!(
-        redis_keys(&format!("{prefix}tc:*")).await.is_empty(),
+        test_redis::keys(&format!("{prefix}tc:*")).await.is_empty(),
         "taken"
     );
 
@@ -80,19 +70,17 @@ async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_th
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     http.get(&callback).send().await.unwrap();
-    assert_eq!(redis_keys(&format!("{prefix}session:*")).await.len(), 2);
+    assert_eq!(
+        test_redis::keys(&format!("{prefix}session:*")).await.len(),
+        2
+    );
     http.post(site.url("/logout")).send().await.unwrap();
-    assert_eq!(redis_keys(&format!("{prefix}session:*")).await.len(), 1);
+    assert_eq!(
+        test_redis::keys(&format!("{prefix}session:*")).await.len(),
+        1
+    );
 
-    let client = redis::Client::open(REDIS).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    for key in redis_keys(&format!("{prefix}*")).await {
-        redis::cmd("DEL")
-            .arg(key)
-            .query_async::<()>(&mut conn)
-            .await
-            .unwrap();
-    }
+    assert_eq!(test_redis::delete_all(&prefix).await, 1);
 }
 
 #[tokio::test]

@@ -1,8 +1,11 @@
 //! For tests, here and in the demo site: a database that exists for one test (a temporary
 //! SQLite file, or a fresh Postgres database at 127.0.0.1:5432), dropped when it ends.
-//! Not used by the server itself; failures here are test failures, hence the `expect`s.
+//! Also Redis keys under a prefix of the test's own (`redis`) and a loopback proxy that
+//! cuts connections (`proxy`). Not used by the server itself; failures here are test
+//! failures, hence the `expect`s.
 
 pub mod proxy;
+pub mod redis;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -97,30 +97,35 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
 /// Records the owner's approval (§2.2) and returns the new verifier. `None` if the token
 /// is unknown, expired or already approved.
 pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
-    let verifier = random_credential(32);
-    let done = sqlx::query(
-        "update request_tokens set user_id = $1, verifier = $2 \
-         where token = $3 and user_id is null and expires_at >= $4",
-    )
-    .bind(user_id)
-    .bind(&verifier)
-    .bind(token)
-    .bind(db::now())
-    .execute(db)
-    .await?;
-    Ok((done.rows_affected() == 1).then_some(verifier))
+    record_approval(db, token, user_id, "").await
 }
 
 /// `/oauth/authenticate`'s shortcut in one statement: approves as [`approve`] does, but
 /// only if this user already granted the token's app access. `None` means ask the user.
 pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
-    let verifier = random_credential(32);
-    let done = sqlx::query(
-        "update request_tokens set user_id = $1, verifier = $2 \
-         where token = $3 and user_id is null and expires_at >= $4 \
-         and exists (select 1 from access_tokens t \
-                     where t.app_id = request_tokens.app_id and t.user_id = $1)",
+    record_approval(
+        db,
+        token,
+        user_id,
+        "and exists (select 1 from access_tokens t \
+         where t.app_id = request_tokens.app_id and t.user_id = $1)",
     )
+    .await
+}
+
+/// Sets the approving user and a fresh verifier on a pending, unexpired request token
+/// that also meets `condition` (SQL, may use `$1` for the user id).
+async fn record_approval(
+    db: &Db,
+    token: &str,
+    user_id: i64,
+    condition: &str,
+) -> Result<Option<String>> {
+    let verifier = random_credential(32);
+    let done = sqlx::query(&format!(
+        "update request_tokens set user_id = $1, verifier = $2 \
+         where token = $3 and user_id is null and expires_at >= $4 {condition}"
+    ))
     .bind(user_id)
     .bind(&verifier)
     .bind(token)

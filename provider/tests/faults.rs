@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use oauth1::{AccessToken, ClientCredentials};
 use provider::apps::AccessLevel;
 use provider::testing::proxy::Proxy;
+use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{Alice, Backend, TestDb, TestProvider, alice_with_a_token, spawn_instance};
 
@@ -111,14 +112,15 @@ async fn a_database_outage_is_answered_503_with_a_retry_hint_and_the_service_rec
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_session_store_outage_is_answered_503_and_the_session_survives_it() {
     let db = TestDb::new(Backend::Postgres).await;
-    let redis = tokio::net::lookup_host("127.0.0.1:6379")
+    let redis = url::Url::parse(&test_redis::url()).unwrap();
+    let redis = tokio::net::lookup_host((redis.host_str().unwrap(), redis.port().unwrap_or(6379)))
         .await
         .unwrap()
         .next()
         .unwrap();
     let proxy = Proxy::start(redis).await;
     let redis_url = format!("redis://{}", proxy.addr);
-    let prefix = format!("faults-{}:", provider::apps::random_credential(10));
+    let prefix = test_redis::prefix("faults");
     let provider = spawn_instance(
         &db.url,
         "Chirp",
@@ -171,18 +173,9 @@ async fn a_session_store_outage_is_answered_503_and_the_session_survives_it() {
         assert!(Instant::now() < deadline, "not recovered");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-
-    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(keys.len(), 1, "alice's one session: {keys:?}");
-    let _: () = redis::cmd("DEL")
-        .arg(keys)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    assert_eq!(
+        test_redis::delete_all(&prefix).await,
+        1,
+        "alice's one session"
+    );
 }

@@ -9,6 +9,7 @@ use oauth1::{
     AccessToken, Body, ClientCredentials, Nonce, Request, RequestToken, Signer, Timestamp,
 };
 use provider::apps::AccessLevel;
+use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{
     Alice, Backend, TestDb, TestProvider, alice_with_a_token, approve, browser, sign_in,
@@ -36,14 +37,12 @@ async fn cluster() -> Cluster {
 /// Two instances with `SESSION_STORE` set to `sessions`.
 async fn cluster_with_sessions_in(sessions: &str) -> Cluster {
     let db = TestDb::new(Backend::Postgres).await;
-    let redis_prefix = format!(
-        "provider_test_{}:",
-        provider::apps::random_credential(10).to_lowercase()
-    );
+    let redis_prefix = test_redis::prefix("instances");
+    let redis_url = test_redis::url();
     let vars = [
         ("PROVIDER_PUBLIC_URL", PUBLIC),
         ("NONCE_STORE", "redis"),
-        ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ("REDIS_URL", redis_url.as_str()),
         ("REDIS_PREFIX", redis_prefix.as_str()),
         ("SESSION_STORE", sessions),
     ];
@@ -64,27 +63,12 @@ async fn cluster_with_sessions_in(sessions: &str) -> Cluster {
 impl Cluster {
     /// This test's Redis keys matching `pattern` after its prefix.
     async fn redis_keys(&self, pattern: &str) -> Vec<String> {
-        let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        redis::cmd("KEYS")
-            .arg(format!("{}{pattern}", self.redis_prefix))
-            .query_async(&mut conn)
-            .await
-            .unwrap()
+        test_redis::keys(&format!("{}{pattern}", self.redis_prefix)).await
     }
 
     /// Removes this test's nonces and sessions from Redis.
     async fn clean_redis(&self) {
-        let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
-        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let keys = self.redis_keys("*").await;
-        if !keys.is_empty() {
-            let _: () = redis::cmd("DEL")
-                .arg(keys)
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-        }
+        test_redis::delete_all(&self.redis_prefix).await;
     }
 }
 

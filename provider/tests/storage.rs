@@ -6,6 +6,7 @@ mod support;
 use provider::apps::{self, AccessLevel, NewApp};
 use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
+use provider::testing::redis as test_redis;
 use provider::users;
 use support::{Backend, TestDb};
 use tower_sessions::SessionStore;
@@ -207,26 +208,12 @@ async fn the_sql_nonce_store_is_atomic_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_redis_nonce_store_is_atomic() {
-    let prefix = format!("test-{}:", provider::apps::random_credential(12));
-    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let store = RedisNonceStore::connect(&url, prefix.clone())
+    let prefix = test_redis::prefix("nonces");
+    let store = RedisNonceStore::connect(&test_redis::url(), prefix.clone())
         .await
         .unwrap();
     exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(store)).await;
-    // Clean up this test's keys.
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(keys.len(), 5);
-    let _: () = redis::cmd("DEL")
-        .arg(keys)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    assert_eq!(test_redis::delete_all(&prefix).await, 5);
 }
 
 /// What tower-sessions relies on a store for: a created record loads back as it was, a
@@ -310,20 +297,15 @@ async fn the_sql_session_store_keeps_the_contract_on_postgres() {
 
 #[tokio::test]
 async fn the_redis_session_store_keeps_the_contract() {
-    let prefix = format!("test-{}:", provider::apps::random_credential(12));
-    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let prefix = test_redis::prefix("sessions");
     let db = TestDb::new(Backend::Sqlite).await;
     let pool = provider::db::connect(&db.url).await.unwrap();
-    let store = Sessions::open(&SessionStoreKind::Redis(url.clone()), &pool, &prefix)
-        .await
-        .unwrap();
+    let kind = SessionStoreKind::Redis(test_redis::url());
+    let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
     sessions_keep_their_contract(&store).await;
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert!(keys.is_empty(), "nothing left behind: {keys:?}");
+    assert_eq!(
+        test_redis::delete_all(&prefix).await,
+        0,
+        "nothing left behind"
+    );
 }

@@ -5,7 +5,10 @@ mod support;
 use provider::apps::{self, AccessLevel};
 use provider::{tokens, users};
 use reqwest::StatusCode;
-use support::{Backend, browser, csrf_of, location, page, sign_in, spawn_provider};
+use support::{
+    Backend, alice_with_a_token, browser, csrf_of, location, page, register_app, sign_in,
+    spawn_provider,
+};
 
 #[tokio::test]
 async fn signing_up_signs_in_and_shows_the_home_page() {
@@ -277,4 +280,72 @@ async fn revoking_a_connection_kills_its_tokens() {
     // Refused at once, though the token was in use a moment ago.
     let status = support::verify_credentials(&provider.url, &client, &access).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// `/oauth/authenticate` sends a signed-in user straight back only to an app they already
+/// approved (Twitter's "Sign in with Twitter"); any other app, or `force_login=true`, asks.
+#[tokio::test]
+async fn authenticate_skips_consent_only_for_an_app_already_approved() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let db = &provider.state.db;
+    let callback = "http://127.0.0.1:3000/cb";
+    let alice = alice_with_a_token(&provider.state, "Approved", callback, AccessLevel::Write).await;
+    let other = register_app(
+        db,
+        alice.user_id,
+        "Never approved",
+        callback,
+        AccessLevel::Write,
+    )
+    .await;
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let authenticate = |app_id: i64, extra: &'static str| {
+        let http = http.clone();
+        let provider = &provider;
+        async move {
+            let (token, _) = tokens::create_request_token(
+                &provider.state.db,
+                app_id,
+                callback,
+                AccessLevel::Write,
+                600,
+            )
+            .await
+            .unwrap();
+            let url = provider.url(&format!(
+                "/oauth/authenticate?oauth_token={}{extra}",
+                token.as_str()
+            ));
+            let response = http.get(url).send().await.unwrap();
+            let pending = tokens::pending(&provider.state.db, token.as_str())
+                .await
+                .unwrap()
+                .unwrap();
+            (response, pending)
+        }
+    };
+
+    let (response, pending) = authenticate(alice.app.id, "").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let verifier = pending.verifier.unwrap();
+    assert_eq!(
+        location(&response),
+        format!(
+            "{callback}?oauth_token={}&oauth_verifier={verifier}",
+            pending.token.as_str()
+        )
+    );
+    assert_eq!(pending.user_id, Some(alice.user_id));
+
+    for (app_id, extra) in [(other.id, ""), (alice.app.id, "&force_login=true")] {
+        let (response, pending) = authenticate(app_id, extra).await;
+        assert_eq!(response.status(), StatusCode::OK, "app {app_id}{extra}");
+        assert!(response.text().await.unwrap().contains("id=\"allow\""));
+        assert_eq!(
+            (pending.user_id, pending.verifier),
+            (None, None),
+            "not approved"
+        );
+    }
 }

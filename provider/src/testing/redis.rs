@@ -1,0 +1,45 @@
+//! Redis for tests: the machine's server (`redis://127.0.0.1:6379`, `TEST_REDIS_URL`
+//! overrides it), a key prefix of each test's own, and its keys removed at the end.
+
+/// The URL of the Redis server tests use.
+pub fn url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// A key prefix no other test uses: `{label}-{random}:`.
+pub fn prefix(label: &str) -> String {
+    format!(
+        "{label}-{}:",
+        crate::apps::random_credential(10).to_lowercase()
+    )
+}
+
+async fn connection() -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url())
+        .expect("TEST_REDIS_URL")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis for tests at TEST_REDIS_URL")
+}
+
+/// The keys matching `pattern` (`KEYS`: fine for a test's few keys).
+pub async fn keys(pattern: &str) -> Vec<String> {
+    redis::cmd("KEYS")
+        .arg(pattern)
+        .query_async(&mut connection().await)
+        .await
+        .expect("KEYS")
+}
+
+/// Deletes every key starting with `prefix`; returns how many there were.
+pub async fn delete_all(prefix: &str) -> usize {
+    let keys = keys(&format!("{prefix}*")).await;
+    if !keys.is_empty() {
+        redis::cmd("DEL")
+            .arg(&keys)
+            .query_async::<()>(&mut connection().await)
+            .await
+            .expect("DEL");
+    }
+    keys.len()
+}
