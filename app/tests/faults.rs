@@ -3,13 +3,16 @@
 //! answers within its outbound timeout with a clear page, keeps nothing half-done, and
 //! signs in normally once Chirp is back. An API that stalls after the token exchange does
 //! not stop the sign-in (the token response names the user); the pages that need the API
-//! say Chirp is not answering.
+//! say Chirp is not answering. And the site's own session store (Redis) cut off at the
+//! callback: a 503, nothing spent, the same callback good once it is back.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
 use provider::testing::Backend;
+use provider::testing::proxy::Proxy;
+use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{Front, Site, browser, get_text, location, sign_in_at_provider, spawn_site_full};
 
@@ -28,11 +31,15 @@ async fn nothing_kept(site: &Site) {
 
 /// A whole sign-in with Chirp, which must succeed.
 async fn signs_in(site: &Site) {
-    let http = browser();
-    let callback = sign_in_at_provider(&http, site, "chirp", "allow").await;
+    signs_in_with(site, &browser(), "chirp").await;
+}
+
+/// A whole sign-in with `remote` in browser `http`, which must succeed.
+async fn signs_in_with(site: &Site, http: &reqwest::Client, remote: &str) {
+    let callback = sign_in_at_provider(http, site, remote, "allow").await;
     let response = http.get(&callback).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "/profile/chirp");
+    assert_eq!(location(&response), format!("/profile/{remote}"));
 }
 
 #[tokio::test]
@@ -120,4 +127,72 @@ async fn chirp_stalled_on_its_api_after_the_token_exchange() {
     stalled.store(false, std::sync::atomic::Ordering::SeqCst);
     let (_, page) = get_text(&http, &site.url("/profile/chirp")).await;
     assert!(page.contains("Alice of Chirp"), "{page}");
+}
+
+/// The site's session store (Redis here) cut off while a signed-in person's callback
+/// arrives: a 503 page with a retry hint, the temporary credentials left unspent and
+/// nothing linked; once Redis is back the same callback finishes the sign-in, linked to
+/// the person who was signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_session_store_down_at_the_callback_spends_nothing() {
+    let redis = url::Url::parse(&test_redis::url()).unwrap();
+    let redis = tokio::net::lookup_host((redis.host_str().unwrap(), redis.port().unwrap_or(6379)))
+        .await
+        .unwrap()
+        .next()
+        .unwrap();
+    let proxy = Proxy::start(redis).await;
+    let prefix = test_redis::prefix("site-faults");
+    let site = spawn_site_full(Backend::Sqlite, Front::Direct, |vars| {
+        for (k, v) in [
+            ("SESSION_STORE", "redis".to_owned()),
+            ("REDIS_URL", format!("redis://{}", proxy.addr)),
+            ("REDIS_PREFIX", prefix.clone()),
+        ] {
+            vars.push((k.into(), v));
+        }
+    })
+    .await;
+    signs_in_with(&site, &browser(), "chirp").await;
+    let http = browser();
+    signs_in_with(&site, &http, "chirp").await;
+    let callback = sign_in_at_provider(&http, &site, "warble", "allow").await;
+
+    proxy.down();
+    let response = http.get(&callback).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"unavailable\"")
+    );
+    assert_eq!(site.count("temporary_credentials").await, 1, "not spent");
+    assert_eq!(site.count("accounts").await, 1, "nothing linked");
+
+    proxy.up();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let response = http.get(&callback).send().await.unwrap();
+        if response.status() == StatusCode::SEE_OTHER {
+            assert_eq!(location(&response), "/profile/warble");
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(Instant::now() < deadline, "not recovered");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        site.count("users").await,
+        1,
+        "linked to the signed-in person"
+    );
+    assert_eq!(site.count("accounts").await, 2);
+    assert_eq!(
+        test_redis::delete_all(&prefix).await,
+        2,
+        "two browsers' sessions"
+    );
 }

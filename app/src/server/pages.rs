@@ -15,7 +15,7 @@ fn state() -> Result<AppState, ServerFnError> {
 
 async fn current_user() -> Result<Option<i64>, ServerFnError> {
     let session: Session = leptos_axum::extract().await?;
-    Ok(session.get::<i64>(USER_ID).await.ok().flatten())
+    session.get::<i64>(USER_ID).await.map_err(failed)
 }
 
 fn failed(e: impl std::fmt::Display) -> ServerFnError {

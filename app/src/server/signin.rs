@@ -72,6 +72,23 @@ fn internal(err: impl std::fmt::Display) -> Response {
     )
 }
 
+/// The session store (database or Redis) could not be reached: 503 with a retry hint.
+fn unavailable(err: impl std::fmt::Display) -> Response {
+    tracing::error!(%err, "session store unavailable");
+    let mut page = message_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Try again in a moment",
+        "The site cannot reach its session store just now. Nothing was saved; reload this page in a moment.",
+        ("/", "Back to the start"),
+    );
+    page.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("1"),
+    );
+    page
+}
+
 /// An error from the remote or the network, in words for the person signing in.
 fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
     tracing::warn!(%err, %brand, "sign-in step failed");
@@ -152,6 +169,13 @@ pub async fn authorize(
     let Ok(callback) = Callback::parse(&query) else {
         return stale();
     };
+    // Who is signed in here decides where the account is linked: read it before the
+    // single-use temporary credentials are spent, so an unreachable session store leaves
+    // this callback good for a retry.
+    let current: Option<i64> = match session.get(USER_ID).await {
+        Ok(current) => current,
+        Err(e) => return unavailable(e),
+    };
     let request_token = callback.token().as_str();
     state.flows.push(
         request_token,
@@ -197,7 +221,6 @@ pub async fn authorize(
         return remote_failure(&brand, &retry, &Error::MissingField("user_id"));
     }
 
-    let current: Option<i64> = session.get(USER_ID).await.ok().flatten();
     let user_id = match store::relink(&state.db, &name, &token, current).await {
         Ok(Some(owner)) => owner,
         Ok(None) => match link_new(&state, &name, &token, current, &display_name).await {
@@ -298,8 +321,10 @@ pub async fn unlink(
     if !same_origin(&state, &headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let Some(user_id) = session.get::<i64>(USER_ID).await.ok().flatten() else {
-        return Redirect::to("/accounts").into_response();
+    let user_id = match session.get::<i64>(USER_ID).await {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => return Redirect::to("/accounts").into_response(),
+        Err(e) => return unavailable(e),
     };
     if let Ok(remote) = state.registry.remote(&form.remote) {
         // Revoke at the service first; if it is down, still forget the token here.
@@ -326,7 +351,7 @@ pub async fn logout(
         return StatusCode::FORBIDDEN.into_response();
     }
     if let Err(e) = session.flush().await {
-        return internal(e);
+        return unavailable(e);
     }
     Redirect::to("/").into_response()
 }
