@@ -11,7 +11,6 @@ mod support;
 use std::time::{Duration, Instant};
 
 use provider::testing::Backend;
-use provider::testing::proxy::Proxy;
 use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{Front, Site, browser, get_text, location, sign_in_at_provider, spawn_site_full};
@@ -135,13 +134,7 @@ async fn chirp_stalled_on_its_api_after_the_token_exchange() {
 /// the person who was signed in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_session_store_down_at_the_callback_spends_nothing() {
-    let redis = url::Url::parse(&test_redis::url()).unwrap();
-    let redis = tokio::net::lookup_host((redis.host_str().unwrap(), redis.port().unwrap_or(6379)))
-        .await
-        .unwrap()
-        .next()
-        .unwrap();
-    let proxy = Proxy::start(redis).await;
+    let proxy = test_redis::proxy().await;
     let prefix = test_redis::prefix("site-faults");
     let site = spawn_site_full(Backend::Sqlite, Front::Direct, |vars| {
         for (k, v) in [

@@ -272,7 +272,7 @@ impl Remote {
     }
 
     /// `user`'s access token from the token store; `Error::NoToken` if there is none.
-    /// Fetch it once to make several calls with [`Remote::send`].
+    /// Fetch it once to make several calls with [`Remote::get_with`] or [`Remote::send`].
     pub async fn token(&self, user: &str) -> Result<AccessToken, Error> {
         let store = self
             .tokens
@@ -287,8 +287,17 @@ impl Remote {
     /// A signed `GET` of an API path for `user`, whose token comes from the token store.
     pub async fn get(&self, path: &str, user: &str) -> Result<reqwest::Response, Error> {
         let token = self.token(user).await?;
+        self.get_with(path, &token).await
+    }
+
+    /// A signed `GET` of an API path with `token`, already fetched with [`Remote::token`].
+    pub async fn get_with(
+        &self,
+        path: &str,
+        token: &AccessToken,
+    ) -> Result<reqwest::Response, Error> {
         let request = self.session.http().get(self.url(path)?).build()?;
-        self.send(request, &token).await
+        self.send(request, token).await
     }
 
     /// A signed form `POST` of an API path for `user`.

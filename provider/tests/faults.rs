@@ -112,13 +112,7 @@ async fn a_database_outage_is_answered_503_with_a_retry_hint_and_the_service_rec
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_session_store_outage_is_answered_503_and_the_session_survives_it() {
     let db = TestDb::new(Backend::Postgres).await;
-    let redis = url::Url::parse(&test_redis::url()).unwrap();
-    let redis = tokio::net::lookup_host((redis.host_str().unwrap(), redis.port().unwrap_or(6379)))
-        .await
-        .unwrap()
-        .next()
-        .unwrap();
-    let proxy = Proxy::start(redis).await;
+    let proxy = test_redis::proxy().await;
     let redis_url = format!("redis://{}", proxy.addr);
     let prefix = test_redis::prefix("faults");
     let provider = spawn_instance(

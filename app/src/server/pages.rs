@@ -90,22 +90,13 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         Err(err) => return Ok(problem_page(err)),
     };
     // Both calls at once, signed with the one token.
-    let call = |path: &str| {
-        let request = remote.url(path).and_then(|url| {
-            remote
-                .session()
-                .http()
-                .get(url)
-                .build()
-                .map_err(Error::from)
-        });
-        async {
-            let response = remote.send(request?, &token).await?;
-            response
-                .json::<serde_json::Value>()
-                .await
-                .map_err(Error::from)
-        }
+    let (remote, token) = (&remote, &token);
+    let call = move |path: &'static str| async move {
+        let response = remote.get_with(path, token).await?;
+        response
+            .json::<serde_json::Value>()
+            .await
+            .map_err(Error::from)
     };
     let (me, timeline) = tokio::join!(
         call("account/verify_credentials.json"),

@@ -224,9 +224,8 @@ pub async fn authorize(
     let user_id = match store::relink(&state.db, &name, &token, current).await {
         Ok(Some(owner)) => owner,
         Ok(None) => match link_new(&state, &name, &token, current, &display_name).await {
-            Ok(Ok(user_id)) => user_id,
-            Ok(Err(refusal)) => return refusal,
-            Err(e) => return internal(e),
+            Ok(user_id) => user_id,
+            Err(page) => return page,
         },
         Err(e) => return internal(e),
     };
@@ -252,21 +251,23 @@ pub async fn authorize(
 
 /// Links a remote account that `relink` did not find linked to `current`: to its owner
 /// if it has one (refused if someone else is signed in), else to `current`, else to a new
-/// local user. `Ok(Err(page))` is the refusal to show.
+/// local user. `Err(page)` is the page to show instead: the refusal, or an error.
 async fn link_new(
     state: &AppState,
     name: &str,
     token: &oauth1::AccessToken,
     current: Option<i64>,
     display_name: &str,
-) -> Result<Result<i64, Response>, sqlx::Error> {
+) -> Result<i64, Response> {
     let remote_user_id = token.extra("user_id").unwrap_or("");
-    let owner = store::owner_of(&state.db, name, remote_user_id).await?;
+    let owner = store::owner_of(&state.db, name, remote_user_id)
+        .await
+        .map_err(internal)?;
     let user_id = match (owner, current) {
         (Some(owner), Some(me)) if owner != me => {
             let brand = state.brand(name);
             let screen_name = token.extra("screen_name").unwrap_or("");
-            return Ok(Err(message_page(
+            return Err(message_page(
                 StatusCode::CONFLICT,
                 "linked-elsewhere",
                 "Account already linked",
@@ -274,14 +275,18 @@ async fn link_new(
                     "This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."
                 ),
                 ("/accounts", "Your accounts"),
-            )));
+            ));
         }
         (Some(owner), _) => owner,
         (None, Some(me)) => me,
-        (None, None) => store::create_user(&state.db, display_name).await?,
+        (None, None) => store::create_user(&state.db, display_name)
+            .await
+            .map_err(internal)?,
     };
-    store::link(&state.db, user_id, name, token).await?;
-    Ok(Ok(user_id))
+    store::link(&state.db, user_id, name, token)
+        .await
+        .map_err(internal)?;
+    Ok(user_id)
 }
 
 /// `account/verify_credentials.json` with a fresh token; `None` if it fails, since the

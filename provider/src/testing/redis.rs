@@ -14,6 +14,19 @@ pub fn prefix(label: &str) -> String {
     )
 }
 
+/// A loopback proxy in front of the test Redis, to cut it off and bring it back; give
+/// services `redis://{proxy.addr}`.
+pub async fn proxy() -> super::proxy::Proxy {
+    let url = url::Url::parse(&url()).expect("TEST_REDIS_URL");
+    let host = url.host_str().expect("TEST_REDIS_URL has a host");
+    let target = tokio::net::lookup_host((host, url.port().unwrap_or(6379)))
+        .await
+        .expect("resolve TEST_REDIS_URL")
+        .next()
+        .expect("an address for TEST_REDIS_URL");
+    super::proxy::Proxy::start(target).await
+}
+
 async fn connection() -> redis::aio::MultiplexedConnection {
     redis::Client::open(url())
         .expect("TEST_REDIS_URL")
