@@ -36,6 +36,17 @@ pub struct Config {
     pub request_token_ttl_secs: u64,
     /// Whether session cookies get the `Secure` attribute (set behind HTTPS).
     pub secure_cookies: bool,
+    /// `ALLOW_PLAINTEXT_OVER_HTTP`: accept PLAINTEXT signatures although the public URL is
+    /// plain http (a local demo only). RFC 5849 §3.4.4 allows PLAINTEXT only over a
+    /// secure channel: it sends both secrets as they are.
+    pub allow_plaintext_over_http: bool,
+    /// How often expired request tokens, nonces and sessions are swept, in seconds.
+    pub sweep_interval_secs: u64,
+    /// Sign-in attempts allowed per account, and per client address, in each
+    /// `login_window_secs`; past them `POST /login` answers 429 with `Retry-After`.
+    pub login_attempts_per_account: u32,
+    pub login_attempts_per_address: u32,
+    pub login_window_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,9 +83,21 @@ impl Config {
             "memory" => NonceStoreKind::Memory,
             "sql" => NonceStoreKind::Sql,
             "redis" => NonceStoreKind::Redis(get("REDIS_URL", "redis://127.0.0.1:6379")),
-            // Redis when configured, else the memory map: right for one process.
+            // Redis when configured, else the memory map: right for one process. Postgres
+            // is how several instances share a database, and memory nonces would let a
+            // request be replayed once per instance, so there the choice must be explicit.
             "auto" => match lookup("REDIS_URL").filter(|v| !v.is_empty()) {
                 Some(url) => NonceStoreKind::Redis(url),
+                None if database_url.starts_with("postgres") => {
+                    return Err(invalid(
+                        "NONCE_STORE",
+                        "auto picks per-process memory when REDIS_URL is unset, and with a \
+                         Postgres DATABASE_URL other instances would accept a nonce this one \
+                         has seen: set NONCE_STORE=redis (with REDIS_URL), sql, or memory \
+                         for a single instance"
+                            .into(),
+                    ));
+                }
                 None => NonceStoreKind::Memory,
             },
             other => {
@@ -96,6 +119,22 @@ impl Config {
                 .parse::<u64>()
                 .map_err(|e| invalid(name, format!("{e}")))
         };
+        let flag = |name: &'static str| match get(name, "false").to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            other => Err(invalid(name, format!("{other:?}: expected true or false"))),
+        };
+        let count = |name: &'static str, default: &str| {
+            let n = number(name, default)?;
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| invalid(name, format!("{n}: expected 1 to {}", u32::MAX)))
+        };
+        let login_window_secs = number("LOGIN_WINDOW_SECS", "300")?;
+        if login_window_secs == 0 {
+            return Err(invalid("LOGIN_WINDOW_SECS", "must be at least 1".into()));
+        }
         Ok(Self {
             brand,
             listen,
@@ -107,6 +146,11 @@ impl Config {
             redis_prefix: get("REDIS_PREFIX", "oauth1-provider:"),
             timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
             request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
+            allow_plaintext_over_http: flag("ALLOW_PLAINTEXT_OVER_HTTP")?,
+            sweep_interval_secs: number("SWEEP_INTERVAL_SECS", "60")?.max(1),
+            login_attempts_per_account: count("LOGIN_ATTEMPTS_PER_ACCOUNT", "10")?,
+            login_attempts_per_address: count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
+            login_window_secs,
         })
     }
 }
@@ -154,6 +198,52 @@ mod tests {
         );
         let err = with(&[("SESSION_STORE", "memcached")]).unwrap_err();
         assert!(err.to_string().starts_with("SESSION_STORE"), "{err}");
+    }
+
+    #[test]
+    fn auto_nonces_on_postgres_without_redis_refuse_to_start() {
+        let with = |vars: &[(&str, &str)]| {
+            Config::from_lookup(|k| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        let postgres = ("DATABASE_URL", "postgres://db/chirp");
+        let err = with(&[postgres]).unwrap_err();
+        assert!(err.to_string().starts_with("NONCE_STORE"), "{err}");
+        let err = with(&[postgres, ("NONCE_STORE", "auto")]).unwrap_err();
+        assert!(err.to_string().contains("NONCE_STORE=redis"), "{err}");
+        for (explicit, kind) in [
+            ("memory", NonceStoreKind::Memory),
+            ("sql", NonceStoreKind::Sql),
+        ] {
+            let config = with(&[postgres, ("NONCE_STORE", explicit)]).unwrap();
+            assert_eq!(config.nonce_store, kind);
+        }
+        let config = with(&[postgres, ("REDIS_URL", "redis://r:1")]).unwrap();
+        assert_eq!(
+            config.nonce_store,
+            NonceStoreKind::Redis("redis://r:1".into())
+        );
+    }
+
+    #[test]
+    fn plaintext_over_http_is_off_unless_asked_for() {
+        assert!(
+            !Config::from_lookup(|_| None)
+                .unwrap()
+                .allow_plaintext_over_http
+        );
+        let on = Config::from_lookup(|k| (k == "ALLOW_PLAINTEXT_OVER_HTTP").then(|| "true".into()));
+        assert!(on.unwrap().allow_plaintext_over_http);
+        let bad =
+            Config::from_lookup(|k| (k == "ALLOW_PLAINTEXT_OVER_HTTP").then(|| "maybe".into()));
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .starts_with("ALLOW_PLAINTEXT_OVER_HTTP")
+        );
     }
 
     #[test]

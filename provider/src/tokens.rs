@@ -7,7 +7,7 @@
 //! Access tokens: one per (app, user). Authorizing again *rotates* it (new token and
 //! secret, old ones dead at once), so a leaked old token cannot outlive a new sign-in.
 
-use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
+use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
 use crate::apps::{AccessLevel, random_credential};
@@ -21,21 +21,25 @@ fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
         .ok_or_else(|| Error::Internal(format!("bad access level {value:?} in {column}")))
 }
 
-/// A request token as stored, with the client it was issued to.
+/// A request token as stored, with the client it was issued to. Its secrets (token
+/// secret, client secret, verifier) print `[redacted]` in `Debug`, so logging one leaks
+/// nothing.
 #[derive(Debug)]
 pub struct PendingToken {
     pub token: Token,
     pub secret: TokenSecret,
     pub app_id: i64,
     pub app_name: String,
+    /// The screen name of the person who registered the app, shown on the consent page.
+    pub app_owner: String,
     pub consumer_key: ConsumerKey,
     pub consumer_secret: ConsumerSecret,
     pub callback: String,
     pub access_level: AccessLevel,
     /// Set once the resource owner approved (§2.2).
     pub user_id: Option<i64>,
-    /// Kept as a string and compared in constant time by the caller.
-    pub verifier: Option<String>,
+    /// Compared in constant time by the caller.
+    pub verifier: Option<Verifier>,
     /// The approving user's screen name, read with the token so that the exchange
     /// (§2.3) needs no second query to name the user.
     pub screen_name: Option<String>,
@@ -69,8 +73,10 @@ pub async fn create_request_token(
 pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
     let row = sqlx::query(
         "select r.token, r.secret, r.app_id, r.callback, r.access_level, r.user_id, r.verifier, \
-                a.name, a.consumer_key, a.consumer_secret, u.screen_name \
+                a.name, a.consumer_key, a.consumer_secret, u.screen_name, \
+                o.screen_name as owner_screen_name \
          from request_tokens r join apps a on a.id = r.app_id \
+         join users o on o.id = a.owner_id \
          left join users u on u.id = r.user_id \
          where r.token = $1 and r.expires_at >= $2",
     )
@@ -84,12 +90,15 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
         secret: TokenSecret::new(row.try_get::<String, _>("secret")?),
         app_id: row.try_get("app_id")?,
         app_name: row.try_get("name")?,
+        app_owner: row.try_get("owner_screen_name")?,
         consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
         consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
         callback: row.try_get("callback")?,
         access_level: level(&row, "access_level")?,
         user_id: row.try_get("user_id")?,
-        verifier: row.try_get("verifier")?,
+        verifier: row
+            .try_get::<Option<String>, _>("verifier")?
+            .map(Verifier::new),
         screen_name: row.try_get("screen_name")?,
     }))
 }
@@ -282,4 +291,32 @@ pub async fn revoke(db: &Db, grants: &Grants, token: &str) -> Result<bool> {
         .await?;
     grants.clear();
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_pending_token_shows_no_secret() {
+        let pending = PendingToken {
+            token: Token::new("request-token"),
+            secret: TokenSecret::new("token-secret-123"),
+            app_id: 1,
+            app_name: "App".into(),
+            app_owner: "alice".into(),
+            consumer_key: ConsumerKey::new("key"),
+            consumer_secret: ConsumerSecret::new("consumer-secret-456"),
+            callback: "http://127.0.0.1:3000/cb".into(),
+            access_level: AccessLevel::Read,
+            user_id: Some(7),
+            verifier: Some(Verifier::new("verifier-789")),
+            screen_name: Some("alice".into()),
+        };
+        let logged = format!("{pending:?} {pending:#?}");
+        for secret in ["token-secret-123", "consumer-secret-456", "verifier-789"] {
+            assert!(!logged.contains(secret), "{secret} in {logged}");
+        }
+        assert!(logged.contains("request-token"), "{logged}");
+    }
 }

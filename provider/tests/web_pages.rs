@@ -328,7 +328,7 @@ async fn authenticate_skips_consent_only_for_an_app_already_approved() {
 
     let (response, pending) = authenticate(alice.app.id, "").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let verifier = pending.verifier.unwrap();
+    let verifier = pending.verifier.unwrap().into_secret();
     assert_eq!(
         location(&response),
         format!(

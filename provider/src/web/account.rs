@@ -11,9 +11,10 @@ use tower_sessions::Session;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::users::{self, SignUpError};
-use crate::web::auth::{MaybeUser, safe_next, sign_in, sign_out};
+use crate::web::auth::{MaybeUser, sign_in, sign_out};
 use crate::web::chrome::Chrome;
 use crate::web::csrf;
+use crate::web::next::safe_next;
 use crate::web::templates::render;
 
 #[derive(Template)]
@@ -69,7 +70,7 @@ pub async fn login_page(
     MaybeUser(user): MaybeUser,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
-    let next = safe_next(query.next.as_deref()).to_owned();
+    let next = safe_next(&state.config.public_url, query.next.as_deref());
     if user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
@@ -88,7 +89,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&session, &form.csrf).await?;
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     match users::authenticate(&state.db, form.screen_name.trim(), &form.password).await? {
         Some(user) => {
             sign_in(&session, &user).await?;
@@ -114,7 +115,7 @@ pub async fn signup_page(
 ) -> Result<Response, PageError> {
     let page = SignupPage {
         chrome: Chrome::new(&state, &session, None).await?,
-        next: safe_next(query.next.as_deref()).to_owned(),
+        next: safe_next(&state.config.public_url, query.next.as_deref()),
         screen_name: query.screen_name.unwrap_or_default(),
         name: String::new(),
         error: None,
@@ -128,7 +129,7 @@ pub async fn signup(
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&session, &form.csrf).await?;
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
     let screen_name = form.screen_name.trim();
     match users::create(&state.db, screen_name, &form.name, &form.password).await {
         Ok(user) => {

@@ -7,6 +7,7 @@ pub mod chrome;
 pub mod csrf;
 pub mod developer;
 pub mod home;
+pub mod next;
 pub mod settings;
 pub mod templates;
 
