@@ -42,6 +42,9 @@ pub enum Error {
     },
     #[error("not found")]
     NotFound,
+    /// Too many sign-in attempts for an account or from an address. Twitter code 88.
+    #[error("too many attempts; retry after {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -92,6 +95,11 @@ impl Error {
                 StatusCode::NOT_FOUND,
                 34,
                 "Sorry, that page does not exist.",
+            ),
+            Error::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                88,
+                "Too many sign-in attempts. Wait a little, then try again.",
             ),
             e if e.is_unavailable() => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -147,7 +155,26 @@ fn database_unavailable(err: &sqlx::Error) -> bool {
 }
 
 /// How long a client should wait before trying again after a 503.
-const RETRY_AFTER_SECS: &str = "1";
+const RETRY_AFTER_SECS: u64 = 1;
+
+impl Error {
+    /// `Retry-After` (RFC 9110 §10.2.3) for the answers worth retrying later.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::TooManyAttempts { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            e if e.is_unavailable() => Some(RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+}
+
+fn set_retry_after(response: &mut Response, secs: Option<u64>) {
+    if let Some(secs) = secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+}
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
@@ -159,12 +186,7 @@ impl IntoResponse for Error {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECS),
-            );
-        }
+        set_retry_after(&mut response, self.retry_after());
         response
     }
 }
@@ -188,12 +210,7 @@ impl IntoResponse for PageError {
             message,
         };
         let mut response = (status, crate::web::templates::render(&page)).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECS),
-            );
-        }
+        set_retry_after(&mut response, self.0.retry_after());
         response
     }
 }

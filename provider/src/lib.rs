@@ -15,6 +15,7 @@ pub mod server;
 pub mod session_store;
 pub mod state;
 pub mod statuses;
+pub mod sweep;
 pub mod testing;
 pub mod tokens;
 pub mod users;

@@ -4,14 +4,18 @@
 //!
 //! A nonce only needs remembering while its timestamp is inside the accepted window:
 //! after that the timestamp check rejects the request anyway, so entries expire then.
+//!
+//! Every store keeps a SHA-256 digest of the whole key, not the key itself: 32 bytes per
+//! request whatever the client sent, and one fixed-size primary key in SQL.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher as _, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use oauth1::encode::encode;
+use sha2::{Digest as _, Sha256};
 
 use crate::db::Db;
 
@@ -35,6 +39,16 @@ impl NonceKey<'_> {
             self.timestamp,
             encode(self.nonce)
         )
+    }
+
+    /// SHA-256 of [`Self::joined`]: what the stores remember.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.joined().as_bytes()).into()
+    }
+
+    /// [`Self::digest`] in lower-case hex, for the SQL and Redis stores.
+    pub fn digest_hex(&self) -> String {
+        self.digest().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -79,10 +93,58 @@ impl Default for MemoryNonceStore {
 
 #[derive(Default)]
 struct MemoryInner {
-    seen: HashMap<String, i64>,
-    // Every entry gets the same lifetime past its timestamp, so insertion order is close
-    // to expiry order; expired entries are popped from the front on each insert.
-    by_expiry: VecDeque<(i64, String)>,
+    seen: HashMap<[u8; 32], i64>,
+    /// Digests by the second they expire. Clients' clocks differ, so entries do not arrive
+    /// in expiry order; a sorted map lets the expired ones go first whatever came before
+    /// them (an entry timestamped in the future no longer holds back older ones).
+    by_expiry: BTreeMap<i64, Vec<[u8; 32]>>,
+}
+
+impl MemoryInner {
+    fn evict(&mut self, now: i64) {
+        while let Some(entry) = self.by_expiry.first_entry()
+            && *entry.key() < now
+        {
+            let at = *entry.key();
+            for digest in entry.remove() {
+                if self.seen.get(&digest) == Some(&at) {
+                    self.seen.remove(&digest);
+                }
+            }
+        }
+    }
+
+    fn insert_once(&mut self, digest: [u8; 32], expires_at: i64, now: i64) -> bool {
+        self.evict(now);
+        if self.seen.get(&digest).is_some_and(|at| *at >= now) {
+            return false;
+        }
+        self.seen.insert(digest, expires_at);
+        self.by_expiry.entry(expires_at).or_default().push(digest);
+        true
+    }
+}
+
+impl MemoryNonceStore {
+    fn insert_at(&self, digest: [u8; 32], expires_at: i64, now: i64) -> bool {
+        let shard = self.hasher.hash_one(digest) as usize % SHARDS;
+        // A poisoned lock only means another request panicked mid-insert; the map is
+        // still a valid map, so keep using it.
+        let mut inner = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        inner.insert_once(digest, expires_at, now)
+    }
+
+    /// Nonces remembered, over every shard.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).seen.len())
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[async_trait]
@@ -92,25 +154,7 @@ impl NonceStore for MemoryNonceStore {
         key: NonceKey<'_>,
         expires_at: i64,
     ) -> Result<bool, NonceStoreError> {
-        let now = crate::db::now();
-        let joined = key.joined();
-        // A poisoned lock only means another request panicked mid-insert; the map is
-        // still a valid map, so keep using it.
-        let shard = self.hasher.hash_one(&joined) as usize % SHARDS;
-        let mut inner = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
-        while inner.by_expiry.front().is_some_and(|(at, _)| *at < now) {
-            if let Some((at, old)) = inner.by_expiry.pop_front()
-                && inner.seen.get(&old) == Some(&at)
-            {
-                inner.seen.remove(&old);
-            }
-        }
-        if inner.seen.get(&joined).is_some_and(|at| *at >= now) {
-            return Ok(false);
-        }
-        inner.seen.insert(joined.clone(), expires_at);
-        inner.by_expiry.push_back((expires_at, joined));
-        Ok(true)
+        Ok(self.insert_at(key.digest(), expires_at, crate::db::now()))
     }
 }
 
@@ -142,19 +186,12 @@ impl NonceStore for SqlNonceStore {
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(1024)
         {
-            sqlx::query("delete from nonces where expires_at < $1")
-                .bind(crate::db::now())
-                .execute(&self.db)
-                .await?;
+            crate::sweep::expired(&self.db, "nonces", "key_digest", crate::db::now()).await?;
         }
         let inserted = sqlx::query(
-            "insert into nonces (consumer_key, token, timestamp, nonce, expires_at) \
-             values ($1, $2, $3, $4, $5) on conflict do nothing",
+            "insert into nonces (key_digest, expires_at) values ($1, $2) on conflict do nothing",
         )
-        .bind(key.consumer_key)
-        .bind(key.token)
-        .bind(key.timestamp as i64)
-        .bind(key.nonce)
+        .bind(key.digest_hex())
         .bind(expires_at)
         .execute(&self.db)
         .await?;
@@ -189,7 +226,7 @@ impl NonceStore for RedisNonceStore {
     ) -> Result<bool, NonceStoreError> {
         let mut conn = self.conn.clone();
         let reply: Option<String> = redis::cmd("SET")
-            .arg(format!("{}nonce:{}", self.prefix, key.joined()))
+            .arg(format!("{}nonce:{}", self.prefix, key.digest_hex()))
             .arg(1)
             .arg("NX")
             .arg("EXAT")
@@ -197,5 +234,50 @@ impl NonceStore for RedisNonceStore {
             .query_async(&mut conn)
             .await?;
         Ok(reply.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(nonce: &str) -> [u8; 32] {
+        NonceKey {
+            consumer_key: "k",
+            token: "",
+            timestamp: 1,
+            nonce,
+        }
+        .digest()
+    }
+
+    #[test]
+    fn a_nonce_with_a_future_timestamp_does_not_hold_back_older_ones() {
+        let store = MemoryNonceStore::default();
+        // First in: a client whose clock runs ahead, remembered until t = 1000.
+        assert!(store.insert_at(key("ahead"), 1000, 0));
+        for i in 0..1000 {
+            assert!(store.insert_at(key(&format!("a{i}")), 10, 0));
+        }
+        // At t = 20 the thousand have expired; each shard drops its own on its next insert.
+        for i in 0..1000 {
+            assert!(store.insert_at(key(&format!("b{i}")), 30, 20));
+        }
+        assert_eq!(store.len(), 1 + 1000);
+        assert!(!store.insert_at(key("ahead"), 1000, 20), "still a replay");
+    }
+
+    #[test]
+    fn every_key_is_remembered_in_32_bytes() {
+        let long = "n".repeat(10_000);
+        let digest = NonceKey {
+            consumer_key: "k",
+            token: "t",
+            timestamp: 1,
+            nonce: &long,
+        }
+        .digest_hex();
+        assert_eq!(digest.len(), 64);
+        assert_ne!(key("a"), key("b"));
     }
 }

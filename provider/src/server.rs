@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -34,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .merge(crate::oauth::pages())
         .layer(sessions);
-    Router::new()
+    let router = Router::new()
         .merge(pages)
         .merge(crate::oauth::router())
         .merge(crate::api::router())
@@ -44,8 +45,26 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             challenge,
+        ));
+    with_security_headers(router).with_state(state)
+}
+
+/// Headers every response carries, pages and API alike, set here once so that no page
+/// can forget them: no framing anywhere (clickjacking turns a click on a framed consent
+/// page into consent), no MIME sniffing, and no `Referer` (the consent page's URL holds
+/// the request token).
+fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    let header =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    router
+        // CSP Level 2 `frame-ancestors`, and RFC 7034's header for browsers without it.
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'",
         ))
-        .with_state(state)
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
 }
 
 /// RFC 5849 §3.2 via RFC 2617: a 401 names the OAuth scheme and this provider's realm.
@@ -80,7 +99,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         url = %state.config.public_url,
         "provider listening on {listen}"
     );
-    axum::serve(listener, router(state))
+    crate::sweep::start(state.clone());
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("provider stopped");
@@ -94,12 +114,21 @@ pub async fn spawn(
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<SocketAddr> {
     let addr = listener.local_addr()?;
+    crate::sweep::start(state.clone());
     tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, router(state)).await {
+        if let Err(err) = axum::serve(listener, app(state)).await {
             tracing::error!(error = %err, "test provider stopped");
         }
     });
     Ok(addr)
+}
+
+/// The router as served: each request knows the address it came from (sign-in
+/// throttling counts attempts per address).
+fn app(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    router(state).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 async fn shutdown_signal() {

@@ -111,13 +111,10 @@ impl SqlSessionStore {
         }
     }
 
-    /// Deletes expired sessions; `create` calls it every 1024 sessions.
+    /// Deletes expired sessions, in bounded batches; `create` calls it every 1024
+    /// sessions.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("delete from sessions where expires_at < $1")
-            .bind(crate::db::now())
-            .execute(&self.db)
-            .await?;
-        Ok(done.rows_affected())
+        crate::sweep::expired(&self.db, "sessions", "id", crate::db::now()).await
     }
 }
 

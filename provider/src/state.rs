@@ -9,6 +9,7 @@ use crate::db::{self, Db};
 use crate::grant_cache::Grants;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 use crate::session_store::Sessions;
+use crate::web::throttle::LoginLimits;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -19,6 +20,8 @@ pub struct AppState {
     pub sessions: Sessions,
     /// Cached access-token grants: only on SQLite, where this process is alone.
     pub grants: Grants,
+    /// Sign-in attempts left per account and per client address.
+    pub login_limits: Arc<LoginLimits>,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             Grants::none()
         };
         Ok(Self {
+            login_limits: Arc::new(LoginLimits::new(&config)),
             config: Arc::new(config),
             db,
             nonces,

@@ -144,6 +144,12 @@ async fn record_approval(
     Ok((done.rows_affected() == 1).then_some(verifier))
 }
 
+/// Deletes the request tokens that expired before `now` (abandoned flows), in bounded
+/// batches. The background sweep calls it; returns how many went.
+pub async fn delete_expired_request_tokens(db: &Db, now: i64) -> Result<u64> {
+    Ok(crate::sweep::expired(db, "request_tokens", "token", now).await?)
+}
+
 /// Voids a request token (denied, or a wrong verifier was tried).
 pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
     sqlx::query("delete from request_tokens where token = $1")

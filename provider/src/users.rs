@@ -1,9 +1,12 @@
 //! Local accounts of the provider: the resource owners of RFC 5849 §1.1.
 
+use std::sync::LazyLock;
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
 use sqlx::Row;
+use tokio::sync::Semaphore;
 
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
@@ -23,6 +26,8 @@ pub enum SignUpError {
     BadScreenName,
     #[error("the password must be at least 8 characters")]
     ShortPassword,
+    #[error("the password must be at most 1024 bytes")]
+    LongPassword,
     #[error("that screen name is taken")]
     Taken,
     #[error(transparent)]
@@ -56,6 +61,9 @@ pub async fn create(
     }
     if password.chars().count() < 8 {
         return Err(SignUpError::ShortPassword);
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(SignUpError::LongPassword);
     }
     let password_hash = hash_password(password).await?;
     let name = if name.trim().is_empty() {
@@ -106,8 +114,15 @@ pub async fn by_screen_name(db: &Db, screen_name: &str) -> Result<Option<User>> 
     row.as_ref().map(from_row).transpose()
 }
 
+/// Longer passwords are refused without hashing: hashing is the expensive part of a
+/// guess, and no one types more.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// The user with this screen name and password, if both match.
 pub async fn authenticate(db: &Db, screen_name: &str, password: &str) -> Result<Option<User>> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Ok(None);
+    }
     let row = sqlx::query(&format!(
         "select {COLUMNS}, password_hash from users where screen_name_key = $1"
     ))
@@ -130,30 +145,43 @@ pub async fn authenticate(db: &Db, screen_name: &str, password: &str) -> Result<
 /// argon2id of "not a password", with the default parameters.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2u0WWMQFpeT0FUBzhs/5bDsQrCKakmcI3t4a+YFwgpk";
 
-/// Hashing takes tens of milliseconds of CPU, so it runs off the async workers.
+/// Hashes under way at once: about one per core. Each takes tens of milliseconds of CPU
+/// on the blocking pool; more at once would only queue there and starve everything else.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// Runs `work` (an Argon2 computation) off the async workers, waiting for a turn first.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("hashing semaphore: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(format!("hashing task: {e}")))
+}
+
 async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| Error::Internal(format!("hashing a password: {e}")))
     })
-    .await
-    .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+    .await?
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| Error::Internal(format!("stored password hash: {e}")))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
     })
-    .await
-    .map_err(|e| Error::Internal(format!("password task: {e}")))?
+    .await?
 }
 
 #[cfg(test)]

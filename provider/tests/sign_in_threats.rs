@@ -3,9 +3,13 @@
 
 mod support;
 
+use std::time::Duration;
+
 use provider::users;
 use reqwest::StatusCode;
-use support::{Backend, TestProvider, browser, csrf_of, location, page, sign_in, spawn_provider};
+use support::{
+    Backend, TestProvider, browser, csrf_of, location, page, sign_in, spawn_provider_with,
+};
 
 /// `next` values that a browser would take to another host: tabs and newlines (which
 /// browsers strip), backslashes (which they read as `/`), scheme-relative and
@@ -29,8 +33,14 @@ const BYPASSES: &[&str] = &[
     "/.//evil.example/",
 ];
 
+/// A provider with alice, whose sign-ins are not throttled within one test.
 async fn provider_with_alice() -> TestProvider {
-    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[("LOGIN_ATTEMPTS_PER_ACCOUNT", "1000")],
+    )
+    .await;
     users::create(&provider.state.db, "alice", "Alice", "wonderland")
         .await
         .unwrap();
@@ -113,4 +123,102 @@ async fn a_newline_in_next_is_never_a_server_error() {
         let body = response.text().await.unwrap();
         assert!(!body.contains("Set-Cookie"), "{path}: next is reset to /");
     }
+}
+
+async fn post_login(
+    http: &reqwest::Client,
+    provider: &TestProvider,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    sign_in(http, provider, name, password).await
+}
+
+#[tokio::test]
+async fn password_guessing_on_one_account_is_throttled_then_the_right_password_works_again() {
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT", "3"),
+            ("LOGIN_WINDOW_SECS", "2"),
+        ],
+    )
+    .await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    for guess in ["password", "123456", "qwerty"] {
+        let response = post_login(&http, &provider, "alice", guess).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{guess}");
+    }
+    // The account's attempts are spent: even the right password waits, from any browser.
+    let refused = post_login(&browser(), &provider, "ALICE", "wonderland").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry_after), "Retry-After: {retry_after}");
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many sign-in attempts")
+    );
+
+    // Once the window has passed, the owner signs in.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let right = post_login(&http, &provider, "alice", "wonderland").await;
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn password_guessing_across_accounts_from_one_address_is_throttled() {
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[("LOGIN_ATTEMPTS_PER_ADDRESS", "3")],
+    )
+    .await;
+    let http = browser();
+    for name in ["alice", "bob", "carol"] {
+        let response = post_login(&http, &provider, name, "password").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+    }
+    let refused = post_login(&http, &provider, "dave", "password").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_password_over_1024_bytes_is_refused_before_hashing() {
+    let provider = provider_with_alice().await;
+    let http = browser();
+    let long = "p".repeat(1025);
+    let csrf = csrf_of(&page(&http, &provider, "/signup").await);
+    let response = http
+        .post(provider.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", "carol"),
+            ("name", "Carol"),
+            ("password", long.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("at most 1024 bytes")
+    );
+    let response = post_login(&http, &provider, "alice", &long).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }

@@ -124,7 +124,7 @@ async fn ask(
         write: pending.access_level == AccessLevel::Write,
         user,
     };
-    Ok(no_framing(render(&page)))
+    Ok(no_store(render(&page)))
 }
 
 #[derive(Deserialize)]
@@ -157,7 +157,7 @@ pub async fn decide(
             chrome: Chrome::new(&state, &session, Some(user)).await?,
             app_name: pending.app_name,
         };
-        return Ok(no_framing(render(&page)));
+        return Ok(no_store(render(&page)));
     }
     redirect_to_callback(&pending.callback, &[("denied", pending.token.as_str())])
 }
@@ -190,7 +190,7 @@ async fn approved(
             app_name: pending.app_name,
             pin: verifier,
         };
-        return Ok(no_framing(render(&page)));
+        return Ok(no_store(render(&page)));
     }
     redirect_to_callback(
         &pending.callback,
@@ -209,14 +209,11 @@ fn redirect_to_callback(callback: &str, params: &[(&str, &str)]) -> Result<Respo
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
-/// The consent page must not be framed (clickjacking would turn a click into consent).
-fn no_framing(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+/// The consent, PIN and denied pages hold a request token or a verifier: never cached.
+/// (Framing is refused for every page by the router's layers.)
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -31,8 +31,22 @@ pub fn callback_allowed(callback: &str, registered: &[String]) -> bool {
     })
 }
 
+/// The longest `oauth_callback` accepted: registered callbacks are short URLs, and each
+/// pending request token stores its callback.
+pub const MAX_CALLBACK_LEN: usize = 2048;
+
 pub async fn request_token(State(state): State<AppState>, signed: Signed) -> Result<Response> {
     let params = &signed.params;
+    if params
+        .callback
+        .as_ref()
+        .is_some_and(|c| c.len() > MAX_CALLBACK_LEN)
+    {
+        return Err(Error::BadRequest(oauth1::VerifyError::InvalidParameter {
+            name: "oauth_callback",
+            reason: "longer than 2048 bytes",
+        }));
+    }
     if params.token.is_some() {
         // §2.1: the temporary-credentials request is signed with client credentials only.
         return Err(Error::BadRequest(oauth1::VerifyError::InvalidParameter {

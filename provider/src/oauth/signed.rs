@@ -14,6 +14,44 @@ use crate::state::AppState;
 /// Bodies of signed requests are form posts of a status or so: 64 KiB is plenty.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// The longest `oauth_nonce` accepted. RFC 5849 §3.3 sets no length; clients send 32 to
+/// 43 characters (a UUID, 32 random bytes in base 64 stripped of symbols), and a bound
+/// keeps what a stranger's request costs the nonce store small.
+pub const MAX_NONCE_LEN: usize = 64;
+
+/// §3.3 leaves the nonce's form to the server: this one takes RFC 3986 §2.3 unreserved
+/// characters only, at most [`MAX_NONCE_LEN`] of them.
+fn check_nonce(nonce: &str) -> Result<(), Error> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if nonce.len() > MAX_NONCE_LEN {
+        return Err(Error::BadRequest(VerifyError::InvalidParameter {
+            name: "oauth_nonce",
+            reason: "longer than 64 characters",
+        }));
+    }
+    if !nonce.bytes().all(unreserved) {
+        return Err(Error::BadRequest(VerifyError::InvalidParameter {
+            name: "oauth_nonce",
+            reason: "only letters, digits and - . _ ~ are allowed",
+        }));
+    }
+    Ok(())
+}
+
+/// RFC 5849 §3.4.4: PLAINTEXT "MUST be used with a transport-layer mechanism such as TLS":
+/// its signature is the two secrets themselves. Refused unless the provider's public URL
+/// is https, or `ALLOW_PLAINTEXT_OVER_HTTP` allows it for a local demo.
+fn check_transport(state: &AppState, params: &SignedParams) -> Result<(), Error> {
+    let config = &state.config;
+    if params.signature_method().name() == "PLAINTEXT"
+        && config.public_url.scheme() != "https"
+        && !config.allow_plaintext_over_http
+    {
+        return Err(Error::Unauthorized("PLAINTEXT over plain http"));
+    }
+    Ok(())
+}
+
 pub struct Signed {
     pub params: SignedParams,
 }
@@ -50,6 +88,10 @@ impl FromRequest<AppState> for Signed {
         let url = public_request_url(&state.config.public_url, path_and_query)?;
         let incoming = IncomingRequest::from_parts(&parts, &url, &body);
         let params = SignedParams::from_request(&incoming)?;
+        if let Some(nonce) = &params.nonce {
+            check_nonce(nonce.as_str())?;
+        }
+        check_transport(state, &params)?;
         Ok(Signed { params })
     }
 }
@@ -98,6 +140,20 @@ pub async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nonces_are_short_and_unreserved() {
+        assert!(check_nonce("kllo9940pd9333jh").is_ok());
+        assert!(check_nonce("0b8f6c0e-6a4b-4c4e-9c59-2f1d7a3a9e01").is_ok());
+        assert!(check_nonce("a.b_c~d").is_ok());
+        assert!(check_nonce(&"n".repeat(64)).is_ok());
+        for bad in ["n".repeat(65), "a b".into(), "a+b/c=".into(), "é".into()] {
+            assert!(
+                matches!(check_nonce(&bad), Err(Error::BadRequest(_))),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_request_url_comes_from_the_public_base_url() {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::error::PageError;
+use crate::error::{Error, PageError};
 use crate::state::AppState;
 use crate::users::{self, SignUpError};
 use crate::web::auth::{MaybeUser, sign_in, sign_out};
@@ -16,6 +16,7 @@ use crate::web::chrome::Chrome;
 use crate::web::csrf;
 use crate::web::next::safe_next;
 use crate::web::templates::render;
+use crate::web::throttle::ClientAddr;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -86,10 +87,18 @@ pub async fn login_page(
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
+    ClientAddr(addr): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     csrf::check(&session, &form.csrf).await?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
+    // Counted before the password is hashed: a refused guess costs no Argon2 run.
+    state
+        .login_limits
+        .attempt(&form.screen_name, addr)
+        .map_err(|wait| Error::TooManyAttempts {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        })?;
     match users::authenticate(&state.db, form.screen_name.trim(), &form.password).await? {
         Some(user) => {
             sign_in(&session, &user).await?;

@@ -10,6 +10,7 @@ pub mod home;
 pub mod next;
 pub mod settings;
 pub mod templates;
+pub mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};

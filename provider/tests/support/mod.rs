@@ -22,8 +22,20 @@ impl TestProvider {
 
 /// Starts a provider named `brand` on port 0, its public URL being its real address.
 pub async fn spawn_provider(backend: Backend, brand: &str) -> TestProvider {
+    spawn_provider_with(backend, brand, &[]).await
+}
+
+/// [`spawn_provider`] with more configuration in `vars`.
+pub async fn spawn_provider_with(
+    backend: Backend,
+    brand: &str,
+    vars: &[(&str, &str)],
+) -> TestProvider {
     let db = TestDb::new(backend).await;
-    let mut provider = spawn_instance(&db.url, brand, &[("NONCE_STORE", "memory")]).await;
+    // The first setting of a name wins: `vars` before the defaults.
+    let mut all = vars.to_vec();
+    all.push(("NONCE_STORE", "memory"));
+    let mut provider = spawn_instance(&db.url, brand, &all).await;
     provider.db = Some(db);
     provider
 }

@@ -1,0 +1,181 @@
+//! Sign-in throttling against password guessing: each `POST /login` spends one attempt of
+//! the account it names and one of the client's address, from keyed GCRA limiters
+//! (governor). Past either quota the answer is 429 with `Retry-After`, before any
+//! password is hashed.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::Config;
+
+/// Keys kept at most between sweeps before idle ones are dropped on the spot.
+const MAX_KEYS: usize = 100_000;
+
+pub struct LoginLimits {
+    per_account: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+/// `attempts` per `window`: all at once, then one more each `window / attempts`.
+fn quota(attempts: u32, window: Duration) -> Quota {
+    let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
+    let period = (window / attempts.get()).max(Duration::from_millis(1));
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(attempts))
+        .allow_burst(attempts)
+}
+
+impl LoginLimits {
+    pub fn new(config: &Config) -> Self {
+        let window = Duration::from_secs(config.login_window_secs.max(1));
+        Self {
+            per_account: DefaultKeyedRateLimiter::keyed(quota(
+                config.login_attempts_per_account,
+                window,
+            )),
+            per_address: DefaultKeyedRateLimiter::keyed(quota(
+                config.login_attempts_per_address,
+                window,
+            )),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Spends one attempt of `screen_name` and of `addr` (when known): `Err(wait)` if
+    /// either has none left, with how long until the next one.
+    pub fn attempt(&self, screen_name: &str, addr: Option<IpAddr>) -> Result<(), Duration> {
+        if self.per_account.len() > MAX_KEYS || self.per_address.len() > MAX_KEYS {
+            self.forget_idle();
+        }
+        if let Some(addr) = addr {
+            self.per_address
+                .check_key(&address_key(addr))
+                .map_err(|until| until.wait_time_from(self.clock.now()))?;
+        }
+        self.per_account
+            .check_key(&account_key(screen_name))
+            .map_err(|until| until.wait_time_from(self.clock.now()))
+    }
+
+    /// Drops the keys whose quota is whole again: they would behave as new ones.
+    pub fn forget_idle(&self) {
+        for limiter in [&self.per_account as &dyn Forget, &self.per_address] {
+            limiter.forget();
+        }
+    }
+}
+
+trait Forget {
+    fn forget(&self);
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Forget for DefaultKeyedRateLimiter<K> {
+    fn forget(&self) {
+        self.retain_recent();
+        self.shrink_to_fit();
+    }
+}
+
+/// Screen names are unique regardless of case, as on Twitter; longer ones than any
+/// valid name are cut, so a key costs little whatever is typed.
+fn account_key(screen_name: &str) -> String {
+    screen_name
+        .trim()
+        .chars()
+        .take(32)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// An IPv6 client usually holds a whole /64, so that is the unit counted.
+fn address_key(addr: IpAddr) -> IpAddr {
+    match addr.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+        v4 => v4,
+    }
+}
+
+/// The client's address, from the connection when the server was started with
+/// `into_make_service_with_connect_info` (as [`crate::serve`] and [`crate::spawn`] do).
+/// `None` otherwise, and then only the per-account limit applies. Proxy headers
+/// (`X-Forwarded-For`) are not trusted: a client could pick its own address.
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(per_account: u32, per_address: u32) -> LoginLimits {
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        config.login_attempts_per_account = per_account;
+        config.login_attempts_per_address = per_address;
+        LoginLimits::new(&config)
+    }
+
+    #[test]
+    fn an_account_gets_its_attempts_then_a_wait_whatever_the_case() {
+        let limits = limits(3, 100);
+        let addr = Some(IpAddr::from([192, 0, 2, 1]));
+        for name in ["alice", "Alice", " ALICE "] {
+            assert!(limits.attempt(name, addr).is_ok());
+        }
+        let wait = limits.attempt("alice", addr).unwrap_err();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(100),
+            "{wait:?}"
+        );
+        assert!(
+            limits.attempt("bob", addr).is_ok(),
+            "other accounts are not held up"
+        );
+    }
+
+    #[test]
+    fn an_address_gets_its_attempts_over_every_account() {
+        let limits = limits(100, 2);
+        let addr = Some(IpAddr::from([192, 0, 2, 1]));
+        assert!(limits.attempt("a", addr).is_ok());
+        assert!(limits.attempt("b", addr).is_ok());
+        assert!(limits.attempt("c", addr).is_err());
+        assert!(
+            limits
+                .attempt("c", Some(IpAddr::from([192, 0, 2, 2])))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_bit_prefix() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(address_key(mapped), IpAddr::from([192, 0, 2, 1]));
+    }
+}

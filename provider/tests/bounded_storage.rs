@@ -1,0 +1,106 @@
+//! Storage that stays bounded (issue 13): abandoned flows are swept after their lifetime.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use provider::apps::AccessLevel;
+use provider::tokens;
+use support::{Backend, register_app, spawn_provider_with};
+
+async fn request_tokens(db: &provider::db::Db) -> i64 {
+    sqlx::query_scalar("select count(*) from request_tokens")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn abandoned_flows_leave_nothing(backend: Backend) {
+    let provider = spawn_provider_with(backend, "Chirp", &[("SWEEP_INTERVAL_SECS", "1")]).await;
+    let db = provider.state.db.clone();
+    let alice = provider::users::create(&db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let app = register_app(
+        &db,
+        alice.id,
+        "App",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Read,
+    )
+    .await;
+    // One flow still under way, which the sweep must keep.
+    let (live, _) = tokens::create_request_token(&db, app.id, "oob", AccessLevel::Read, 600)
+        .await
+        .unwrap();
+    // 10,000 flows begun and abandoned, each with a 2-second lifetime.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let db = db.clone();
+        tasks.spawn(async move {
+            for _ in 0..1250 {
+                tokens::create_request_token(
+                    &db,
+                    app.id,
+                    "http://127.0.0.1:3000/cb",
+                    AccessLevel::Read,
+                    2,
+                )
+                .await
+                .unwrap();
+            }
+        });
+    }
+    tasks.join_all().await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while request_tokens(&db).await > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "{} rows left",
+            request_tokens(&db).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(tokens::pending(&db, live.as_str()).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn ten_thousand_abandoned_flows_leave_nothing_after_their_lifetime_on_sqlite() {
+    abandoned_flows_leave_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn ten_thousand_abandoned_flows_leave_nothing_after_their_lifetime_on_postgres() {
+    abandoned_flows_leave_nothing(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_sweep_deletes_in_batches_until_nothing_expired_is_left() {
+    let provider =
+        spawn_provider_with(Backend::Sqlite, "Chirp", &[("SWEEP_INTERVAL_SECS", "3600")]).await;
+    let db = provider.state.db.clone();
+    let alice = provider::users::create(&db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let app = register_app(
+        &db,
+        alice.id,
+        "App",
+        "http://127.0.0.1:3000/cb",
+        AccessLevel::Read,
+    )
+    .await;
+    for _ in 0..1234 {
+        tokens::create_request_token(&db, app.id, "oob", AccessLevel::Read, 0)
+            .await
+            .unwrap();
+    }
+    let later = provider::db::now() + 5;
+    assert_eq!(
+        tokens::delete_expired_request_tokens(&db, later)
+            .await
+            .unwrap(),
+        1234
+    );
+    assert_eq!(request_tokens(&db).await, 0);
+}
