@@ -64,3 +64,46 @@ async fn no_page_can_be_framed_sniffed_or_leak_its_url_as_a_referrer() {
         check(path, &response);
     }
 }
+
+#[tokio::test]
+async fn the_consent_page_names_the_apps_owner_and_where_the_answer_goes() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let db = &provider.state.db;
+    // The app is named after the provider itself; its owner and callback tell the truth.
+    let mallory = provider::users::create(db, "mallory", "Mallory", "password1")
+        .await
+        .unwrap();
+    let app = support::register_app(
+        db,
+        mallory.id,
+        "Chirp Security",
+        "https://login.evil.example:8443/cb",
+        AccessLevel::Write,
+    )
+    .await;
+    provider::users::create(db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    for (callback, shown) in [
+        (
+            "https://login.evil.example:8443/cb",
+            "login.evil.example:8443",
+        ),
+        ("oob", "a PIN shown here"),
+    ] {
+        let (token, _) =
+            tokens::create_request_token(db, app.id, callback, AccessLevel::Write, 600)
+                .await
+                .unwrap();
+        let consent = support::page(
+            &http,
+            &provider,
+            &format!("/oauth/authorize?oauth_token={}", token.as_str()),
+        )
+        .await;
+        assert!(consent.contains("@mallory"), "{consent}");
+        assert!(consent.contains(shown), "{callback}: {consent}");
+    }
+}

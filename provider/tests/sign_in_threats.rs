@@ -222,3 +222,74 @@ async fn a_password_over_1024_bytes_is_refused_before_hashing() {
     let response = post_login(&http, &provider, "alice", &long).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn force_login_makes_a_signed_in_person_type_their_password_again() {
+    use provider::apps::AccessLevel;
+    use provider::tokens;
+    let provider = provider_with_alice().await;
+    let db = &provider.state.db;
+    let callback = "http://127.0.0.1:3000/cb";
+    let alice = users::by_screen_name(db, "alice").await.unwrap().unwrap();
+    let app = support::register_app(db, alice.id, "Approved", callback, AccessLevel::Read).await;
+    tokens::issue_access_token(
+        db,
+        &provider.state.grants,
+        app.id,
+        alice.id,
+        AccessLevel::Read,
+    )
+    .await
+    .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    for endpoint in ["authenticate", "authorize"] {
+        let (token, _) = tokens::create_request_token(db, app.id, callback, AccessLevel::Read, 600)
+            .await
+            .unwrap();
+        let asked = format!(
+            "/oauth/{endpoint}?oauth_token={}&force_login=true",
+            token.as_str()
+        );
+        let response = http.get(provider.url(&asked)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{endpoint}");
+        let login = location(&response);
+        assert!(login.starts_with("/login?"), "{endpoint}: {login}");
+        let form = page(&http, &provider, &login).await;
+        assert!(
+            form.contains("id=\"sign-in\""),
+            "{endpoint}: the sign-in form"
+        );
+        let pending = tokens::pending(db, token.as_str()).await.unwrap().unwrap();
+        assert_eq!(pending.user_id, None, "{endpoint}: nothing approved yet");
+
+        // With the password, the flow goes on where it was, and does not loop.
+        let next = url::Url::parse(&provider.url(&login))
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let csrf = csrf_of(&form);
+        let response = http
+            .post(provider.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("screen_name", "alice"),
+                ("password", "wonderland"),
+                ("next", next.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&response), next);
+        let response = http.get(provider.url(&next)).send().await.unwrap();
+        if endpoint == "authenticate" {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            assert!(location(&response).starts_with(callback));
+        } else {
+            assert_eq!(response.status(), StatusCode::OK);
+            assert!(response.text().await.unwrap().contains("id=\"allow\""));
+        }
+    }
+}

@@ -283,7 +283,8 @@ async fn revoking_a_connection_kills_its_tokens() {
 }
 
 /// `/oauth/authenticate` sends a signed-in user straight back only to an app they already
-/// approved (Twitter's "Sign in with Twitter"); any other app, or `force_login=true`, asks.
+/// approved (Twitter's "Sign in with Twitter"); any other app asks (and `force_login=true`
+/// asks for the password first: see `sign_in_threats.rs`).
 #[tokio::test]
 async fn authenticate_skips_consent_only_for_an_app_already_approved() {
     let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
@@ -338,7 +339,7 @@ async fn authenticate_skips_consent_only_for_an_app_already_approved() {
     );
     assert_eq!(pending.user_id, Some(alice.user_id));
 
-    for (app_id, extra) in [(other.id, ""), (alice.app.id, "&force_login=true")] {
+    for (app_id, extra) in [(other.id, "")] {
         let (response, pending) = authenticate(app_id, extra).await;
         assert_eq!(response.status(), StatusCode::OK, "app {app_id}{extra}");
         assert!(response.text().await.unwrap().contains("id=\"allow\""));

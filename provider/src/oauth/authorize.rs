@@ -1,6 +1,7 @@
 //! Resource owner authorization (RFC 5849 §2.2): `GET /oauth/authorize` always asks;
-//! `GET /oauth/authenticate` skips the question for an app this user already approved
-//! (unless `force_login=true`); `POST /oauth/authorize` records the answer.
+//! `GET /oauth/authenticate` skips the question for an app this user already approved;
+//! with `force_login=true` either one has the person sign in again first;
+//! `POST /oauth/authorize` records the answer.
 
 use askama::Template;
 use axum::Form;
@@ -31,7 +32,12 @@ pub struct AuthorizeQuery {
 #[template(path = "consent.html")]
 struct ConsentPage {
     chrome: Chrome,
+    /// Chosen by the app's owner, so it proves nothing: the page also names the owner
+    /// and where the answer goes.
     app_name: String,
+    app_owner: String,
+    /// The callback's host (and port, if not the default); `None` for `oob`.
+    callback_host: Option<String>,
     token: String,
     write: bool,
     user: User,
@@ -89,29 +95,32 @@ async fn ask(
     let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
         return Err(PageError(EXPIRED));
     };
-    let Some(user) = user else {
-        // Sign in first, then come back here with the same query.
+    // Twitter's `force_login=true`: the person types their credentials even if a
+    // session says who they are (the client wants to be sure which account answers).
+    let force = query.force_login.as_deref() == Some("true");
+    let signed_in = user.is_some();
+    let Some(user) = user.filter(|_| !force) else {
+        // Sign in first, then come back here with the same token. `force_login` is not
+        // carried over: the sign-in it asks for is the one about to happen.
         let endpoint = if skip_if_approved {
             "authenticate"
         } else {
             "authorize"
         };
-        let mut next = format!(
+        let next = format!(
             "/oauth/{endpoint}?oauth_token={}",
             oauth1::encode::encode(token)
         );
-        if let Some(force) = &query.force_login {
-            next.push_str(&format!("&force_login={}", oauth1::encode::encode(force)));
-        }
         let mut to = format!("/login?next={}", oauth1::encode::encode(&next));
         if let Some(name) = query.screen_name.as_deref().filter(|n| !n.is_empty()) {
             to.push_str(&format!("&screen_name={}", oauth1::encode::encode(name)));
         }
+        if signed_in {
+            to.push_str("&force_login=true");
+        }
         return Ok(Redirect::to(&to).into_response());
     };
-    let force = query.force_login.as_deref() == Some("true");
     if skip_if_approved
-        && !force
         && let Some(verifier) =
             tokens::approve_if_authorized(&state.db, pending.token.as_str(), user.id).await?
     {
@@ -119,6 +128,8 @@ async fn ask(
     }
     let page = ConsentPage {
         chrome: Chrome::new(&state, &session, Some(user.clone())).await?,
+        callback_host: callback_host(&pending.callback),
+        app_owner: pending.app_owner,
         app_name: pending.app_name,
         token: pending.token.into_string(),
         write: pending.access_level == AccessLevel::Write,
@@ -199,6 +210,16 @@ async fn approved(
             ("oauth_verifier", &verifier),
         ],
     )
+}
+
+/// `host[:port]` of a callback URL, as the browser will show it after the redirect.
+fn callback_host(callback: &str) -> Option<String> {
+    let url = url::Url::parse(callback).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
 }
 
 /// §2.2: the parameters are added to the callback's own query, which is kept.

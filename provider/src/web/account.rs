@@ -41,6 +41,9 @@ struct SignupPage {
 pub struct LoginQuery {
     next: Option<String>,
     screen_name: Option<String>,
+    /// `true`: show the form even to a signed-in person (`force_login` of
+    /// `/oauth/authenticate`).
+    force_login: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -72,11 +75,12 @@ pub async fn login_page(
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
     let next = safe_next(&state.config.public_url, query.next.as_deref());
-    if user.is_some() {
+    let force = query.force_login.as_deref() == Some("true");
+    if user.is_some() && !force {
         return Ok(Redirect::to(&next).into_response());
     }
     let page = LoginPage {
-        chrome: Chrome::new(&state, &session, None).await?,
+        chrome: Chrome::new(&state, &session, user).await?,
         next,
         screen_name: query.screen_name.unwrap_or_default(),
         error: None,
