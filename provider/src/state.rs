@@ -9,6 +9,7 @@ use crate::db::{self, Db};
 use crate::grant_cache::Grants;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 use crate::session_store::Sessions;
+use crate::web::csrf::CsrfKey;
 use crate::web::throttle::LoginLimits;
 
 #[derive(Clone, FromRef)]
@@ -22,6 +23,8 @@ pub struct AppState {
     pub grants: Grants,
     /// Sign-in attempts left per account and per client address.
     pub login_limits: Arc<LoginLimits>,
+    /// Signs the CSRF tokens of forms (shared by the instances on this database).
+    pub csrf: Arc<CsrfKey>,
 }
 
 impl AppState {
@@ -43,7 +46,9 @@ impl AppState {
         } else {
             Grants::none()
         };
+        let csrf = CsrfKey::load(&db, &config.brand, config.secure_cookies).await?;
         Ok(Self {
+            csrf: Arc::new(csrf),
             login_limits: Arc::new(LoginLimits::new(&config)),
             config: Arc::new(config),
             db,

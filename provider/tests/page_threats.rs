@@ -107,3 +107,71 @@ async fn the_consent_page_names_the_apps_owner_and_where_the_answer_goes() {
         assert!(consent.contains(shown), "{callback}: {consent}");
     }
 }
+
+/// 100 visits from browsers without cookies, then one sign-in: how many sessions the
+/// store held after the visits, and after the sign-in.
+async fn sessions_after_visits_and_a_sign_in(
+    provider: &support::TestProvider,
+    count: impl AsyncFn() -> usize,
+) -> (usize, usize) {
+    provider::users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let before = count().await;
+    for i in 0..100 {
+        let path = ["/", "/login", "/signup"][i % 3];
+        let response = reqwest::get(provider.url(path)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body = response.text().await.unwrap();
+        assert!(
+            path == "/" || body.contains("name=\"csrf\""),
+            "{path}: a form"
+        );
+    }
+    let after_visits = count().await - before;
+    let http = browser();
+    let response = sign_in(&http, provider, "alice", "wonderland").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let home = support::page(&http, provider, "/").await;
+    assert!(home.contains("@alice"));
+    (after_visits, count().await - before)
+}
+
+#[tokio::test]
+async fn anonymous_visitors_cost_no_stored_session_in_sql() {
+    let provider = spawn_provider(Backend::Postgres, "Chirp").await;
+    let db = provider.state.db.clone();
+    let count = async || -> usize {
+        let n: i64 = sqlx::query_scalar("select count(*) from sessions")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n as usize
+    };
+    assert_eq!(
+        sessions_after_visits_and_a_sign_in(&provider, count).await,
+        (0, 1)
+    );
+}
+
+#[tokio::test]
+async fn anonymous_visitors_cost_no_stored_session_in_redis() {
+    use provider::testing::redis as test_redis;
+    let prefix = test_redis::prefix("anonymous");
+    let redis = test_redis::url();
+    let provider = support::spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[
+            ("SESSION_STORE", "redis"),
+            ("REDIS_URL", &redis),
+            ("REDIS_PREFIX", &prefix),
+        ],
+    )
+    .await;
+    let pattern = format!("{prefix}session:*");
+    let count = async || test_redis::keys(&pattern).await.len();
+    let counts = sessions_after_visits_and_a_sign_in(&provider, count).await;
+    test_redis::delete_all(&prefix).await;
+    assert_eq!(counts, (0, 1));
+}

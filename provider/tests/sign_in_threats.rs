@@ -293,3 +293,52 @@ async fn force_login_makes_a_signed_in_person_type_their_password_again() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_form_token_seen_before_sign_in_is_refused_after_it() {
+    let provider = provider_with_alice().await;
+    let http = browser();
+    let before = csrf_of(&page(&http, &provider, "/login").await);
+    let response = http
+        .post(provider.url("/login"))
+        .form(&[
+            ("csrf", before.as_str()),
+            ("screen_name", "alice"),
+            ("password", "wonderland"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    for (path, form) in [
+        ("/statuses", vec![("status", "posted with an old token")]),
+        ("/logout", vec![]),
+    ] {
+        let mut fields = vec![("csrf", before.as_str())];
+        fields.extend(form);
+        let refused = http
+            .post(provider.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let after = csrf_of(&page(&http, &provider, "/").await);
+    assert_ne!(after, before);
+    let response = http
+        .post(provider.url("/logout"))
+        .form(&[("csrf", after.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Signing out draws a new one too.
+    let refused = http
+        .post(provider.url("/logout"))
+        .form(&[("csrf", after.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}

@@ -9,7 +9,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use crate::apps::AccessLevel;
 use crate::error::{Error, PageError};
@@ -18,7 +17,7 @@ use crate::tokens::{self, PendingToken};
 use crate::users::User;
 use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::chrome::Chrome;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 use crate::web::templates::render;
 
 #[derive(Deserialize)]
@@ -67,25 +66,25 @@ const EXPIRED: Error = Error::Rejected {
 
 pub async fn authorize(
     state: State<AppState>,
-    session: Session,
+    csrf: Csrf,
     user: MaybeUser,
     Query(query): Query<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
-    ask(state, session, user, query, false).await
+    ask(state, csrf, user, query, false).await
 }
 
 pub async fn authenticate(
     state: State<AppState>,
-    session: Session,
+    csrf: Csrf,
     user: MaybeUser,
     Query(query): Query<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
-    ask(state, session, user, query, true).await
+    ask(state, csrf, user, query, true).await
 }
 
 async fn ask(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     MaybeUser(user): MaybeUser,
     query: AuthorizeQuery,
     skip_if_approved: bool,
@@ -124,10 +123,10 @@ async fn ask(
         && let Some(verifier) =
             tokens::approve_if_authorized(&state.db, pending.token.as_str(), user.id).await?
     {
-        return approved(&state, &session, pending, &user, verifier).await;
+        return approved(&state, &csrf, pending, &user, verifier).await;
     }
     let page = ConsentPage {
-        chrome: Chrome::new(&state, &session, Some(user.clone())).await?,
+        chrome: Chrome::new(&state, &csrf, Some(user.clone())),
         callback_host: callback_host(&pending.callback),
         app_owner: pending.app_owner,
         app_name: pending.app_name,
@@ -147,17 +146,17 @@ pub struct Decision {
 
 pub async fn decide(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
     Form(form): Form<Decision>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let pending = tokens::pending(&state.db, &form.oauth_token).await?;
     let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
         return Err(PageError(EXPIRED));
     };
     if form.decision == "allow" {
-        return approve(&state, &session, pending, &user).await;
+        return approve(&state, &csrf, pending, &user).await;
     }
     // Denied: the temporary credentials are void, and the client hears `denied=<token>`
     // (Twitter's convention; RFC 5849 leaves the refusal message to the server).
@@ -165,7 +164,7 @@ pub async fn decide(
     tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization denied");
     if pending.callback == "oob" {
         let page = DeniedPage {
-            chrome: Chrome::new(&state, &session, Some(user)).await?,
+            chrome: Chrome::new(&state, &csrf, Some(user)),
             app_name: pending.app_name,
         };
         return Ok(no_store(render(&page)));
@@ -175,20 +174,20 @@ pub async fn decide(
 
 async fn approve(
     state: &AppState,
-    session: &Session,
+    csrf: &Csrf,
     pending: PendingToken,
     user: &User,
 ) -> Result<Response, PageError> {
     let verifier = tokens::approve(&state.db, pending.token.as_str(), user.id)
         .await?
         .ok_or(EXPIRED)?;
-    approved(state, session, pending, user, verifier).await
+    approved(state, csrf, pending, user, verifier).await
 }
 
 /// Sends the verifier to the client (§2.2): to its callback, or shown as a PIN.
 async fn approved(
     state: &AppState,
-    session: &Session,
+    csrf: &Csrf,
     pending: PendingToken,
     user: &User,
     verifier: String,
@@ -197,7 +196,7 @@ async fn approved(
     if pending.callback == "oob" {
         // §2.2: without a callback the owner copies the verifier into the client by hand.
         let page = PinPage {
-            chrome: Chrome::new(state, session, Some(user.clone())).await?,
+            chrome: Chrome::new(state, csrf, Some(user.clone())),
             app_name: pending.app_name,
             pin: verifier,
         };

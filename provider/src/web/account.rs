@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::users::{self, SignUpError};
 use crate::web::auth::{MaybeUser, sign_in, sign_out};
 use crate::web::chrome::Chrome;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 use crate::web::next::safe_next;
 use crate::web::templates::render;
 use crate::web::throttle::ClientAddr;
@@ -70,7 +70,7 @@ pub struct LogoutForm {
 
 pub async fn login_page(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     MaybeUser(user): MaybeUser,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
@@ -80,7 +80,7 @@ pub async fn login_page(
         return Ok(Redirect::to(&next).into_response());
     }
     let page = LoginPage {
-        chrome: Chrome::new(&state, &session, user).await?,
+        chrome: Chrome::new(&state, &csrf, user),
         next,
         screen_name: query.screen_name.unwrap_or_default(),
         error: None,
@@ -91,10 +91,11 @@ pub async fn login_page(
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
+    csrf: Csrf,
     ClientAddr(addr): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
     // Counted before the password is hashed: a refused guess costs no Argon2 run.
     state
@@ -105,13 +106,13 @@ pub async fn login(
         })?;
     match users::authenticate(&state.db, form.screen_name.trim(), &form.password).await? {
         Some(user) => {
-            sign_in(&session, &user).await?;
+            sign_in(&session, &csrf, &user).await?;
             tracing::info!(user = %user.screen_name, "signed in");
             Ok(Redirect::to(&next).into_response())
         }
         None => {
             let page = LoginPage {
-                chrome: Chrome::new(&state, &session, None).await?,
+                chrome: Chrome::new(&state, &csrf, None),
                 next,
                 screen_name: form.screen_name,
                 error: Some("That screen name and password do not match an account."),
@@ -123,11 +124,11 @@ pub async fn login(
 
 pub async fn signup_page(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
     let page = SignupPage {
-        chrome: Chrome::new(&state, &session, None).await?,
+        chrome: Chrome::new(&state, &csrf, None),
         next: safe_next(&state.config.public_url, query.next.as_deref()),
         screen_name: query.screen_name.unwrap_or_default(),
         name: String::new(),
@@ -139,21 +140,22 @@ pub async fn signup_page(
 pub async fn signup(
     State(state): State<AppState>,
     session: Session,
+    csrf: Csrf,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
     let screen_name = form.screen_name.trim();
     match users::create(&state.db, screen_name, &form.name, &form.password).await {
         Ok(user) => {
-            sign_in(&session, &user).await?;
+            sign_in(&session, &csrf, &user).await?;
             tracing::info!(user = %user.screen_name, "signed up");
             Ok(Redirect::to(&next).into_response())
         }
         Err(SignUpError::Other(err)) => Err(PageError(err)),
         Err(err) => {
             let page = SignupPage {
-                chrome: Chrome::new(&state, &session, None).await?,
+                chrome: Chrome::new(&state, &csrf, None),
                 next,
                 screen_name: screen_name.to_owned(),
                 name: form.name,
@@ -164,8 +166,12 @@ pub async fn signup(
     }
 }
 
-pub async fn logout(session: Session, Form(form): Form<LogoutForm>) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
-    sign_out(&session).await?;
+pub async fn logout(
+    session: Session,
+    csrf: Csrf,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, PageError> {
+    csrf.check(&form.csrf)?;
+    sign_out(&session, &csrf).await?;
     Ok(Redirect::to("/").into_response())
 }

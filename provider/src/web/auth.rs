@@ -11,7 +11,7 @@ use tower_sessions::Session;
 use crate::db::Db;
 use crate::error::{Error, PageError};
 use crate::users::{self, User};
-use crate::web::csrf::session_error;
+use crate::web::csrf::{Csrf, session_error};
 
 const USER_KEY: &str = "user_id";
 
@@ -21,9 +21,11 @@ pub struct CurrentUser(pub User);
 /// The signed-in user, if any.
 pub struct MaybeUser(pub Option<User>);
 
-/// Starts a signed-in session. The session id is rotated first, so an id planted before
-/// sign-in (session fixation) is worthless after it.
-pub async fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
+/// Starts a signed-in session: the first stored session of this browser. The session
+/// id and the CSRF cookie are drawn anew first, so an id planted before sign-in (session
+/// fixation) and any form token seen before it are worthless after it.
+pub async fn sign_in(session: &Session, csrf: &Csrf, user: &User) -> Result<(), PageError> {
+    csrf.rotate();
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user.id)
@@ -32,8 +34,10 @@ pub async fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
     Ok(())
 }
 
-/// Ends the session: its data is deleted and the cookie cleared.
-pub async fn sign_out(session: &Session) -> Result<(), PageError> {
+/// Ends the session: its data is deleted and the cookie cleared; form tokens shown while
+/// signed in are void.
+pub async fn sign_out(session: &Session, csrf: &Csrf) -> Result<(), PageError> {
+    csrf.rotate();
     session.flush().await.map_err(session_error)
 }
 

@@ -1,12 +1,9 @@
 //! What every page's frame needs: the brand, the signed-in user and the CSRF token (for
 //! the sign-out button in the header).
 
-use tower_sessions::Session;
-
-use crate::error::PageError;
 use crate::state::AppState;
 use crate::users::User;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 
 pub struct Chrome {
     pub brand: String,
@@ -15,15 +12,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    pub async fn new(
-        state: &AppState,
-        session: &Session,
-        user: Option<User>,
-    ) -> Result<Self, PageError> {
-        Ok(Self {
+    pub fn new(state: &AppState, csrf: &Csrf, user: Option<User>) -> Self {
+        Self {
             brand: state.config.brand.clone(),
             user,
-            csrf: csrf::token(session).await?,
-        })
+            csrf: csrf.token(),
+        }
     }
 }

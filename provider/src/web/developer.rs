@@ -7,14 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use crate::apps::{self, AccessLevel, App, NewApp};
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 use crate::web::templates::render;
 
 pub struct AppRow {
@@ -48,7 +47,7 @@ pub struct NewAppForm {
 
 async fn page(
     state: &AppState,
-    session: &Session,
+    csrf: &Csrf,
     user: crate::users::User,
     error: Option<String>,
 ) -> Result<Response, PageError> {
@@ -63,7 +62,7 @@ async fn page(
         StatusCode::OK
     };
     let page = DeveloperPage {
-        chrome: Chrome::new(state, session, Some(user)).await?,
+        chrome: Chrome::new(state, csrf, Some(user)),
         apps: rows,
         error,
         callback_url: String::new(),
@@ -73,19 +72,19 @@ async fn page(
 
 pub async fn developer_apps(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, PageError> {
-    page(&state, &session, user, None).await
+    page(&state, &csrf, user, None).await
 }
 
 pub async fn create_app(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
     Form(form): Form<NewAppForm>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let name = form.name.trim();
     let callbacks: Vec<String> = form
         .callbacks
@@ -107,7 +106,7 @@ pub async fn create_app(
             })
     };
     if error.is_some() {
-        return page(&state, &session, user, error).await;
+        return page(&state, &csrf, user, error).await;
     }
     let app = apps::create(
         &state.db,
@@ -123,7 +122,7 @@ pub async fn create_app(
     .await?;
     tracing::info!(app = %app.name, owner = %user.screen_name, "app registered");
     let page = CreatedPage {
-        chrome: Chrome::new(&state, &session, Some(user)).await?,
+        chrome: Chrome::new(&state, &csrf, Some(user)),
         app,
     };
     let mut response = render(&page);

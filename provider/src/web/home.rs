@@ -5,14 +5,13 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use crate::error::{Error, PageError};
 use crate::state::AppState;
 use crate::statuses::{self, Page, StatusJson};
 use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::chrome::Chrome;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 use crate::web::templates::render;
 
 #[derive(Template)]
@@ -32,15 +31,15 @@ pub struct PostForm {
 
 pub async fn home(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     MaybeUser(user): MaybeUser,
 ) -> Result<Response, PageError> {
-    page(&state, &session, user, None, String::new()).await
+    page(&state, &csrf, user, None, String::new()).await
 }
 
 async fn page(
     state: &AppState,
-    session: &Session,
+    csrf: &Csrf,
     user: Option<crate::users::User>,
     error: Option<&'static str>,
     draft: String,
@@ -50,7 +49,7 @@ async fn page(
         None => Vec::new(),
     };
     let page = HomePage {
-        chrome: Chrome::new(state, session, user).await?,
+        chrome: Chrome::new(state, csrf, user),
         statuses,
         error,
         draft,
@@ -60,17 +59,17 @@ async fn page(
 
 pub async fn post_status(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
     Form(form): Form<PostForm>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     match statuses::create(&state.db, &user, form.status.trim(), None).await {
         Ok(_) => Ok(Redirect::to("/").into_response()),
         Err(err @ Error::Rejected { .. }) => {
             // The API answers Twitter's status code; a form answers 422 with the draft kept.
             let (_, _, message) = err.parts();
-            let response = page(&state, &session, Some(user), Some(message), form.status).await?;
+            let response = page(&state, &csrf, Some(user), Some(message), form.status).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, response).into_response())
         }
         Err(err) => Err(PageError(err)),

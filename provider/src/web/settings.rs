@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 use crate::error::PageError;
 use crate::state::AppState;
@@ -14,7 +13,7 @@ use crate::statuses::twitter_time;
 use crate::tokens::{self, Connection};
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
-use crate::web::csrf;
+use crate::web::csrf::Csrf;
 use crate::web::templates::render;
 
 #[derive(Template)]
@@ -38,23 +37,23 @@ pub struct RevokeForm {
 
 pub async fn connected_apps(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, PageError> {
     let page = ConnectedAppsPage {
         connections: tokens::connections(&state.db, user.id).await?,
-        chrome: Chrome::new(&state, &session, Some(user)).await?,
+        chrome: Chrome::new(&state, &csrf, Some(user)),
     };
     Ok(render(&page))
 }
 
 pub async fn revoke(
     State(state): State<AppState>,
-    session: Session,
+    csrf: Csrf,
     CurrentUser(user): CurrentUser,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
-    csrf::check(&session, &form.csrf).await?;
+    csrf.check(&form.csrf)?;
     if tokens::disconnect(&state.db, &state.grants, form.app_id, user.id).await? {
         tracing::info!(app_id = form.app_id, user = %user.screen_name, "access revoked");
     }
