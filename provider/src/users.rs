@@ -196,6 +196,31 @@ mod tests {
         assert!(!valid_screen_name("sixteen_chars_xx"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_hashing_is_bounded_by_the_core_count() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let guesses = (0..cores * 4).map(|_| {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            tokio::spawn(hashing(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+            }))
+        });
+        for guess in guesses.collect::<Vec<_>>() {
+            guess.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=cores).contains(&most),
+            "{most} at once on {cores} cores"
+        );
+    }
+
     #[tokio::test]
     async fn a_password_verifies_against_its_own_hash_only() {
         let hash = hash_password("correct horse").await.unwrap();
