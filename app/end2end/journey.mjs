@@ -93,10 +93,14 @@ await step('chirp-profile', async () => {
 });
 
 await step('chirp-posted', async () => {
+  // Hydrated, the form posts by fetch: the page (and this marker) stays.
+  await page.evaluate(() => { window.__sameDocument = true; });
   const text = `Hello from the browser test ${Date.now()}`;
   await page.fill('#status', text);
   await page.click('#post-status');
   await page.waitForSelector(`#timeline >> text=${text}`);
+  expect(await page.evaluate(() => window.__sameDocument === true),
+    'the post went by fetch without reloading the page (the page hydrated)');
 });
 
 await step('how-it-works', async () => {

@@ -1,7 +1,7 @@
 //! The document shell, the router and the shared pieces of every page.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -15,6 +15,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                // `/pkg/app.css`, or `/pkg/app.<hash>.css` with LEPTOS_HASH_FILES=true.
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -31,7 +34,6 @@ pub fn App() -> impl IntoView {
     // Async rendering: each page is sent whole, with its status code, so it reads the
     // same without JavaScript; hydration then makes the forms and links client-side.
     view! {
-        <Stylesheet id="leptos" href="/pkg/app.css"/>
         <Title text="Sign in with …"/>
         <Router>
             <header class="top">

@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::router())
         .merge(crate::api::router())
         .route("/static/provider.css", get(stylesheet))
+        .route("/healthz", get(crate::health::healthz))
+        .route("/readyz", get(crate::health::readyz))
         // Every body, page forms included: a status or a form fits many times over.
         .layer(DefaultBodyLimit::max(crate::oauth::signed::MAX_BODY))
         .layer(axum::middleware::map_response_with_state(

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod flows;
+pub mod ops;
 pub mod pages;
 pub mod signin;
 pub mod state;
@@ -84,6 +85,9 @@ pub async fn build_state(
         .output_name("app")
         .site_root(site_root)
         .site_pkg_dir("pkg")
+        // Content-hashed file names, as cargo-leptos' `hash-files` writes them: .ci/build-site
+        // writes `hash.txt` next to the binary and the stack sets this.
+        .hash_files(lookup("LEPTOS_HASH_FILES").is_some_and(|v| v.trim() == "true"))
         .build();
     let sessions =
         provider::session_store::Sessions::open(&config.sessions, &db, &config.redis_prefix)
@@ -133,6 +137,8 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(sessions)
+        .merge(ops::routes(&state.leptos_options))
+        .layer(ops::no_cache_by_default())
         .with_state(state)
 }
 
