@@ -2,13 +2,22 @@
 // post, read the teaching page, link Warble, unlink Chirp, sign out, and refuse a
 // sign-in. Saves a screenshot of each page in screenshots/ (git-ignored).
 //
-//   SITE_URL=http://127.0.0.1:13000 node journey.mjs
+// On every page of the site and of the provider it also runs axe-core (failing on any
+// serious or critical violation) and checks the page at phone width (390 px: no
+// horizontal scrolling), with a screenshot of that too.
+//
+//   SITE_URL=http://127.0.0.1:13000 CHIRP_URL=http://127.0.0.1:18001 node journey.mjs
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const site = (process.env.SITE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const chirp = (process.env.CHIRP_URL ?? 'http://127.0.0.1:8001').replace(/\/$/, '');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1000, height: 800 };
 const shots = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 const profileDir = mkdtempSync(join(tmpdir(), 'site-e2e-'));
@@ -18,7 +27,7 @@ const browser = await chromium.launchPersistentContext(profileDir, {
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
-  viewport: { width: 1000, height: 800 },
+  viewport: DESKTOP,
 });
 const page = browser.pages()[0] ?? await browser.newPage();
 page.setDefaultTimeout(15000);
@@ -31,8 +40,8 @@ page.on('console', (m) => {
 let wasmLoaded = false;
 page.on('response', (r) => {
   if (r.url().endsWith('.wasm') && r.ok()) wasmLoaded = true;
-  // The pages have no favicon; the 404 of the deliberate unknown-remote visit is expected.
-  if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !r.url().includes('/profile/nope')) {
+  // The 404s of the deliberate unknown-remote visits are expected; nothing else (favicons included).
+  if (r.status() >= 400 && !r.url().includes('/profile/nope') && !r.url().includes('/login/nope')) {
     problems.push(`${r.status()} ${r.url()}`);
   }
 });
@@ -57,6 +66,27 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+// axe-core on the page as it is now; then the same page at phone width, screenshot
+// included. Serious and critical violations fail the step.
+const audited = [];
+async function audit(name) {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  await page.setViewportSize(PHONE);
+  try {
+    await page.waitForTimeout(50);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.screenshot({ path: join(shots, `phone-${name}.png`), fullPage: true });
+    if (width > PHONE.width) report.push(`at ${PHONE.width} px the page is ${width} px wide (horizontal scrolling)`);
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+  expect(report.length === 0, `${name} (${page.url()}):\n  ${report.join('\n  ')}`);
+  audited.push(name);
+}
+
 async function signInAtProvider(decision) {
   // The provider's sign-in form appears unless this browser is signed in there already.
   await page.waitForSelector('#allow, #sign-in');
@@ -73,15 +103,18 @@ await step('home', async () => {
   await page.goto(`${site}/`);
   await page.waitForSelector('#sign-in-chirp');
   expect(await page.isVisible('#sign-in-warble'), 'a Warble button');
+  await audit('site-home');
 });
 
 await step('chirp-consent', async () => {
   await page.click('#sign-in-chirp');
   await page.waitForSelector('#sign-in');
+  await audit('provider-sign-in');
   await page.fill('#screen_name', 'alice');
   await page.fill('#password', 'wonderland');
   await page.click('#sign-in');
   await page.waitForSelector('#allow');
+  await audit('provider-consent');
 });
 
 await step('chirp-profile', async () => {
@@ -90,6 +123,7 @@ await step('chirp-profile', async () => {
   await page.waitForSelector('#profile-name');
   await page.waitForLoadState('networkidle');
   expect(wasmLoaded, 'the site hydrated (its wasm loaded)');
+  await audit('site-profile');
 });
 
 await step('chirp-posted', async () => {
@@ -110,6 +144,7 @@ await step('how-it-works', async () => {
   }
   const body = await page.textContent('body');
   expect(!body.includes('chirp-demo-secret'), 'no consumer secret on the page');
+  await audit('site-how-it-works');
 });
 
 await step('warble-profile', async () => {
@@ -122,6 +157,8 @@ await step('warble-profile', async () => {
 
 await step('accounts-unlinked', async () => {
   await page.goto(`${site}/accounts`);
+  await page.waitForSelector('#unlink-chirp');
+  await audit('site-accounts');
   await page.click('#unlink-chirp');
   await page.waitForURL(`${site}/accounts`);
   await page.waitForSelector('#unlink-warble');
@@ -139,11 +176,40 @@ await step('denied', async () => {
   await page.click('#sign-in-chirp');
   await signInAtProvider('deny');
   await page.waitForSelector('#denied');
+  await audit('site-denied');
 });
 
 await step('unknown-remote', async () => {
   const response = await page.goto(`${site}/profile/nope`);
   expect(response.status() === 404, `status ${response.status()}`);
+  await audit('site-not-found');
+  const error = await page.goto(`${site}/login/nope`);
+  expect(error.status() === 404, `status ${error.status()}`);
+  await audit('site-error-page');
+});
+
+// The provider's own pages (this browser is still signed in at Chirp).
+for (const [name, path, selector] of [
+  ['provider-home', '/', 'main'],
+  ['provider-connected-apps', '/settings/apps', 'main'],
+  ['provider-developer-apps', '/developer/apps', 'main'],
+]) {
+  await step(name, async () => {
+    const response = await page.goto(`${chirp}${path}`);
+    expect(response.ok(), `${path}: status ${response.status()}`);
+    await page.waitForSelector(selector);
+    await audit(name);
+  });
+}
+
+await step('provider-signed-out-pages', async () => {
+  await browser.clearCookies();
+  for (const [name, path] of [['provider-sign-up', '/signup'], ['provider-sign-in-page', '/login']]) {
+    const response = await page.goto(`${chirp}${path}`);
+    expect(response.ok(), `${path}: status ${response.status()}`);
+    await page.waitForSelector('form');
+    await audit(name);
+  }
 });
 
 await browser.close();
@@ -152,4 +218,4 @@ if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log(`browser journey: ${n} steps passed; screenshots in app/end2end/screenshots/`);
+console.log(`browser journey: ${n} steps passed; axe-core (no serious or critical violation) and ${PHONE.width} px width on ${audited.length} pages: ${audited.join(', ')}; screenshots in app/end2end/screenshots/`);

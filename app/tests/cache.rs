@@ -37,7 +37,7 @@ async fn the_sql_cache_takes_once_and_expires() {
         let pool = provider::db::open(&db.url, &sqlx::migrate!("../migrations/app"))
             .await
             .unwrap();
-        exercise(&SqlCache { db: pool }).await;
+        exercise(&SqlCache::new(pool)).await;
     }
 }
 
@@ -58,4 +58,47 @@ async fn the_redis_cache_takes_once_and_expires() {
         .await
         .unwrap();
     assert!(left.is_empty(), "nothing left behind: {left:?}");
+}
+
+/// Abandoned sign-ins are swept through the expiry index in bounded batches, so one
+/// sweep never holds the table for long whatever piled up, and live rows stay.
+#[tokio::test]
+async fn abandoned_temporary_credentials_are_swept_in_bounded_batches() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = TestDb::new(backend).await;
+        let pool = provider::db::open(&db.url, &sqlx::migrate!("../migrations/app"))
+            .await
+            .unwrap();
+        let cache = SqlCache::new(pool.clone());
+        for i in 0..2500 {
+            sqlx::query(
+                "insert into temporary_credentials (key, token, secret, expires_at) \
+                 values ($1, 't', 's', 0)",
+            )
+            .bind(format!("chirp:old{i}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        cache
+            .set(
+                "chirp:live",
+                &RequestToken::new("live", "s"),
+                Duration::from_secs(60),
+            )
+            .await
+            .unwrap();
+        let now = provider::db::now();
+        let mut batches = Vec::new();
+        loop {
+            let deleted = cache.sweep_now(now).await.unwrap();
+            if deleted == 0 {
+                break;
+            }
+            batches.push(deleted);
+        }
+        // The `set` above swept the first batch already.
+        assert_eq!(batches, [1000, 500], "{backend:?}");
+        assert!(cache.get("chirp:live").await.unwrap().is_some());
+    }
 }

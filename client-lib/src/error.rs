@@ -57,8 +57,10 @@ impl std::fmt::Display for RemoteError {
 pub enum Error {
     #[error("the service answered {0}")]
     Remote(RemoteError),
+    /// Without its URL: with query placement the URL carries the signature and the
+    /// verifier, and an error's text ends up in logs.
     #[error("could not reach the service: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(reqwest::Error),
     #[error(transparent)]
     Sign(#[from] SignError),
     #[error(
@@ -71,6 +73,10 @@ pub enum Error {
     BadCallback(&'static str),
     #[error("the callback names a request token this client did not issue, or one already used")]
     TokenMismatch,
+    #[error(
+        "the callback is not for a sign-in this browser began (it was started in another browser, or already finished)"
+    )]
+    NotThisBrowser,
     #[error("the user declined to authorize the application")]
     Denied,
     #[error("a streaming body cannot be signed")]
@@ -89,6 +95,12 @@ pub enum Error {
     Config(#[from] crate::config::ConfigError),
     #[error("the temporary credential store failed: {0}")]
     Store(String),
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        Error::Http(e.without_url())
+    }
 }
 
 impl From<RemoteError> for Error {

@@ -12,6 +12,7 @@
 //! - [`client`]: [`Session`], the three legs of §2 over HTTP and signing of later calls;
 //! - [`registry`]: many named remotes configured from code or `{NAME}_*` variables
 //!   ([`config`]), temporary credentials in a [`cache`], tokens in a [`TokenStore`];
+//! - [`pending`]: a sign-in under way, bound to the browser that began it;
 //! - [`observe`]: every exchange, secrets removed, for logs or teaching pages;
 //! - [`presets`]: Twitter's endpoints.
 //!
@@ -28,13 +29,15 @@
 //!     ..presets::twitter_compatible("http://127.0.0.1:8001/")
 //! })?;
 //!
-//! // Leg 1 (§2.1) and the redirect of leg 2 (§2.2): send the user's browser here.
+//! // Leg 1 (§2.1) and the redirect of leg 2 (§2.2): send the user's browser to
+//! // `go_to.url`, and keep `go_to.pending` in that browser's server-side session.
 //! let go_to = chirp.authorize_redirect("http://127.0.0.1:3000/authorize/chirp").await?;
-//! println!("{go_to}");
+//! println!("{}", go_to.url);
 //!
-//! // The service sends the browser back to the callback with a verifier; leg 3 (§2.3):
+//! // The service sends the browser back to the callback with a verifier; leg 3 (§2.3),
+//! // only with what this same browser kept (a callback URL alone finishes nothing):
 //! let callback = "http://127.0.0.1:3000/authorize/chirp?oauth_token=...&oauth_verifier=...";
-//! let token = chirp.authorize_access_token(callback).await?;
+//! let token = chirp.authorize_access_token(&go_to.pending, callback).await?;
 //! println!("signed in as @{}", token.extra("screen_name").unwrap_or("?"));
 //!
 //! // Any later request, signed with the token credentials (§3):
@@ -56,6 +59,7 @@ pub mod encode;
 pub mod error;
 pub mod header;
 pub mod observe;
+pub mod pending;
 pub mod presets;
 pub mod registry;
 pub mod sign;
@@ -68,6 +72,7 @@ pub use client::{Callback, Session};
 pub use config::{ConfigError, RemoteConfig, Settings};
 pub use error::{Error, RemoteError};
 pub use observe::{Exchange, Observer, Step};
+pub use pending::{AuthorizationRedirect, PendingAuthorization};
 pub use registry::{Compliance, Registry, Remote, TokenStore};
 pub use sign::{Body, Placement, Request, SignError, SignedRequest, Signer};
 pub use signature::{HmacSha1, HmacSha256, Plaintext, SignatureMethod};

@@ -14,6 +14,7 @@ use crate::client::{Callback, Session};
 use crate::config::{RemoteConfig, Settings};
 use crate::error::Error;
 use crate::observe::Observer;
+use crate::pending::{AuthorizationRedirect, PendingAuthorization};
 use crate::types::{AccessToken, RequestToken};
 
 /// Adjusts a request before it is signed, for a service that needs something unusual.
@@ -199,8 +200,9 @@ impl Remote {
     }
 
     /// Leg 1 and the start of leg 2: fetches temporary credentials for `callback`, keeps
-    /// them in the cache under their token, and returns the URL to send the user to.
-    pub async fn authorize_redirect(&self, callback: &str) -> Result<Url, Error> {
+    /// them in the cache under their token, and returns the URL to send the user to with
+    /// the [`PendingAuthorization`] to keep for this browser until the callback.
+    pub async fn authorize_redirect(&self, callback: &str) -> Result<AuthorizationRedirect, Error> {
         self.authorize_redirect_with(callback, &[]).await
     }
 
@@ -210,7 +212,7 @@ impl Remote {
         &self,
         callback: &str,
         extra: &[(String, String)],
-    ) -> Result<Url, Error> {
+    ) -> Result<AuthorizationRedirect, Error> {
         let token = self
             .session
             .request_token(&self.settings.request_token_url, callback)
@@ -225,22 +227,31 @@ impl Remote {
             .chain(extra)
             .cloned()
             .collect();
-        Ok(Session::authorization_url(
-            &self.settings.authorize_url,
-            &token,
-            &params,
-        ))
+        Ok(AuthorizationRedirect {
+            url: Session::authorization_url(&self.settings.authorize_url, &token, &params),
+            pending: PendingAuthorization {
+                remote: self.name.clone(),
+                token: token.token,
+            },
+        })
     }
 
-    /// The rest of leg 2 and leg 3: reads the callback (its full URL or query), takes
-    /// its temporary credentials out of the cache (once only), and exchanges the
-    /// verifier. A refusal is [`Error::Denied`]; an unknown or used token is
-    /// [`Error::TokenMismatch`].
-    pub async fn authorize_access_token(&self, callback: &str) -> Result<AccessToken, Error> {
+    /// The rest of leg 2 and leg 3, for the browser that began the flow: `pending` is
+    /// what [`authorize_redirect`](Self::authorize_redirect) returned to it, `callback`
+    /// the callback's full URL or query. A callback that is not for `pending` is
+    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise the temporary credentials
+    /// are taken out of the cache (once only) and the verifier exchanged. A refusal is
+    /// [`Error::Denied`]; a used or expired token is [`Error::TokenMismatch`].
+    pub async fn authorize_access_token(
+        &self,
+        pending: &PendingAuthorization,
+        callback: &str,
+    ) -> Result<AccessToken, Error> {
         let callback = Callback::parse(callback)?;
+        pending.check(&self.name, &callback)?;
         let issued: Option<RequestToken> = self
             .cache
-            .take(&self.cache_key(callback.token().as_str()))
+            .take(&self.cache_key(pending.token.as_str()))
             .await?;
         let issued = issued.ok_or(Error::TokenMismatch)?;
         let verifier = callback.verifier_for(&issued)?;

@@ -243,20 +243,26 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
         .unwrap();
     assert!(
         go_to
+            .url
             .as_str()
             .starts_with(&format!("{base}oauth/authenticate?oauth_token=rt"))
     );
-    let callback = visit(&go_to).await;
+    let callback = visit(&go_to.url).await;
     assert!(callback.starts_with("http://127.0.0.1:3000/authorize/local?keep=1&oauth_token="));
 
-    let token = remote.authorize_access_token(&callback).await.unwrap();
+    let token = remote
+        .authorize_access_token(&go_to.pending, &callback)
+        .await
+        .unwrap();
     assert_eq!(token.extra("screen_name"), Some("alice"));
     assert_eq!(token.extra("user_id"), Some("7"));
     remote.save_token("u1", &token).await.unwrap();
 
     // The same callback again: its temporary credentials were taken.
     assert!(matches!(
-        remote.authorize_access_token(&callback).await,
+        remote
+            .authorize_access_token(&go_to.pending, &callback)
+            .await,
         Err(Error::TokenMismatch)
     ));
 
@@ -328,11 +334,13 @@ async fn a_refusal_is_denied_and_forgets_nothing_else() {
         .authorize_redirect("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
-    let mut deny = go_to.clone();
+    let mut deny = go_to.url.clone();
     deny.query_pairs_mut().append_pair("deny", "1");
     let callback = visit(&deny).await;
     assert!(matches!(
-        remote.authorize_access_token(&callback).await,
+        remote
+            .authorize_access_token(&go_to.pending, &callback)
+            .await,
         Err(Error::Denied)
     ));
 }
@@ -357,16 +365,52 @@ async fn a_forged_callback_token_is_refused() {
     let remote = registry
         .register_from("local", config(&base), no_env)
         .unwrap();
-    remote
+    let go_to = remote
         .authorize_redirect("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
     assert!(matches!(
         remote
-            .authorize_access_token("oauth_token=guessed&oauth_verifier=v-guessed")
+            .authorize_access_token(
+                &go_to.pending,
+                "oauth_token=guessed&oauth_verifier=v-guessed"
+            )
             .await,
-        Err(Error::TokenMismatch)
+        Err(Error::NotThisBrowser)
     ));
+}
+
+/// The account-takeover attack, at the crate's level: the attacker approves their own
+/// account and keeps the callback URL; a victim's browser, which began a flow of its own,
+/// opens it. The victim's pending flow does not match it: refused, and the attacker's
+/// temporary credentials are not spent, so the attacker's own browser still finishes.
+#[tokio::test]
+async fn a_callback_opened_in_another_browser_is_refused() {
+    let (base, _server) = spawn(true).await;
+    let mut registry = Registry::new();
+    let remote = registry
+        .register_from("local", config(&base), no_env)
+        .unwrap();
+    let attacker = remote
+        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .await
+        .unwrap();
+    let attackers_callback = visit(&attacker.url).await;
+    let victim = remote
+        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .await
+        .unwrap();
+    assert!(matches!(
+        remote
+            .authorize_access_token(&victim.pending, &attackers_callback)
+            .await,
+        Err(Error::NotThisBrowser)
+    ));
+    let token = remote
+        .authorize_access_token(&attacker.pending, &attackers_callback)
+        .await
+        .unwrap();
+    assert_eq!(token.extra("screen_name"), Some("alice"));
 }
 
 #[tokio::test]
@@ -445,5 +489,29 @@ async fn every_placement_and_method_is_accepted_by_the_verifier() {
                 [("x".into(), "*".into()), ("a".into(), "1 2".into())]
             );
         }
+    }
+}
+
+/// With query placement the signed URL holds the signature and the verifier; a network
+/// error's text (which callers log) must not.
+#[tokio::test]
+async fn a_network_error_does_not_log_the_signed_url() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = Url::parse(&format!("http://{}/", closed.local_addr().unwrap())).unwrap();
+    drop(closed);
+    let session = Session::new(reqwest::Client::new(), ClientCredentials::new(KEY, SECRET))
+        .placement(Placement::Query);
+    let err = session
+        .access_token(
+            &base.join("oauth/access_token").unwrap(),
+            &oauth1::RequestToken::new("rt-1", "rt-secret"),
+            &oauth1::Verifier::new("the-verifier"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http(_)), "{err:?}");
+    let text = format!("{err} / {err:?}");
+    for secret in ["the-verifier", "oauth_signature", "oauth_verifier"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
     }
 }

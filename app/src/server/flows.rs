@@ -3,7 +3,7 @@
 //! (the request token, then the access token), and the sign-in routes add the two browser
 //! steps (the redirect to the service and the callback) and save the whole flow.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -14,9 +14,53 @@ use crate::model::FlowStep;
 /// Sign-ins not finished within this time are dropped.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
 
+/// At most this many sign-ins are recorded at once; past it the oldest is dropped (its
+/// teaching page will lack the steps, the sign-in itself is not affected).
+const MAX_PENDING: usize = 10_000;
+
 #[derive(Default)]
 pub struct FlowRecorder {
-    pending: Mutex<HashMap<String, (Instant, Vec<FlowStep>)>>,
+    pending: Mutex<Pending>,
+}
+
+/// The flows by token, and the order they began in, so that expiry looks at the oldest
+/// few entries instead of scanning them all on every sign-in.
+#[derive(Default)]
+struct Pending {
+    flows: HashMap<String, (Instant, Vec<FlowStep>)>,
+    started: VecDeque<(Instant, String)>,
+}
+
+impl Pending {
+    fn get_mut(&mut self, token: &str) -> Option<&mut (Instant, Vec<FlowStep>)> {
+        self.flows.get_mut(token)
+    }
+
+    fn remove(&mut self, token: &str) -> Option<(Instant, Vec<FlowStep>)> {
+        // Its entry in `started` goes when it reaches the front.
+        self.flows.remove(token)
+    }
+
+    fn insert(&mut self, token: String, flow: (Instant, Vec<FlowStep>)) {
+        let now = flow.0;
+        while let Some((began, oldest)) = self.started.front() {
+            let expired = now.duration_since(*began) >= PENDING_FOR;
+            if !expired && self.started.len() < MAX_PENDING {
+                break;
+            }
+            // Drop it unless the token was reused by a flow that began later.
+            if self.flows.get(oldest).is_some_and(|(b, _)| b == began) {
+                self.flows.remove(oldest);
+            }
+            self.started.pop_front();
+        }
+        self.started.push_back((now, token.clone()));
+        self.flows.insert(token, flow);
+    }
+
+    fn len(&self) -> usize {
+        self.flows.len()
+    }
 }
 
 fn step(kind: &str, e: Exchange) -> FlowStep {
@@ -51,7 +95,7 @@ fn signing_token(e: &Exchange) -> Option<String> {
 }
 
 impl FlowRecorder {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Vec<FlowStep>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -73,6 +117,15 @@ impl FlowRecorder {
     pub fn take(&self, token: &str) -> Option<Vec<FlowStep>> {
         self.lock().remove(token).map(|(_, steps)| steps)
     }
+
+    /// How many sign-ins are being recorded.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Observer for FlowRecorder {
@@ -84,10 +137,8 @@ impl Observer for FlowRecorder {
                     .find(|(k, _)| k == "oauth_token")
                     .map(|(_, v)| v);
                 if let Some(token) = token {
-                    let now = Instant::now();
-                    let mut pending = self.lock();
-                    pending.retain(|_, (started, _)| now.duration_since(*started) < PENDING_FOR);
-                    pending.insert(token, (now, vec![step("request_token", e)]));
+                    let flow = (Instant::now(), vec![step("request_token", e)]);
+                    self.lock().insert(token, flow);
                 }
             }
             Step::AccessToken | Step::ApiCall => {
@@ -109,4 +160,45 @@ pub fn redact_verifier(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| oauth1::observe::redact_query(&u, &["oauth_verifier"]))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn begin(recorder: &FlowRecorder, token: &str) {
+        recorder.exchange(Exchange {
+            remote: "chirp".into(),
+            step: Step::RequestToken,
+            method: "POST".into(),
+            url: "http://127.0.0.1:8001/oauth/request_token".into(),
+            base_string: String::new(),
+            authorization: String::new(),
+            status: 200,
+            response: format!("oauth_token={token}&oauth_token_secret=s"),
+        });
+    }
+
+    #[test]
+    fn a_flood_of_abandoned_sign_ins_keeps_a_bounded_record() {
+        let recorder = FlowRecorder::default();
+        for i in 0..MAX_PENDING + 500 {
+            begin(&recorder, &format!("t{i}"));
+        }
+        assert_eq!(recorder.len(), MAX_PENDING);
+        assert!(recorder.take("t0").is_none(), "the oldest went first");
+        assert!(recorder.take(&format!("t{}", MAX_PENDING + 499)).is_some());
+        assert_eq!(recorder.lock().started.len(), MAX_PENDING);
+    }
+
+    #[test]
+    fn a_finished_flow_leaves_no_entry_behind_for_long() {
+        let recorder = FlowRecorder::default();
+        begin(&recorder, "a");
+        assert!(recorder.take("a").is_some());
+        for i in 0..MAX_PENDING {
+            begin(&recorder, &format!("b{i}"));
+        }
+        assert_eq!(recorder.lock().started.len(), MAX_PENDING);
+    }
 }

@@ -1,9 +1,12 @@
 //! The server half of the site (feature `ssr`).
 
+pub mod browser;
 pub mod config;
 pub mod flows;
+pub mod guard;
 pub mod ops;
 pub mod pages;
+pub mod pending;
 pub mod signin;
 pub mod state;
 pub mod store;
@@ -11,6 +14,7 @@ pub mod store;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -44,14 +48,22 @@ pub async fn build_state(
 ) -> Result<AppState, StartError> {
     let config = SiteConfig::from_lookup(lookup)?;
     let db = provider::db::open(&config.database_url, &MIGRATOR).await?;
-    let cache: Arc<dyn oauth1::TemporaryCredentialCache> = match &config.redis_url {
-        None => Arc::new(store::SqlCache { db: db.clone() }),
+    // Temporary credentials and the sign-ins under way live in the same store.
+    let (cache, pending): (
+        Arc<dyn oauth1::TemporaryCredentialCache>,
+        Arc<dyn pending::PendingSignIns>,
+    ) = match &config.redis_url {
+        None => {
+            let sql = Arc::new(store::SqlCache::new(db.clone()));
+            (sql.clone(), sql)
+        }
         Some(url) => {
             let client = redis::Client::open(url.as_str())?;
-            Arc::new(store::RedisCache {
+            let redis = Arc::new(store::RedisCache {
                 conn: redis::aio::ConnectionManager::new(client).await?,
                 prefix: format!("{}tc:", config.redis_prefix),
-            })
+            });
+            (redis.clone(), redis)
         }
     };
     let flows = Arc::new(flows::FlowRecorder::default());
@@ -60,6 +72,7 @@ pub async fn build_state(
             config.outbound_timeout,
         ))
         .cache(cache)
+        .temporary_credential_ttl(signin::SIGN_IN_TTL)
         .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());
     let mut remotes = Vec::new();
@@ -95,6 +108,7 @@ pub async fn build_state(
     Ok(AppState {
         sessions,
         db,
+        pending,
         registry: Arc::new(registry),
         remotes: Arc::new(remotes),
         flows,
@@ -115,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let context = state.clone();
     let options = state.leptos_options.clone();
+    let [frame_ancestors, frame_options, no_sniff, referrer] = guard::security_headers();
     Router::new()
         .route("/login/{name}", get(signin::login))
         .route("/authorize/{name}", get(signin::authorize))
@@ -137,6 +152,13 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(sessions)
+        .layer(from_fn_with_state(state.clone(), guard::same_origin))
+        .layer(from_fn_with_state(state.clone(), browser::identify))
+        .layer(from_fn_with_state(state.clone(), guard::canonical_host))
+        .layer(frame_ancestors)
+        .layer(frame_options)
+        .layer(no_sniff)
+        .layer(referrer)
         .merge(ops::routes(&state.leptos_options))
         .layer(ops::no_cache_by_default())
         .with_state(state)

@@ -7,13 +7,14 @@
 
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use oauth1::{Callback, Error};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::model::FlowStep;
+use crate::server::browser::BrowserKey;
 use crate::server::flows::redact_verifier;
 use crate::server::state::AppState;
 use crate::server::store;
@@ -117,37 +118,70 @@ fn remote_failure(brand: &str, retry: &str, err: &Error) -> Response {
     )
 }
 
-pub async fn login(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+/// How long a sign-in may wait for its callback, at the site (the registry's temporary
+/// credentials and this browser's record of the flow both last this long).
+pub const SIGN_IN_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+pub async fn login(
+    State(state): State<AppState>,
+    browser: BrowserKey,
+    Path(name): Path<String>,
+) -> Response {
     let Ok(remote) = state.registry.remote(&name) else {
         return unknown_remote(&name);
     };
     let brand = state.brand(&name);
     let callback = state.config.callback(&name);
     match remote.authorize_redirect(&callback).await {
-        Ok(url) => {
-            if let Some((_, token)) = url.query_pairs().find(|(k, _)| k == "oauth_token") {
-                state.flows.push(
-                    &token,
-                    FlowStep {
-                        kind: "authorize".into(),
-                        method: "GET".into(),
-                        url: url.to_string(),
-                        base_string: String::new(),
-                        authorization: String::new(),
-                        status: 303,
-                        response: String::new(),
-                    },
-                );
+        Ok(go_to) => {
+            // This browser, and only it, may finish this sign-in.
+            if let Err(e) = state
+                .pending
+                .add(&browser, &go_to.pending, SIGN_IN_TTL)
+                .await
+            {
+                return unavailable(e);
             }
-            Redirect::to(url.as_str()).into_response()
+            state.flows.push(
+                go_to.pending.token.as_str(),
+                FlowStep {
+                    kind: "authorize".into(),
+                    method: "GET".into(),
+                    url: go_to.url.to_string(),
+                    base_string: String::new(),
+                    authorization: String::new(),
+                    status: 303,
+                    response: String::new(),
+                },
+            );
+            Redirect::to(go_to.url.as_str()).into_response()
         }
         Err(err) => remote_failure(&brand, &format!("/login/{name}"), &err),
     }
 }
 
+/// The callback names a sign-in this browser did not begin: someone else's link, or one
+/// already finished or expired. Nothing was spent or changed.
+fn not_this_browser(brand: &str, retry: &str) -> Response {
+    tracing::warn!(%brand, "a callback for a sign-in this browser did not begin was refused");
+    message_page(
+        StatusCode::FORBIDDEN,
+        "not-this-browser",
+        "This sign-in was not started in this browser",
+        &format!(
+            "The link you followed finishes a {brand} sign-in that began somewhere else \
+             (another browser or device), or one that is already finished or expired. \
+             To keep your account safe, nothing was changed. If you were signing in, \
+             start again here, in this browser."
+        ),
+        (retry, &format!("Sign in with {brand}")),
+    )
+}
+
 pub async fn authorize(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    browser: BrowserKey,
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -177,6 +211,13 @@ pub async fn authorize(
         Err(e) => return unavailable(e),
     };
     let request_token = callback.token().as_str();
+    // Only the browser that began this sign-in may finish it: its record is taken here,
+    // before the temporary credentials are spent.
+    let pending = match state.pending.take(&browser, &name, request_token).await {
+        Ok(Some(pending)) => pending,
+        Ok(None) => return not_this_browser(&brand, &retry),
+        Err(e) => return unavailable(e),
+    };
     state.flows.push(
         request_token,
         FlowStep {
@@ -189,7 +230,7 @@ pub async fn authorize(
             response: String::new(),
         },
     );
-    let token = match remote.authorize_access_token(&query).await {
+    let token = match remote.authorize_access_token(&pending, &query).await {
         Ok(token) => token,
         Err(Error::Denied) => {
             state.flows.take(request_token);
@@ -203,6 +244,7 @@ pub async fn authorize(
                 (&retry, &format!("Sign in with {brand}")),
             );
         }
+        Err(Error::NotThisBrowser) => return not_this_browser(&brand, &retry),
         Err(Error::TokenMismatch | Error::BadCallback(_)) => return stale(),
         Err(err) => return remote_failure(&brand, &retry, &err),
     };
@@ -300,18 +342,6 @@ async fn verify_credentials(
     remote.send(request, token).await.ok()?.json().await.ok()
 }
 
-/// Form posts must come from this site. The session cookie is `SameSite=Lax` already;
-/// this also refuses a cross-site `Origin` outright.
-fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    match headers.get("origin").and_then(|o| o.to_str().ok()) {
-        None => true,
-        Some(origin) => {
-            let ours = state.config.public_url.origin().ascii_serialization();
-            origin == ours || origin == format!("http://{}", state.config.listen)
-        }
-    }
-}
-
 #[derive(Deserialize)]
 pub struct UnlinkForm {
     remote: String,
@@ -320,12 +350,8 @@ pub struct UnlinkForm {
 pub async fn unlink(
     State(state): State<AppState>,
     session: Session,
-    headers: HeaderMap,
     Form(form): Form<UnlinkForm>,
 ) -> Response {
-    if !same_origin(&state, &headers) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
     let user_id = match session.get::<i64>(USER_ID).await {
         Ok(Some(user_id)) => user_id,
         Ok(None) => return Redirect::to("/accounts").into_response(),
@@ -347,14 +373,7 @@ pub async fn unlink(
     Redirect::to("/accounts").into_response()
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-) -> Response {
-    if !same_origin(&state, &headers) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
+pub async fn logout(session: Session) -> Response {
     if let Err(e) = session.flush().await {
         return unavailable(e);
     }

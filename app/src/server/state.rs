@@ -10,10 +10,13 @@ use provider::db::Db;
 use crate::model::RemoteInfo;
 use crate::server::config::SiteConfig;
 use crate::server::flows::FlowRecorder;
+use crate::server::pending::PendingSignIns;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Sign-ins under way, each bound to the browser that began it.
+    pub pending: Arc<dyn PendingSignIns>,
     pub registry: Arc<Registry>,
     pub remotes: Arc<Vec<RemoteInfo>>,
     pub flows: Arc<FlowRecorder>,

@@ -1,6 +1,7 @@
 //! The site's data: local users, linked accounts with their tokens, the temporary
 //! credential cache (SQL or Redis) and the token store the registry reads.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,13 +11,65 @@ use sqlx::Row;
 
 use crate::model::LinkedAccount;
 
-fn store_error(e: impl std::fmt::Display) -> oauth1::Error {
+pub(crate) fn store_error(e: impl std::fmt::Display) -> oauth1::Error {
     oauth1::Error::Store(e.to_string())
 }
 
-/// Temporary credentials in the `temporary_credentials` table (the default).
+/// Temporary credentials in the `temporary_credentials` table (the default), and the
+/// sign-ins under way (`pending.rs`).
 pub struct SqlCache {
     pub db: Db,
+    /// When expired rows were last swept (seconds since the epoch).
+    last_sweep: AtomicI64,
+}
+
+/// Rows of abandoned sign-ins deleted in one statement: a sweep never holds the table
+/// for long, whatever piled up.
+const SWEEP_BATCH: i64 = 1000;
+
+impl SqlCache {
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            last_sweep: AtomicI64::new(0),
+        }
+    }
+
+    /// Deletes expired rows of both tables, one bounded batch each, through the
+    /// `expires_at` indexes; at most once a minute, so a burst of sign-ins does not
+    /// scan on every one.
+    pub async fn sweep(&self) -> Result<u64, sqlx::Error> {
+        let now = db::now();
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if now - last < 60
+            || self
+                .last_sweep
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Ok(0);
+        }
+        self.sweep_now(now).await
+    }
+
+    /// One batch of expired rows per table, now.
+    pub async fn sweep_now(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let mut deleted = 0;
+        for statement in [
+            "delete from temporary_credentials where key in \
+             (select key from temporary_credentials where expires_at < $1 limit $2)",
+            "delete from pending_sign_ins where (browser, remote, token) in \
+             (select browser, remote, token from pending_sign_ins where expires_at < $1 limit $2)",
+        ] {
+            deleted += sqlx::query(statement)
+                .bind(now)
+                .bind(SWEEP_BATCH)
+                .execute(&self.db)
+                .await?
+                .rows_affected();
+        }
+        Ok(deleted)
+    }
 }
 
 #[async_trait]
@@ -29,11 +82,7 @@ impl TemporaryCredentialCache for SqlCache {
     ) -> Result<(), oauth1::Error> {
         let now = db::now();
         // Expired rows of abandoned sign-ins go as new ones arrive.
-        sqlx::query("delete from temporary_credentials where expires_at < $1")
-            .bind(now)
-            .execute(&self.db)
-            .await
-            .map_err(store_error)?;
+        self.sweep().await.map_err(store_error)?;
         sqlx::query(
             "insert into temporary_credentials (key, token, secret, expires_at) \
              values ($1, $2, $3, $4)",

@@ -313,6 +313,12 @@ pub async fn sign_in_at_provider(
     remote: &str,
     decision: &str,
 ) -> String {
+    let url = start_sign_in(http, site, remote).await;
+    decide_at_provider(http, site, url, decision).await
+}
+
+/// The site's `/login/{remote}`: the provider URL it sends the browser to.
+pub async fn start_sign_in(http: &reqwest::Client, site: &Site, remote: &str) -> String {
     let start = site.url(&format!("/login/{remote}"));
     let response = http.get(&start).send().await.unwrap();
     if response.status() != StatusCode::SEE_OTHER {
@@ -322,7 +328,17 @@ pub async fn sign_in_at_provider(
             response.text().await.unwrap()
         );
     }
-    let mut url = follow(&start, &location(&response));
+    follow(&start, &location(&response))
+}
+
+/// At the provider, from the URL the site sent the browser to: signs in as alice if
+/// asked, then clicks `decision` on the consent page if shown. The callback URL.
+pub async fn decide_at_provider(
+    http: &reqwest::Client,
+    site: &Site,
+    mut url: String,
+    decision: &str,
+) -> String {
     loop {
         let response = http.get(&url).send().await.unwrap();
         if response.status().is_redirection() {

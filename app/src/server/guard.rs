@@ -1,0 +1,119 @@
+//! Checks every request passes, as layers on the router so no handler can forget them.
+//!
+//! - [`canonical_host`]: a request for another host name than `SITE_PUBLIC_URL`'s is
+//!   sent there first. Cookies belong to a host name, so a sign-in begun on `localhost`
+//!   whose callback comes back to `127.0.0.1` would arrive without the browser's cookie
+//!   and be refused; sending everyone to one host name first avoids that.
+//! - [`same_origin`]: every state-changing request (any method but GET, HEAD, OPTIONS:
+//!   server functions, unlink, sign out) must come from the site's own pages. `SameSite`
+//!   cookies are not enough: to a browser `127.0.0.1:3000` and `127.0.0.1:8001` are the
+//!   same site, so a page of another service on the same host could post here.
+//! - [`security_headers`]: no page may be framed, and no content type guessed.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::server::signin::message_page;
+use crate::server::state::AppState;
+
+/// The host name a request was made for, from `Host` (HTTP/1.1) or the URI (HTTP/2).
+fn requested_host(request: &Request) -> Option<String> {
+    let authority = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))?;
+    let host = authority
+        .parse::<axum::http::uri::Authority>()
+        .ok()?
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    Some(host)
+}
+
+pub async fn canonical_host(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let public = &state.config.public_url;
+    let ours = public
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    match requested_host(&request) {
+        Some(host) if host != ours => {
+            let path = request
+                .uri()
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .trim_start_matches('/');
+            match public.join(path) {
+                // 308 keeps the method and body.
+                Ok(there) => Redirect::permanent(there.as_str()).into_response(),
+                Err(_) => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a state-changing request comes from this site's own pages. `Origin` when the
+/// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`. A client that sends
+/// neither is not a browser, and carries no cookies it did not choose to send.
+fn from_our_pages(state: &AppState, request: &Request) -> bool {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ours = state.config.public_url.origin().ascii_serialization();
+        return origin
+            .to_str()
+            .is_ok_and(|o| o == ours || o == format!("http://{}", state.config.listen));
+    }
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => true,
+    }
+}
+
+pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || from_our_pages(&state, &request) {
+        return next.run(request).await;
+    }
+    tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+    message_page(
+        StatusCode::FORBIDDEN,
+        "cross-origin",
+        "This request came from another site",
+        "A page of another site tried to make a change here on your behalf. Nothing was changed.",
+        ("/", "Back to the start"),
+    )
+}
+
+/// The headers every response gets: no framing (clickjacking), no type sniffing, and no
+/// URL of ours in the `Referer` another site receives.
+pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    [
+        header("content-security-policy", "frame-ancestors 'none'"),
+        header("x-frame-options", "DENY"),
+        header("x-content-type-options", "nosniff"),
+        header("referrer-policy", "same-origin"),
+    ]
+}
