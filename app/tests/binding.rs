@@ -308,3 +308,17 @@ async fn no_page_of_the_site_can_be_framed() {
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
     }
 }
+
+/// Visitors who never sign in cost no stored session, even while they start sign-ins:
+/// the record of a sign-in under way is a row of its own, bounded per browser.
+#[tokio::test]
+async fn anonymous_visits_and_sign_ins_under_way_store_no_session() {
+    let site = spawn_site(Backend::Sqlite).await;
+    for _ in 0..20 {
+        let http = browser();
+        get_text(&http, &site.url("/")).await;
+        start_sign_in(&http, &site, "chirp").await;
+    }
+    assert_eq!(site.count("sessions").await, 0);
+    assert_eq!(site.count("pending_sign_ins").await, 20);
+}
