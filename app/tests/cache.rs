@@ -34,9 +34,7 @@ async fn exercise(cache: &dyn TemporaryCredentialCache) {
 async fn the_sql_cache_takes_once_and_expires() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
-        let pool = provider::db::open(&db.url, &sqlx::migrate!("../migrations/app"))
-            .await
-            .unwrap();
+        let pool = app::server::db::open(&db.url).await.unwrap();
         exercise(&SqlCache::new(pool)).await;
     }
 }
@@ -66,9 +64,7 @@ async fn the_redis_cache_takes_once_and_expires() {
 async fn abandoned_temporary_credentials_are_swept_in_bounded_batches() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
-        let pool = provider::db::open(&db.url, &sqlx::migrate!("../migrations/app"))
-            .await
-            .unwrap();
+        let pool = app::server::db::open(&db.url).await.unwrap();
         let cache = SqlCache::new(pool.clone());
         for i in 0..2500 {
             sqlx::query(
@@ -88,7 +84,7 @@ async fn abandoned_temporary_credentials_are_swept_in_bounded_batches() {
             )
             .await
             .unwrap();
-        let now = provider::db::now();
+        let now = app::server::db::now();
         let mut batches = Vec::new();
         loop {
             let deleted = cache.sweep_now(now).await.unwrap();

@@ -12,3 +12,6 @@ create index pending_sign_ins_expiry on pending_sign_ins (expires_at);
 
 -- Abandoned sign-ins are swept by expiry: an index, not a scan of the table.
 create index temporary_credentials_expiry on temporary_credentials (expires_at);
+
+-- Sessions are swept by expiry too.
+create index sessions_expiry on sessions (expires_at);

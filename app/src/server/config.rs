@@ -17,7 +17,7 @@ pub struct SiteConfig {
     /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
     pub redis_url: Option<String>,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub sessions: provider::session_store::SessionStoreKind,
+    pub sessions: crate::server::sessions::SessionStoreKind,
     /// `REDIS_PREFIX`, default `site:`: starts every Redis key of the site, temporary
     /// credentials under `{prefix}tc:`, sessions under `{prefix}session:`.
     pub redis_prefix: String,
@@ -90,7 +90,7 @@ impl SiteConfig {
                 });
             }
         };
-        let sessions = provider::session_store::SessionStoreKind::from_vars(
+        let sessions = crate::server::sessions::SessionStoreKind::from_vars(
             get("SESSION_STORE").as_deref(),
             get("REDIS_URL").as_deref(),
         )
@@ -160,7 +160,7 @@ pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use provider::session_store::SessionStoreKind;
+    use crate::server::sessions::SessionStoreKind;
 
     fn config(vars: &[(&str, &str)]) -> Result<SiteConfig, ConfigError> {
         SiteConfig::from_lookup(&|k| {

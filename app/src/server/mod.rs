@@ -2,11 +2,13 @@
 
 pub mod browser;
 pub mod config;
+pub mod db;
 pub mod flows;
 pub mod guard;
 pub mod ops;
 pub mod pages;
 pub mod pending;
+pub mod sessions;
 pub mod signin;
 pub mod state;
 pub mod store;
@@ -25,8 +27,6 @@ use crate::components::{App, shell};
 use crate::model::RemoteInfo;
 use config::SiteConfig;
 use state::AppState;
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/app");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -47,7 +47,7 @@ pub async fn build_state(
     site_root: &str,
 ) -> Result<AppState, StartError> {
     let config = SiteConfig::from_lookup(lookup)?;
-    let db = provider::db::open(&config.database_url, &MIGRATOR).await?;
+    let db = db::open(&config.database_url).await?;
     // Temporary credentials and the sign-ins under way live in the same store.
     let (cache, pending): (
         Arc<dyn oauth1::TemporaryCredentialCache>,
@@ -103,7 +103,7 @@ pub async fn build_state(
         .hash_files(lookup("LEPTOS_HASH_FILES").is_some_and(|v| v.trim() == "true"))
         .build();
     let sessions =
-        provider::session_store::Sessions::open(&config.sessions, &db, &config.redis_prefix)
+        crate::server::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
             .await?;
     Ok(AppState {
         sessions,

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use crate::server::sessions::SessionStoreKind;
 use axum::Router;
 use axum::extract::Request;
 use axum::extract::State;
@@ -17,7 +18,6 @@ use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::LeptosOptions;
-use provider::session_store::SessionStoreKind;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 

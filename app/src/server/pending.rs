@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
+use crate::server::db;
 use async_trait::async_trait;
 use oauth1::{PendingAuthorization, Token};
-use provider::db;
 use sqlx::Row;
 
 use crate::server::browser::BrowserKey;

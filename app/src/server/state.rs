@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::server::db::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use oauth1::Registry;
-use provider::db::Db;
 
 use crate::model::RemoteInfo;
 use crate::server::config::SiteConfig;
@@ -22,7 +22,7 @@ pub struct AppState {
     pub flows: Arc<FlowRecorder>,
     pub config: Arc<SiteConfig>,
     /// Web sessions: who is signed in.
-    pub sessions: provider::session_store::Sessions,
+    pub sessions: crate::server::sessions::Sessions,
     pub leptos_options: LeptosOptions,
 }
 

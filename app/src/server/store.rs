@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
+use crate::server::db::{self, Db};
 use async_trait::async_trait;
 use oauth1::{AccessToken, RequestToken, TemporaryCredentialCache, TokenStore};
-use provider::db::{self, Db};
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
