@@ -1,5 +1,8 @@
-//! The errors of the client session and the registry.
+//! The errors of the HTTP client and the registry (the `client` feature). The core's
+//! own errors live with their code: [`SignError`], [`CallbackError`],
+//! [`VerifyError`](crate::VerifyError), [`HeaderError`](crate::header::HeaderError).
 
+use crate::callback::CallbackError;
 use crate::sign::SignError;
 
 /// A service's error answer, with Twitter's `{"errors":[{"code":..,"message":..}]}` read
@@ -100,6 +103,18 @@ pub enum Error {
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
         Error::Http(e.without_url())
+    }
+}
+
+/// Each callback error keeps its own variant, so callers match them as before.
+impl From<CallbackError> for Error {
+    fn from(e: CallbackError) -> Self {
+        match e {
+            CallbackError::BadCallback(reason) => Error::BadCallback(reason),
+            CallbackError::TokenMismatch => Error::TokenMismatch,
+            CallbackError::NotThisBrowser => Error::NotThisBrowser,
+            CallbackError::Denied => Error::Denied,
+        }
     }
 }
 

@@ -9,16 +9,25 @@
 //!   [`Signer::authorization`] gives the header alone, [`Signer::sign`] also the base
 //!   string and parameters;
 //! - [`verify`]: the server side, from an incoming request to a checked signature;
-//! - [`client`]: [`Session`], the three legs of §2 over HTTP and signing of later calls;
-//! - [`registry`]: many named remotes configured from code or `{NAME}_*` variables
-//!   ([`config`]), temporary credentials in a [`cache`], tokens in a [`TokenStore`];
+//! - [`callback`]: the callback of §2.2, read from its URL;
 //! - [`pending`]: a sign-in under way, bound to the browser that began it;
-//! - [`observe`]: every exchange, secrets removed, for logs or teaching pages;
-//! - [`presets`]: Twitter's endpoints.
+//! - [`observe`]: every exchange, secrets removed, for logs or teaching pages.
+//!
+//! Those are the core: pure functions and types, no I/O, and they build for
+//! `wasm32-unknown-unknown` with `default-features = false` (a server that only verifies,
+//! like the provider, needs nothing more). The default feature `client` adds the HTTP
+//! side, over reqwest and tokio:
+//! - `client`: `Session`, the three legs of §2 over HTTP and signing of later calls;
+//! - `registry`: many named remotes configured from code or `{NAME}_*` variables
+//!   (`config`), temporary credentials in a `cache`, tokens in a `TokenStore`;
+//! - `presets`: Twitter's endpoints;
+//! - `error`: the errors of all that.
 //!
 //! The whole three-legged flow against a Twitter-compatible service:
 //!
 //! ```no_run
+//! # #[cfg(feature = "client")]
+//! # mod demo {
 //! use oauth1::{Error, Registry, presets};
 //!
 //! # async fn demo() -> Result<(), Error> {
@@ -50,30 +59,35 @@
 //! # let _ = me;
 //! # Ok(())
 //! # }
+//! # }
 //! ```
 pub mod base_string;
-pub mod cache;
-pub mod client;
-pub mod config;
+pub mod callback;
 pub mod encode;
-pub mod error;
 pub mod header;
 pub mod observe;
 pub mod pending;
-pub mod presets;
-pub mod registry;
 pub mod sign;
 pub mod signature;
 pub mod types;
 pub mod verify;
 
-pub use cache::{MemoryCache, TemporaryCredentialCache};
-pub use client::{Callback, Session};
-pub use config::{ConfigError, RemoteConfig, Settings};
-pub use error::{Error, RemoteError};
+#[cfg(feature = "client")]
+pub mod cache;
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod config;
+#[cfg(feature = "client")]
+pub mod error;
+#[cfg(feature = "client")]
+pub mod presets;
+#[cfg(feature = "client")]
+pub mod registry;
+
+pub use callback::{Callback, CallbackError};
 pub use observe::{Exchange, Observer, Step};
 pub use pending::{AuthorizationRedirect, PendingAuthorization};
-pub use registry::{Compliance, Registry, Remote, TokenStore};
 pub use sign::{Body, Placement, Request, SignError, SignedRequest, Signer};
 pub use signature::{HmacSha1, HmacSha256, Plaintext, SignatureMethod};
 pub use types::{
@@ -81,3 +95,14 @@ pub use types::{
     Token, TokenCredentials, TokenSecret, Verifier,
 };
 pub use verify::{IncomingRequest, Location, SignedParams, VerifyError, check_timestamp};
+
+#[cfg(feature = "client")]
+pub use cache::{MemoryCache, TemporaryCredentialCache};
+#[cfg(feature = "client")]
+pub use client::Session;
+#[cfg(feature = "client")]
+pub use config::{ConfigError, RemoteConfig, Settings};
+#[cfg(feature = "client")]
+pub use error::{Error, RemoteError};
+#[cfg(feature = "client")]
+pub use registry::{Compliance, Registry, Remote, TokenStore};

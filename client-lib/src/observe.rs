@@ -1,4 +1,4 @@
-//! Watching the protocol: every request a [`Session`](crate::client::Session) sends is
+//! Watching the protocol: every request the HTTP client (`client::Session`) sends is
 //! reported to an [`Observer`] with its secrets removed, which is how the demo site's
 //! "how it works" page shows the real base strings and headers of the last sign-in.
 
@@ -46,7 +46,9 @@ pub struct Exchange {
 pub const REDACTED: &str = "[redacted]";
 
 impl Exchange {
-    pub(crate) fn new(
+    /// The exchange of `signed`, answered with `status` and `response`: what the HTTP
+    /// client reports, and what a client of one's own (in a browser, say) can build.
+    pub fn new(
         remote: &str,
         step: Step,
         method: &str,

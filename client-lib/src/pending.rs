@@ -15,8 +15,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use crate::client::Callback;
-use crate::error::Error;
+use crate::callback::{Callback, CallbackError};
 use crate::types::Token;
 
 /// What one browser started: the remote and the request token. Nothing secret (the token
@@ -41,12 +40,12 @@ impl PendingAuthorization {
         same_token && self.remote == remote
     }
 
-    /// [`matches`](Self::matches) as a `Result`: [`Error::NotThisBrowser`] if not.
-    pub fn check(&self, remote: &str, callback: &Callback) -> Result<(), Error> {
+    /// [`matches`](Self::matches) as a `Result`: [`CallbackError::NotThisBrowser`] if not.
+    pub fn check(&self, remote: &str, callback: &Callback) -> Result<(), CallbackError> {
         if self.matches(remote, callback) {
             Ok(())
         } else {
-            Err(Error::NotThisBrowser)
+            Err(CallbackError::NotThisBrowser)
         }
     }
 }
@@ -83,7 +82,7 @@ mod tests {
         let cb = Callback::parse("oauth_token=t2&oauth_verifier=v").unwrap();
         assert!(matches!(
             pending("t1").check("chirp", &cb),
-            Err(Error::NotThisBrowser)
+            Err(CallbackError::NotThisBrowser)
         ));
         assert!(!pending("t2").matches("warble", &cb));
         assert!(

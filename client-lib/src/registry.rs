@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use url::Url;
 
 use crate::cache::{MemoryCache, TemporaryCredentialCache};
-use crate::client::{Callback, Session};
+use crate::callback::Callback;
+use crate::client::Session;
 use crate::config::{RemoteConfig, Settings};
 use crate::error::Error;
 use crate::observe::Observer;
