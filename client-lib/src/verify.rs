@@ -166,150 +166,24 @@ impl SignedParams {
         request: &IncomingRequest<'_>,
         methods: impl Fn(&str) -> Option<&'static dyn SignatureMethod>,
     ) -> Result<Self, VerifyError> {
-        let header_params = match request.authorization {
-            Some(value)
-                if value
-                    .trim_start()
-                    .get(..5)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("oauth")) =>
-            {
-                let mut params = header::parse(value)?;
-                params.retain(|(k, _)| k != "realm");
-                Some(params)
-            }
-            _ => None,
-        };
-        let query = request.url.query().map(decode_form).unwrap_or_default();
-        let form = if is_form(request.content_type) {
-            let body = std::str::from_utf8(request.body).map_err(|_| VerifyError::BodyNotUtf8)?;
-            decode_form(body)
-        } else {
-            Vec::new()
-        };
-        let header_count = header_params.as_ref().map_or(0, Vec::len);
-        if query.len() + form.len() + header_count > MAX_PARAMETERS {
-            return Err(VerifyError::TooManyParameters);
-        }
-
-        // §3.5: the protocol parameters come from exactly one location.
-        let mut location = None;
-        let header_has = header_params.as_ref().is_some_and(|p| !p.is_empty());
-        for (here, present) in [
-            (Location::Header, header_has),
-            (Location::Query, query.iter().any(|(k, _)| is_protocol(k))),
-            (Location::Body, form.iter().any(|(k, _)| is_protocol(k))),
-        ] {
-            if present {
-                if let Some(first) = location {
-                    return Err(VerifyError::MultipleLocations(first, here));
-                }
-                location = Some(here);
-            }
-        }
-        let location = location.ok_or(VerifyError::NotSigned)?;
-
-        let mut oauth: Vec<(String, String)> = match location {
-            Location::Header => header_params.unwrap_or_default(),
-            Location::Query => query
-                .iter()
-                .filter(|(k, _)| is_protocol(k))
-                .cloned()
-                .collect(),
-            Location::Body => form
-                .iter()
-                .filter(|(k, _)| is_protocol(k))
-                .cloned()
-                .collect(),
-        };
-        oauth.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if let Some(dup) = oauth.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(VerifyError::DuplicatedParameter(dup[0].0.clone()));
-        }
-        let get = |name: &str| {
-            oauth
-                .binary_search_by(|(k, _)| k.as_str().cmp(name))
-                .ok()
-                .map(|i| oauth[i].1.as_str())
-        };
-
-        let consumer_key =
-            get("oauth_consumer_key").ok_or(VerifyError::MissingParameter("oauth_consumer_key"))?;
-        let signature =
-            get("oauth_signature").ok_or(VerifyError::MissingParameter("oauth_signature"))?;
-        let method_name = get("oauth_signature_method")
-            .ok_or(VerifyError::MissingParameter("oauth_signature_method"))?;
-        let method = methods(method_name)
-            .ok_or_else(|| VerifyError::UnsupportedSignatureMethod(method_name.to_owned()))?;
-        if let Some(version) = get("oauth_version")
-            && version != "1.0"
-        {
-            return Err(VerifyError::UnsupportedVersion(version.to_owned()));
-        }
-        // §3.1: nonce and timestamp MAY be omitted with PLAINTEXT only.
-        let plaintext = method.name() == "PLAINTEXT";
-        let timestamp = match get("oauth_timestamp") {
-            Some(ts) => Some(parse_timestamp(ts)?),
-            None if plaintext => None,
-            None => return Err(VerifyError::MissingParameter("oauth_timestamp")),
-        };
-        let nonce = match get("oauth_nonce") {
-            Some("") => {
-                return Err(VerifyError::InvalidParameter {
-                    name: "oauth_nonce",
-                    reason: "empty",
-                });
-            }
-            Some(n) => Some(Nonce::new(n)),
-            None if plaintext => None,
-            None => return Err(VerifyError::MissingParameter("oauth_nonce")),
-        };
-
-        // oauth_body_hash covers bodies that are not form-encoded, and only those.
-        if let Some(hash) = get("oauth_body_hash") {
-            if is_form(request.content_type) {
-                return Err(VerifyError::InvalidParameter {
-                    name: "oauth_body_hash",
-                    reason: "not allowed with a form-encoded body",
-                });
-            }
-            let expected = method.body_hash(request.body).unwrap_or_default();
-            if !constant_time_eq(expected.as_bytes(), hash.as_bytes()) {
-                return Err(VerifyError::BodyHashMismatch);
-            }
-        }
-
-        // §3.4.1.3.1: everything but oauth_signature (realm was dropped above).
-        let signed = query
-            .iter()
-            .filter(|(k, _)| location != Location::Query || !is_protocol(k))
-            .chain(
-                form.iter()
-                    .filter(|(k, _)| location != Location::Body || !is_protocol(k)),
-            )
-            .chain(oauth.iter())
-            .filter(|(k, _)| k != "oauth_signature")
-            .map(|(k, v)| (k.as_str(), v.as_str()));
-        let base_string = signature_base_string(request.method, request.url, signed);
-
-        let request_params = query
-            .iter()
-            .chain(form.iter())
-            .filter(|(k, _)| !is_protocol(k))
-            .cloned()
-            .collect();
-
+        let mut collected = Collected::from_request(request)?;
+        let location = collected.location()?;
+        let oauth = collected.protocol_params(location)?;
+        let fields = ProtocolFields::read(&oauth, methods)?;
+        check_body_hash(request, fields.method, oauth.get("oauth_body_hash"))?;
+        let base_string = collected.base_string(request, location, &oauth);
         Ok(Self {
-            consumer_key: ConsumerKey::new(consumer_key),
-            token: get("oauth_token").map(Token::new),
-            nonce,
-            timestamp,
-            callback: get("oauth_callback").map(str::to_owned),
-            verifier: get("oauth_verifier").map(str::to_owned),
+            consumer_key: ConsumerKey::new(fields.consumer_key),
+            token: oauth.get("oauth_token").map(Token::new),
+            nonce: fields.nonce.map(Nonce::new),
+            timestamp: fields.timestamp,
+            callback: oauth.get("oauth_callback").map(str::to_owned),
+            verifier: oauth.get("oauth_verifier").map(str::to_owned),
             location,
-            request_params,
+            request_params: collected.request_params(),
             base_string,
-            method,
-            signature: signature.to_owned(),
+            method: fields.method,
+            signature: fields.signature.to_owned(),
         })
     }
 
@@ -336,6 +210,226 @@ impl SignedParams {
         } else {
             Err(VerifyError::InvalidSignature)
         }
+    }
+}
+
+/// The parameters of a request, decoded, by where they were sent (§3.5).
+struct Collected {
+    /// From an `Authorization` header of the OAuth scheme, `realm` dropped (it is not
+    /// signed, §3.4.1.3.1).
+    header: Option<Vec<(String, String)>>,
+    query: Vec<(String, String)>,
+    /// From a form-encoded body only.
+    form: Vec<(String, String)>,
+}
+
+impl Collected {
+    /// Reads the header, the query and a form body, refusing more than
+    /// [`MAX_PARAMETERS`] in all before any further work.
+    fn from_request(request: &IncomingRequest<'_>) -> Result<Self, VerifyError> {
+        let header = match request.authorization {
+            Some(value)
+                if value
+                    .trim_start()
+                    .get(..5)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("oauth")) =>
+            {
+                let mut params = header::parse(value)?;
+                params.retain(|(k, _)| k != "realm");
+                Some(params)
+            }
+            _ => None,
+        };
+        let query = request.url.query().map(decode_form).unwrap_or_default();
+        let form = if is_form(request.content_type) {
+            let body = std::str::from_utf8(request.body).map_err(|_| VerifyError::BodyNotUtf8)?;
+            decode_form(body)
+        } else {
+            Vec::new()
+        };
+        let header_count = header.as_ref().map_or(0, Vec::len);
+        if query.len() + form.len() + header_count > MAX_PARAMETERS {
+            return Err(VerifyError::TooManyParameters);
+        }
+        Ok(Self {
+            header,
+            query,
+            form,
+        })
+    }
+
+    /// §3.5: the protocol parameters come from exactly one location.
+    fn location(&self) -> Result<Location, VerifyError> {
+        let mut location = None;
+        for (here, present) in [
+            (
+                Location::Header,
+                self.header.as_ref().is_some_and(|p| !p.is_empty()),
+            ),
+            (
+                Location::Query,
+                self.query.iter().any(|(k, _)| is_protocol(k)),
+            ),
+            (
+                Location::Body,
+                self.form.iter().any(|(k, _)| is_protocol(k)),
+            ),
+        ] {
+            if present {
+                if let Some(first) = location {
+                    return Err(VerifyError::MultipleLocations(first, here));
+                }
+                location = Some(here);
+            }
+        }
+        location.ok_or(VerifyError::NotSigned)
+    }
+
+    /// The protocol parameters of `location` (the header's are taken, not copied).
+    fn protocol_params(&mut self, location: Location) -> Result<ProtocolParams, VerifyError> {
+        let protocol = |params: &[(String, String)]| {
+            params
+                .iter()
+                .filter(|(k, _)| is_protocol(k))
+                .cloned()
+                .collect()
+        };
+        ProtocolParams::new(match location {
+            Location::Header => self.header.take().unwrap_or_default(),
+            Location::Query => protocol(&self.query),
+            Location::Body => protocol(&self.form),
+        })
+    }
+
+    /// §3.4.1: the base string over the query, the form body and the protocol parameters
+    /// (those of `location` counted once), all but `oauth_signature` (§3.4.1.3.1).
+    fn base_string(
+        &self,
+        request: &IncomingRequest<'_>,
+        location: Location,
+        oauth: &ProtocolParams,
+    ) -> String {
+        let signed = self
+            .query
+            .iter()
+            .filter(|(k, _)| location != Location::Query || !is_protocol(k))
+            .chain(
+                self.form
+                    .iter()
+                    .filter(|(k, _)| location != Location::Body || !is_protocol(k)),
+            )
+            .chain(oauth.0.iter())
+            .filter(|(k, _)| k != "oauth_signature")
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        signature_base_string(request.method, request.url, signed)
+    }
+
+    /// Every non-`oauth_` parameter of the query and the form body, in order.
+    fn request_params(self) -> Vec<(String, String)> {
+        self.query
+            .into_iter()
+            .chain(self.form)
+            .filter(|(k, _)| !is_protocol(k))
+            .collect()
+    }
+}
+
+/// The protocol parameters of one location, sorted by name, each present once.
+struct ProtocolParams(Vec<(String, String)>);
+
+impl ProtocolParams {
+    fn new(mut params: Vec<(String, String)>) -> Result<Self, VerifyError> {
+        params.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(dup) = params.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(VerifyError::DuplicatedParameter(dup[0].0.clone()));
+        }
+        Ok(Self(params))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1.as_str())
+    }
+}
+
+/// The protocol fields every request must get right (§3.1), checked for shape.
+struct ProtocolFields<'a> {
+    consumer_key: &'a str,
+    signature: &'a str,
+    method: &'static dyn SignatureMethod,
+    /// Absent only with PLAINTEXT.
+    timestamp: Option<Timestamp>,
+    /// Absent only with PLAINTEXT; never empty.
+    nonce: Option<&'a str>,
+}
+
+impl<'a> ProtocolFields<'a> {
+    fn read(
+        oauth: &'a ProtocolParams,
+        methods: impl Fn(&str) -> Option<&'static dyn SignatureMethod>,
+    ) -> Result<Self, VerifyError> {
+        let need = |name: &'static str| oauth.get(name).ok_or(VerifyError::MissingParameter(name));
+        let consumer_key = need("oauth_consumer_key")?;
+        let signature = need("oauth_signature")?;
+        let method_name = need("oauth_signature_method")?;
+        let method = methods(method_name)
+            .ok_or_else(|| VerifyError::UnsupportedSignatureMethod(method_name.to_owned()))?;
+        if let Some(version) = oauth.get("oauth_version")
+            && version != "1.0"
+        {
+            return Err(VerifyError::UnsupportedVersion(version.to_owned()));
+        }
+        // §3.1: nonce and timestamp MAY be omitted with PLAINTEXT only.
+        let plaintext = method.name() == "PLAINTEXT";
+        let timestamp = match oauth.get("oauth_timestamp") {
+            Some(ts) => Some(parse_timestamp(ts)?),
+            None if plaintext => None,
+            None => return Err(VerifyError::MissingParameter("oauth_timestamp")),
+        };
+        let nonce = match oauth.get("oauth_nonce") {
+            Some("") => {
+                return Err(VerifyError::InvalidParameter {
+                    name: "oauth_nonce",
+                    reason: "empty",
+                });
+            }
+            Some(n) => Some(n),
+            None if plaintext => None,
+            None => return Err(VerifyError::MissingParameter("oauth_nonce")),
+        };
+        Ok(Self {
+            consumer_key,
+            signature,
+            method,
+            timestamp,
+            nonce,
+        })
+    }
+}
+
+/// `oauth_body_hash` covers bodies that are not form-encoded, and only those; when sent,
+/// it must be the body's digest under the request's signature method.
+fn check_body_hash(
+    request: &IncomingRequest<'_>,
+    method: &'static dyn SignatureMethod,
+    hash: Option<&str>,
+) -> Result<(), VerifyError> {
+    let Some(hash) = hash else {
+        return Ok(());
+    };
+    if is_form(request.content_type) {
+        return Err(VerifyError::InvalidParameter {
+            name: "oauth_body_hash",
+            reason: "not allowed with a form-encoded body",
+        });
+    }
+    let expected = method.body_hash(request.body).unwrap_or_default();
+    if constant_time_eq(expected.as_bytes(), hash.as_bytes()) {
+        Ok(())
+    } else {
+        Err(VerifyError::BodyHashMismatch)
     }
 }
 
