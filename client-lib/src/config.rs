@@ -11,20 +11,6 @@ use crate::sign::Placement;
 use crate::signature::{self, SignatureMethod};
 use crate::types::ClientCredentials;
 
-/// The variable suffixes read for a remote called `name`: `{NAME}_CLIENT_ID` and so on.
-pub const KEYS: [&str; 10] = [
-    "CLIENT_ID",
-    "CLIENT_SECRET",
-    "REQUEST_TOKEN_URL",
-    "REQUEST_TOKEN_PARAMS",
-    "ACCESS_TOKEN_URL",
-    "ACCESS_TOKEN_PARAMS",
-    "AUTHORIZE_URL",
-    "AUTHORIZE_PARAMS",
-    "API_BASE_URL",
-    "CLIENT_KWARGS",
-];
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("{0} is not set: give it in code or in the environment")]
