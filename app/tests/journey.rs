@@ -73,7 +73,7 @@ async fn journey(backend: Backend) {
         .registry
         .remote("chirp")
         .unwrap()
-        .session()
+        .client()
         .credentials()
         .secret
         .secret()

@@ -1,4 +1,4 @@
-//! The client session: the three legs of RFC 5849 §2 over HTTP (reqwest), and signing of
+//! The HTTP client: the three legs of RFC 5849 §2 over HTTP (reqwest), and signing of
 //! any later request with the token credentials (§3). The equivalent of Authlib's
 //! `OAuth1Session` and `OAuth1Auth`.
 
@@ -18,7 +18,7 @@ use crate::types::{
 
 /// One client (consumer key and secret) talking to one service.
 #[derive(Clone)]
-pub struct Session {
+pub struct Client {
     http: reqwest::Client,
     client: ClientCredentials,
     method: &'static dyn SignatureMethod,
@@ -28,9 +28,9 @@ pub struct Session {
     name: Arc<str>,
 }
 
-impl std::fmt::Debug for Session {
+impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
+        f.debug_struct("Client")
             .field("name", &self.name)
             .field("client", &self.client)
             .field("method", &self.method.name())
@@ -39,7 +39,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-impl Session {
+impl Client {
     /// HMAC-SHA1 in the `Authorization` header, sent with `http`.
     pub fn new(http: reqwest::Client, client: ClientCredentials) -> Self {
         Self {
@@ -74,7 +74,7 @@ impl Session {
         self
     }
 
-    /// Called after every request this session sends, with secrets already removed.
+    /// Called after every request this client sends, with secrets already removed.
     pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
         self.observer = Some(observer);
         self
@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn the_authorization_url_keeps_its_query() {
         let base = Url::parse("https://api.example.com/oauth/authenticate?lang=en").unwrap();
-        let url = Session::authorization_url(
+        let url = Client::authorization_url(
             &base,
             &RequestToken::new("a b", "s"),
             &[("force_login".into(), "true".into())],

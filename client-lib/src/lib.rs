@@ -17,7 +17,7 @@
 //! `wasm32-unknown-unknown` with `default-features = false` (a server that only verifies,
 //! like the provider, needs nothing more). The default feature `client` adds the HTTP
 //! side, over reqwest and tokio:
-//! - `client`: `Session`, the three legs of §2 over HTTP and signing of later calls;
+//! - `client`: `Client`, the three legs of §2 over HTTP and signing of later calls;
 //! - `registry`: many named remotes configured from code or `{NAME}_*` variables
 //!   (`config`), temporary credentials in a `cache`, tokens in a `TokenStore`;
 //! - `presets`: Twitter's endpoints;
@@ -51,7 +51,7 @@
 //!
 //! // Any later request, signed with the token credentials (§3):
 //! let request = chirp
-//!     .session()
+//!     .client()
 //!     .http()
 //!     .get(chirp.url("account/verify_credentials.json")?)
 //!     .build()?;
@@ -99,7 +99,7 @@ pub use verify::{IncomingRequest, Location, SignedParams, VerifyError, check_tim
 #[cfg(feature = "client")]
 pub use cache::{MemoryCache, TemporaryCredentialCache};
 #[cfg(feature = "client")]
-pub use client::Session;
+pub use client::Client;
 #[cfg(feature = "client")]
 pub use config::{ConfigError, RemoteConfig, Settings};
 #[cfg(feature = "client")]

@@ -1,4 +1,4 @@
-//! Watching the protocol: every request the HTTP client (`client::Session`) sends is
+//! Watching the protocol: every request the HTTP client (`client::Client`) sends is
 //! reported to an [`Observer`] with its secrets removed, which is how the demo site's
 //! "how it works" page shows the real base strings and headers of the last sign-in.
 

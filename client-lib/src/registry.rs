@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::cache::{MemoryCache, TemporaryCredentialCache};
 use crate::callback::Callback;
-use crate::client::Session;
+use crate::client::Client;
 use crate::config::{RemoteConfig, Settings};
 use crate::error::Error;
 use crate::observe::Observer;
@@ -126,19 +126,19 @@ impl Registry {
     ) -> Result<Arc<Remote>, Error> {
         let config = config.from_lookup(name, lookup)?;
         let settings = config.resolve(name)?;
-        let mut session = Session::new(self.http.clone(), settings.client.clone())
+        let mut client = Client::new(self.http.clone(), settings.client.clone())
             .signature_method(settings.method)
             .placement(settings.placement)
             .named(name);
         if let Some(realm) = &settings.realm {
-            session = session.realm(realm.clone());
+            client = client.realm(realm.clone());
         }
         if let Some(observer) = &self.observer {
-            session = session.observer(observer.clone());
+            client = client.observer(observer.clone());
         }
         let remote = Arc::new(Remote {
             name: name.to_owned(),
-            session,
+            client,
             settings,
             cache: self.cache.clone(),
             tokens: config.token_store.or_else(|| self.tokens.clone()),
@@ -166,7 +166,7 @@ impl Registry {
 /// One registered service.
 pub struct Remote {
     name: String,
-    session: Session,
+    client: Client,
     settings: Settings,
     cache: Arc<dyn TemporaryCredentialCache>,
     tokens: Option<Arc<dyn TokenStore>>,
@@ -192,8 +192,9 @@ impl Remote {
         &self.settings
     }
 
-    pub fn session(&self) -> &Session {
-        &self.session
+    /// The HTTP client this remote signs and sends with.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     fn cache_key(&self, token: &str) -> String {
@@ -215,7 +216,7 @@ impl Remote {
         extra: &[(String, String)],
     ) -> Result<AuthorizationRedirect, Error> {
         let token = self
-            .session
+            .client
             .request_token(&self.settings.request_token_url, callback)
             .await?;
         self.cache
@@ -229,7 +230,7 @@ impl Remote {
             .cloned()
             .collect();
         Ok(AuthorizationRedirect {
-            url: Session::authorization_url(&self.settings.authorize_url, &token, &params),
+            url: Client::authorization_url(&self.settings.authorize_url, &token, &params),
             pending: PendingAuthorization {
                 remote: self.name.clone(),
                 token: token.token,
@@ -256,7 +257,7 @@ impl Remote {
             .await?;
         let issued = issued.ok_or(Error::TokenMismatch)?;
         let verifier = callback.verifier_for(&issued)?;
-        self.session
+        self.client
             .access_token(&self.settings.access_token_url, &issued, verifier)
             .await
     }
@@ -308,7 +309,7 @@ impl Remote {
         path: &str,
         token: &AccessToken,
     ) -> Result<reqwest::Response, Error> {
-        let request = self.session.http().get(self.url(path)?).build()?;
+        let request = self.client.http().get(self.url(path)?).build()?;
         self.send(request, token).await
     }
 
@@ -321,7 +322,7 @@ impl Remote {
     ) -> Result<reqwest::Response, Error> {
         let token = self.token(user).await?;
         let request = self
-            .session
+            .client
             .http()
             .post(self.url(path)?)
             .form(form)
@@ -338,6 +339,6 @@ impl Remote {
         if let Some(hook) = &self.compliance {
             hook(&mut request);
         }
-        self.session.send(request, Some(token)).await
+        self.client.send(request, Some(token)).await
     }
 }

@@ -1,4 +1,4 @@
-//! The client session and the registry against a small OAuth 1.0a server on port 0 that
+//! The HTTP client and the registry against a small OAuth 1.0a server on port 0 that
 //! verifies every signature with this crate's `verify` (RFC 5849 §2 and §3).
 
 use std::collections::HashMap;
@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use oauth1::{
-    AccessToken, ClientCredentials, ConsumerSecret, Error, Exchange, IncomingRequest, Placement,
-    Registry, RemoteConfig, Session, SignedParams, TokenSecret, TokenStore, presets,
+    AccessToken, Client, ClientCredentials, ConsumerSecret, Error, Exchange, IncomingRequest,
+    Placement, Registry, RemoteConfig, SignedParams, TokenSecret, TokenStore, presets,
 };
 use url::Url;
 
@@ -443,15 +443,15 @@ async fn every_placement_and_method_is_accepted_by_the_verifier() {
     let http = reqwest::Client::new();
     for method in ["HMAC-SHA1", "HMAC-SHA256", "PLAINTEXT"] {
         for placement in [Placement::Header, Placement::Query, Placement::Body] {
-            let session = Session::new(http.clone(), ClientCredentials::new(KEY, SECRET))
+            let client = Client::new(http.clone(), ClientCredentials::new(KEY, SECRET))
                 .signature_method(oauth1::signature::builtin(method).unwrap())
                 .placement(placement);
             let legs = if placement == Placement::Body {
                 // The token legs have no form body to carry the parameters (§3.5.2).
-                Session::new(http.clone(), ClientCredentials::new(KEY, SECRET))
+                Client::new(http.clone(), ClientCredentials::new(KEY, SECRET))
                     .signature_method(oauth1::signature::builtin(method).unwrap())
             } else {
-                session.clone()
+                client.clone()
             };
             let rt = legs
                 .request_token(
@@ -477,7 +477,7 @@ async fn every_placement_and_method_is_accepted_by_the_verifier() {
                 .form(&[("a", "1 2")])
                 .build()
                 .unwrap();
-            let echoed: Vec<(String, String)> = session
+            let echoed: Vec<(String, String)> = client
                 .send(request, Some(&at))
                 .await
                 .unwrap_or_else(|e| panic!("{method} {placement:?}: {e}"))
@@ -499,9 +499,9 @@ async fn a_network_error_does_not_log_the_signed_url() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = Url::parse(&format!("http://{}/", closed.local_addr().unwrap())).unwrap();
     drop(closed);
-    let session = Session::new(reqwest::Client::new(), ClientCredentials::new(KEY, SECRET))
+    let client = Client::new(reqwest::Client::new(), ClientCredentials::new(KEY, SECRET))
         .placement(Placement::Query);
-    let err = session
+    let err = client
         .access_token(
             &base.join("oauth/access_token").unwrap(),
             &oauth1::RequestToken::new("rt-1", "rt-secret"),
