@@ -1,7 +1,14 @@
-"""Static check of docker-compose.yml (Docker has no engine on CI machines): the file
-parses, every build context and Dockerfile exists, every environment variable is one the
-code reads, and the values agree with each other (the URLs the site signs are the
-providers' public URLs, keys match, callbacks point at the site)."""
+"""Static check of docker-compose.yml and the Dockerfiles (Docker has no engine on CI
+machines): the file parses, every build context and Dockerfile exists, every environment
+variable is one the code reads and .env.sample documents, and the values agree with each
+other (the URLs the site signs are the providers' public URLs, keys match, callbacks
+point at the site). Also what Docker Desktop needs: no host networking, servers listening
+on all interfaces with their ports published, no loopback URL a container would have to
+reach, each provider's public URL a network alias browsers resolve to loopback
+(*.localhost); health checks that ask an HTTP endpoint (/healthz, /readyz) with a tool
+the image has; Dockerfiles that cache dependencies (BuildKit cache mounts or
+cargo-chef), a site image built with the release path (wasm-opt), and a .dockerignore
+that keeps target/ out of the build context."""
 import pathlib
 import re
 import sys
@@ -28,8 +35,8 @@ known = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', code))
 known |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", read("provider/docker-entrypoint.sh")))
 # Read by libraries: tracing-subscriber's EnvFilter.
 known |= {"RUST_LOG"}
-remote_suffixes = set(re.findall(r'"([A-Z_]+)"', re.search(
-    r"pub const KEYS.*?\];", read("client-lib/src/config.rs"), re.S).group(0))) | {"BRAND"}
+# {NAME}_* suffixes: the upper-case string literals of the registry's configuration code.
+remote_suffixes = set(re.findall(r'"([A-Z][A-Z_]+)"', read("client-lib/src/config.rs"))) | {"BRAND"}
 
 for name, service in services.items():
     build = service.get("build")
@@ -89,7 +96,119 @@ for site in sites:
         if p.get("DEMO_SITE_URL") != site.get("SITE_PUBLIC_URL"):
             errors.append(f"{remote}: DEMO_SITE_URL differs from the site's SITE_PUBLIC_URL")
 
+# --- Docker Desktop: bridge networking, published ports, names that work on both sides.
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+# Read by browsers, not by the container itself: these may name loopback.
+BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL"}
+sample = (root / ".env.sample").read_text()
+documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", sample, re.M))
+
+
+def published(service):
+    """Container port -> host port of `ports:` entries."""
+    out = {}
+    for entry in service.get("ports") or []:
+        parts = str(entry).split(":")
+        if len(parts) >= 2:
+            out[parts[-1].split("/")[0]] = parts[-2]
+    return out
+
+
+def aliases(service):
+    nets = service.get("networks") or {}
+    if isinstance(nets, list):
+        return set()
+    return {a for n in nets.values() if isinstance(n, dict) for a in n.get("aliases") or []}
+
+
+raw = (root / "docker-compose.yml").read_text()
+site_remotes = {r.strip().upper() for s in services.values()
+                for r in str((s.get("environment") or {}).get("SITE_REMOTES", "")).split(",") if r.strip()}
+if re.search(r"^\s*network_mode:\s*\"?host", raw, re.M):
+    errors.append("network_mode: host (Docker Desktop on macOS and Windows lacks it): use the bridge network")
+for name, service in services.items():
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        errors.append(f"{name}: environment as a list; use a mapping")
+        continue
+    if service.get("network_mode"):
+        errors.append(f"{name}: network_mode {service['network_mode']}")
+    if not service.get("build"):
+        continue
+    test = (service.get("healthcheck") or {}).get("test") or []
+    test = " ".join(test) if isinstance(test, list) else str(test)
+    if not re.search(r"https?://[^ ]+/(healthz|readyz)\b", test):
+        errors.append(f"{name}: the health check must ask /healthz or /readyz over HTTP, not {test!r}")
+    tool = next((t for t in ("curl", "wget") if re.search(rf"\b{t}\b", test)), None)
+    dockerfile = root / service["build"].get("context", ".") / service["build"].get("dockerfile", "Dockerfile")
+    if tool and dockerfile.is_file():
+        final_stage = dockerfile.read_text().split("\nFROM ")[-1]
+        if not re.search(rf"apt-get install[^\n]*\b{tool}\b", final_stage) and tool not in final_stage.split("\n")[0]:
+            errors.append(f"{name}: the health check runs {tool}, which the image's last stage does not install")
+    ports = published(service)
+    for var in ("PROVIDER_LISTEN", "SITE_LISTEN"):
+        if var in env:
+            host, _, port = str(env[var]).rpartition(":")
+            if host not in ("0.0.0.0", "[::]", "::"):
+                errors.append(f"{name}: {var}={env[var]} is not reachable from outside the container (listen on 0.0.0.0)")
+            if port not in ports:
+                errors.append(f"{name}: port {port} ({var}) is not published")
+    for var, value in env.items():
+        url = urlsplit(str(value)) if "://" in str(value) else None
+        if url and url.hostname in LOOPBACK and var not in BROWSER_URLS:
+            errors.append(f"{name}: {var}={value} names loopback, which inside a container is the container itself")
+        remote, _, suffix = var.partition("_")
+        generic = f"CHIRP_{suffix}"  # {NAME}_* variables are documented once, for chirp
+        if var not in documented and not (remote in site_remotes and generic in documented):
+            errors.append(f"{name}: {var} is not documented in .env.sample")
+    public = env.get("PROVIDER_PUBLIC_URL")
+    if public:
+        url = urlsplit(public)
+        if not (url.hostname or "").endswith(".localhost"):
+            errors.append(f"{name}: PROVIDER_PUBLIC_URL {public}: use a *.localhost name, which browsers resolve to loopback")
+        if url.hostname not in aliases(service):
+            errors.append(f"{name}: {url.hostname} is not a network alias of the service (the site could not reach it)")
+        port = str(url.port or 80)
+        if ports.get(port) != port:
+            errors.append(f"{name}: {public} needs port {port} published as the same port ({port}:{port})")
+    site_url = env.get("SITE_PUBLIC_URL")
+    if site_url:
+        url = urlsplit(site_url)
+        port = str(url.port or 80)
+        if url.hostname not in ("127.0.0.1", "localhost"):
+            errors.append(f"{name}: SITE_PUBLIC_URL {site_url} is not a loopback URL browsers reach")
+        if ports.get(port) != port:
+            errors.append(f"{name}: SITE_PUBLIC_URL's port {port} is not published as the same port")
+
+# --- Dockerfiles: cached dependency builds; the site's with the release path (wasm-opt).
+for name, service in services.items():
+    build = service.get("build")
+    if not build:
+        continue
+    dockerfile = root / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+    if not dockerfile.is_file():
+        continue
+    text = dockerfile.read_text()
+    rel = dockerfile.relative_to(root)
+    cached = "--mount=type=cache" in text or "cargo chef" in text
+    if not cached:
+        errors.append(f"{rel}: no dependency cache (BuildKit --mount=type=cache or cargo-chef)")
+    if "--mount=" in text and not text.startswith("# syntax=docker/dockerfile:1"):
+        errors.append(f"{rel}: --mount needs '# syntax=docker/dockerfile:1...' as its first line")
+    if "network_mode" in text or "--network=host" in text:
+        errors.append(f"{rel}: host networking")
+    if "SITE_LISTEN" in (service.get("environment") or {}):
+        if not re.search(r"\.ci/build-site --release", text):
+            errors.append(f"{rel}: the site image must use the release path (.ci/build-site --release: wasm-opt)")
+        if "apt-get install" in text and re.search(r"apt-get install[^\n]*\bbinaryen\b", text):
+            errors.append(f"{rel}: Debian's binaryen made a wasm that never hydrated; wasm-opt comes from npm")
+        if "hash.txt" not in text:
+            errors.append(f"{rel}: the hashed file names need hash.txt next to the binary")
+ignore = root / ".dockerignore"
+if not ignore.is_file() or not re.search(r"^/?target/?$", ignore.read_text(), re.M):
+    errors.append(".dockerignore must leave target/ out of the build context")
+
 if errors:
     print("docker-compose.yml:\n  " + "\n  ".join(errors))
     sys.exit(1)
-print(f"docker-compose.yml: ok ({len(services)} services, {len(providers)} providers checked)")
+print(f"docker-compose.yml, Dockerfiles: ok ({len(services)} services, {len(providers)} providers checked)")

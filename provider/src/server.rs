@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::router())
         .merge(crate::api::router())
         .route("/static/provider.css", get(stylesheet))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         // Every body, page forms included: a status or a form fits many times over.
@@ -88,6 +90,29 @@ async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("../static/provider.css"),
+    )
+}
+
+/// Each brand's own icon (its initial on the accent colour), so no page load asks for a
+/// favicon that does not exist.
+async fn favicon(State(state): State<AppState>) -> impl IntoResponse {
+    let initial = state
+        .config
+        .brand
+        .chars()
+        .find(|c| c.is_ascii_alphanumeric())
+        .map_or('P', |c| c.to_ascii_uppercase());
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
+             <rect width=\"32\" height=\"32\" rx=\"16\" fill=\"#1565c0\"/>\
+             <text x=\"16\" y=\"22\" font-family=\"system-ui,sans-serif\" font-size=\"18\" \
+             font-weight=\"700\" text-anchor=\"middle\" fill=\"#fff\">{initial}</text></svg>"
+        ),
     )
 }
 

@@ -13,9 +13,11 @@ pub enum Backend {
     Postgres,
 }
 
-/// The admin URL of the machine's Postgres (trust auth); `TEST_POSTGRES_URL` overrides it.
+/// The admin URL of the machine's Postgres (trust auth); `TEST_DATABASE_URL` (or its
+/// older name `TEST_POSTGRES_URL`) overrides it.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
@@ -49,7 +51,7 @@ impl TestDb {
                 let admin = postgres_admin_url();
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
-                    .expect("Postgres at 127.0.0.1:5432 (set TEST_POSTGRES_URL to use another)");
+                    .expect("Postgres at 127.0.0.1:5432 (set TEST_DATABASE_URL to use another)");
                 sqlx::query(&format!("create database {name}"))
                     .execute(&mut conn)
                     .await

@@ -75,3 +75,26 @@ async fn readyz_works_on_postgres() {
     let (status, _, body) = get(&provider.url("/readyz")).await;
     assert_eq!((status, body.as_str()), (200, "ready\n"));
 }
+
+#[tokio::test]
+async fn each_brand_has_a_favicon_and_its_pages_link_it() {
+    let provider = spawn_provider(Backend::Sqlite, "Warble").await;
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let response = reqwest::get(provider.url(path)).await.expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "image/svg+xml"
+        );
+        let svg = response.text().await.unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains(">W</text>"),
+            "{svg}"
+        );
+    }
+    let (_, _, home) = get(&provider.url("/login")).await;
+    assert!(
+        home.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg">"#),
+        "{home}"
+    );
+}
