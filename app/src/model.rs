@@ -60,14 +60,51 @@ pub enum ProfileData {
 /// not link `oauth1` (its signing and HTTP code has no place in the wasm).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowStep {
-    /// `request_token`, `authorize`, `callback`, `access_token`, `api_call`.
-    pub kind: String,
+    pub kind: StepKind,
     pub method: String,
     pub url: String,
     pub base_string: String,
     pub authorization: String,
     pub status: u16,
     pub response: String,
+}
+
+/// Which leg of the flow a step is (RFC 5849 §2, then §3). Stored by name in saved flows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    RequestToken,
+    Authorize,
+    Callback,
+    AccessToken,
+    ApiCall,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::RequestToken => "request_token",
+            StepKind::Authorize => "authorize",
+            StepKind::Callback => "callback",
+            StepKind::AccessToken => "access_token",
+            StepKind::ApiCall => "api_call",
+        }
+    }
+}
+
+impl FlowStep {
+    /// A step the browser takes (a redirect, the callback): no signature of its own.
+    pub fn browser(kind: StepKind, method: &str, url: String, status: u16) -> Self {
+        Self {
+            kind,
+            method: method.to_owned(),
+            url,
+            base_string: String::new(),
+            authorization: String::new(),
+            status,
+            response: String::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use app::server::store::{RedisCache, SqlCache};
+use app::server::temp_store::{RedisCache, SqlCache};
 use oauth1::{RequestToken, TemporaryCredentialCache};
 use provider::testing::{Backend, TestDb};
 

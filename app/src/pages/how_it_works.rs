@@ -3,37 +3,37 @@ use leptos_meta::Title;
 
 use crate::api::load_flow;
 use crate::components::ErrorNote;
-use crate::model::FlowStep;
+use crate::model::{FlowStep, StepKind};
 
 /// What each step is, and where RFC 5849 says so.
-fn explain(kind: &str) -> (&'static str, &'static str, &'static str) {
+fn explain(kind: StepKind) -> (&'static str, &'static str, &'static str) {
     match kind {
-        "request_token" => (
+        StepKind::RequestToken => (
             "1. Temporary credentials",
             "RFC 5849 §2.1",
             "The site asks the service for a request token, signing with its consumer key and \
              secret only. It names the callback where the user will come back; the service must \
              answer oauth_callback_confirmed=true. The token secret stays on the site's server.",
         ),
-        "authorize" => (
+        StepKind::Authorize => (
             "2. The user is sent to the service",
             "RFC 5849 §2.2",
             "The browser goes to the service's authorize page with the request token. The user \
              signs in there (this site never sees the password) and approves.",
         ),
-        "callback" => (
+        StepKind::Callback => (
             "3. Back at the callback",
             "RFC 5849 §2.2",
             "The service sends the browser back with the same oauth_token and a verifier. The site \
              checks that it issued this token and has not used it yet.",
         ),
-        "access_token" => (
+        StepKind::AccessToken => (
             "4. Token credentials",
             "RFC 5849 §2.3",
             "The site exchanges the verifier, signing with the consumer secret and the request \
              token's secret, for an access token and secret it keeps in its database.",
         ),
-        _ => (
+        StepKind::ApiCall => (
             "5. A signed API call",
             "RFC 5849 §3",
             "Every call now carries the access token and a fresh signature over the method, URL \
@@ -44,8 +44,8 @@ fn explain(kind: &str) -> (&'static str, &'static str, &'static str) {
 
 #[component]
 fn Step(step: FlowStep) -> impl IntoView {
-    let (title, section, text) = explain(&step.kind);
-    let id = format!("step-{}", step.kind);
+    let (title, section, text) = explain(step.kind);
+    let id = format!("step-{}", step.kind.as_str());
     view! {
         <article class="card step" id=id>
             <h2>{title} <span class="rfc">{section}</span></h2>

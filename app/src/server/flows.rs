@@ -8,8 +8,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use oauth1::{Exchange, Observer, Step};
+use sqlx::Row;
 
-use crate::model::FlowStep;
+use crate::model::{FlowStep, StepKind};
+use crate::server::db::{self, Db};
 
 /// Sign-ins not finished within this time are dropped.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
@@ -63,9 +65,9 @@ impl Pending {
     }
 }
 
-fn step(kind: &str, e: Exchange) -> FlowStep {
+fn step(kind: StepKind, e: Exchange) -> FlowStep {
     FlowStep {
-        kind: kind.to_owned(),
+        kind,
         method: e.method,
         url: e.url,
         base_string: e.base_string,
@@ -137,15 +139,15 @@ impl Observer for FlowRecorder {
                     .find(|(k, _)| k == "oauth_token")
                     .map(|(_, v)| v);
                 if let Some(token) = token {
-                    let flow = (Instant::now(), vec![step("request_token", e)]);
+                    let flow = (Instant::now(), vec![step(StepKind::RequestToken, e)]);
                     self.lock().insert(token, flow);
                 }
             }
             Step::AccessToken | Step::ApiCall => {
                 let kind = if e.step == Step::AccessToken {
-                    "access_token"
+                    StepKind::AccessToken
                 } else {
-                    "api_call"
+                    StepKind::ApiCall
                 };
                 if let Some(token) = signing_token(&e) {
                     self.push(&token, step(kind, e));
@@ -160,6 +162,46 @@ pub fn redact_verifier(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| oauth1::observe::redact_query(&u, &["oauth_verifier"]))
         .unwrap_or_default()
+}
+
+/// Keeps `steps` (a JSON list) as the user's last sign-in, replacing the one before.
+pub async fn save_flow(
+    db: &Db,
+    user_id: i64,
+    remote: &str,
+    steps: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into sign_in_flows (user_id, remote, recorded_at, steps) values ($1, $2, $3, $4) \
+         on conflict (user_id) do update set remote = excluded.remote, \
+         recorded_at = excluded.recorded_at, steps = excluded.steps",
+    )
+    .bind(user_id)
+    .bind(remote)
+    .bind(db::now())
+    .bind(steps)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// `(remote, recorded_at, steps JSON)` of the user's last sign-in.
+pub async fn last_flow(
+    db: &Db,
+    user_id: i64,
+) -> Result<Option<(String, i64, String)>, sqlx::Error> {
+    sqlx::query("select remote, recorded_at, steps from sign_in_flows where user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .map(|r| {
+            Ok((
+                r.try_get("remote")?,
+                r.try_get("recorded_at")?,
+                r.try_get("steps")?,
+            ))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::server::signin::message_page;
+use crate::server::error::SiteError;
 use crate::server::state::AppState;
 
 /// The host name a request was made for, from `Host` (HTTP/1.1) or the URI (HTTP/2).
@@ -92,13 +92,7 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
         return next.run(request).await;
     }
     tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
-    message_page(
-        StatusCode::FORBIDDEN,
-        "cross-origin",
-        "This request came from another site",
-        "A page of another site tried to make a change here on your behalf. Nothing was changed.",
-        ("/", "Back to the start"),
-    )
+    SiteError::CrossOrigin.into_response()
 }
 
 /// The headers every response gets: no framing (clickjacking), no type sniffing, and no

@@ -1,17 +1,22 @@
 //! The server half of the site (feature `ssr`).
 
+pub mod account;
 pub mod browser;
+pub mod callback;
 pub mod config;
 pub mod db;
+pub mod error;
 pub mod flows;
 pub mod guard;
+pub mod login;
 pub mod ops;
 pub mod pages;
 pub mod pending;
 pub mod sessions;
-pub mod signin;
 pub mod state;
 pub mod store;
+pub mod temp_store;
+pub mod user;
 
 use std::sync::Arc;
 
@@ -54,12 +59,12 @@ pub async fn build_state(
         Arc<dyn pending::PendingSignIns>,
     ) = match &config.redis_url {
         None => {
-            let sql = Arc::new(store::SqlCache::new(db.clone()));
+            let sql = Arc::new(temp_store::SqlCache::new(db.clone()));
             (sql.clone(), sql)
         }
         Some(url) => {
             let client = redis::Client::open(url.as_str())?;
-            let redis = Arc::new(store::RedisCache {
+            let redis = Arc::new(temp_store::RedisCache {
                 conn: redis::aio::ConnectionManager::new(client).await?,
                 prefix: format!("{}tc:", config.redis_prefix),
             });
@@ -72,7 +77,7 @@ pub async fn build_state(
             config.outbound_timeout,
         ))
         .cache(cache)
-        .temporary_credential_ttl(signin::SIGN_IN_TTL)
+        .temporary_credential_ttl(login::SIGN_IN_TTL)
         .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());
     let mut remotes = Vec::new();
@@ -131,10 +136,10 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let [frame_ancestors, frame_options, no_sniff, referrer] = guard::security_headers();
     Router::new()
-        .route("/login/{name}", get(signin::login))
-        .route("/authorize/{name}", get(signin::authorize))
-        .route("/accounts/unlink", post(signin::unlink))
-        .route("/logout", post(signin::logout))
+        .route("/login/{name}", get(login::login))
+        .route("/authorize/{name}", get(callback::authorize))
+        .route("/accounts/unlink", post(account::unlink))
+        .route("/logout", post(account::logout))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -2,20 +2,19 @@
 
 use leptos::prelude::*;
 use oauth1::Error;
-use tower_sessions::Session;
 
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
-use crate::server::signin::USER_ID;
 use crate::server::state::AppState;
 use crate::server::store;
+use crate::server::user::MaybeUser;
 
 fn state() -> Result<AppState, ServerFnError> {
     use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
 }
 
 async fn current_user() -> Result<Option<i64>, ServerFnError> {
-    let session: Session = leptos_axum::extract().await?;
-    session.get::<i64>(USER_ID).await.map_err(failed)
+    let user: MaybeUser = leptos_axum::extract().await.map_err(failed)?;
+    Ok(user.user.map(|u| u.0))
 }
 
 fn failed(e: impl std::fmt::Display) -> ServerFnError {
@@ -159,7 +158,9 @@ pub async fn last_flow() -> Result<Option<Flow>, ServerFnError> {
     let Some(user_id) = current_user().await? else {
         return Ok(None);
     };
-    let Some((remote, at, steps)) = store::last_flow(&state.db, user_id).await.map_err(failed)?
+    let Some((remote, at, steps)) = crate::server::flows::last_flow(&state.db, user_id)
+        .await
+        .map_err(failed)?
     else {
         return Ok(None);
     };

@@ -13,7 +13,7 @@ use oauth1::{PendingAuthorization, Token};
 use sqlx::Row;
 
 use crate::server::browser::BrowserKey;
-use crate::server::store::{RedisCache, SqlCache, store_error};
+use crate::server::temp_store::{RedisCache, SqlCache, store_error};
 
 /// Sign-ins one browser may have under way at once.
 pub const MAX_PER_BROWSER: usize = 8;

@@ -1,209 +1,13 @@
-//! The site's data: local users, linked accounts with their tokens, the temporary
-//! credential cache (SQL or Redis) and the token store the registry reads.
+//! The site's users and their linked accounts with token credentials (RFC 5849 §2.3),
+//! and the token store the registry reads them through.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
-
-use crate::server::db::{self, Db};
 use async_trait::async_trait;
-use oauth1::{AccessToken, RequestToken, TemporaryCredentialCache, TokenStore};
+use oauth1::{AccessToken, TokenStore};
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
-
-pub(crate) fn store_error(e: impl std::fmt::Display) -> oauth1::Error {
-    oauth1::Error::Store(e.to_string())
-}
-
-/// Temporary credentials in the `temporary_credentials` table (the default), and the
-/// sign-ins under way (`pending.rs`).
-pub struct SqlCache {
-    pub db: Db,
-    /// When expired rows were last swept (seconds since the epoch).
-    last_sweep: AtomicI64,
-}
-
-/// Rows of abandoned sign-ins deleted in one statement: a sweep never holds the table
-/// for long, whatever piled up.
-const SWEEP_BATCH: i64 = 1000;
-
-impl SqlCache {
-    pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            last_sweep: AtomicI64::new(0),
-        }
-    }
-
-    /// Deletes expired rows of both tables, one bounded batch each, through the
-    /// `expires_at` indexes; at most once a minute, so a burst of sign-ins does not
-    /// scan on every one.
-    pub async fn sweep(&self) -> Result<u64, sqlx::Error> {
-        let now = db::now();
-        let last = self.last_sweep.load(Ordering::Relaxed);
-        if now - last < 60
-            || self
-                .last_sweep
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return Ok(0);
-        }
-        self.sweep_now(now).await
-    }
-
-    /// One batch of expired rows per table, now.
-    pub async fn sweep_now(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let mut deleted = 0;
-        for statement in [
-            "delete from temporary_credentials where key in \
-             (select key from temporary_credentials where expires_at < $1 limit $2)",
-            "delete from pending_sign_ins where (browser, remote, token) in \
-             (select browser, remote, token from pending_sign_ins where expires_at < $1 limit $2)",
-        ] {
-            deleted += sqlx::query(statement)
-                .bind(now)
-                .bind(SWEEP_BATCH)
-                .execute(&self.db)
-                .await?
-                .rows_affected();
-        }
-        Ok(deleted)
-    }
-}
-
-#[async_trait]
-impl TemporaryCredentialCache for SqlCache {
-    async fn set(
-        &self,
-        key: &str,
-        value: &RequestToken,
-        ttl: Duration,
-    ) -> Result<(), oauth1::Error> {
-        let now = db::now();
-        // Expired rows of abandoned sign-ins go as new ones arrive.
-        self.sweep().await.map_err(store_error)?;
-        sqlx::query(
-            "insert into temporary_credentials (key, token, secret, expires_at) \
-             values ($1, $2, $3, $4)",
-        )
-        .bind(key)
-        .bind(value.token.as_str())
-        .bind(value.secret.secret())
-        .bind(now + ttl.as_secs() as i64)
-        .execute(&self.db)
-        .await
-        .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        let row = sqlx::query(
-            "select token, secret from temporary_credentials where key = $1 and expires_at >= $2",
-        )
-        .bind(key)
-        .bind(db::now())
-        .fetch_optional(&self.db)
-        .await
-        .map_err(store_error)?;
-        row.as_ref().map(request_token).transpose()
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), oauth1::Error> {
-        sqlx::query("delete from temporary_credentials where key = $1")
-            .bind(key)
-            .execute(&self.db)
-            .await
-            .map_err(store_error)?;
-        Ok(())
-    }
-
-    /// Atomic: of two callbacks racing with the same token, one gets the credentials.
-    async fn take(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        let row = sqlx::query(
-            "delete from temporary_credentials where key = $1 \
-             returning token, secret, expires_at",
-        )
-        .bind(key)
-        .fetch_optional(&self.db)
-        .await
-        .map_err(store_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let expires: i64 = row.try_get("expires_at").map_err(store_error)?;
-        if expires < db::now() {
-            return Ok(None);
-        }
-        request_token(&row).map(Some)
-    }
-}
-
-fn request_token(row: &sqlx::any::AnyRow) -> Result<RequestToken, oauth1::Error> {
-    Ok(RequestToken::new(
-        row.try_get::<String, _>("token").map_err(store_error)?,
-        row.try_get::<String, _>("secret").map_err(store_error)?,
-    ))
-}
-
-/// Temporary credentials in Redis (`TEMP_CREDENTIAL_STORE=redis`), expiring by themselves.
-pub struct RedisCache {
-    pub conn: redis::aio::ConnectionManager,
-    pub prefix: String,
-}
-
-#[async_trait]
-impl TemporaryCredentialCache for RedisCache {
-    async fn set(
-        &self,
-        key: &str,
-        value: &RequestToken,
-        ttl: Duration,
-    ) -> Result<(), oauth1::Error> {
-        let mut conn = self.conn.clone();
-        let data = format!("{}\n{}", value.token.as_str(), value.secret.secret());
-        redis::cmd("SET")
-            .arg(format!("{}{key}", self.prefix))
-            .arg(data)
-            .arg("EX")
-            .arg(ttl.as_secs().max(1))
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(store_error)
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        self.read("GET", key).await
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), oauth1::Error> {
-        let mut conn = self.conn.clone();
-        redis::cmd("DEL")
-            .arg(format!("{}{key}", self.prefix))
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(store_error)
-    }
-
-    /// `GETDEL` is atomic: of two racing callbacks, one gets the credentials.
-    async fn take(&self, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        self.read("GETDEL", key).await
-    }
-}
-
-impl RedisCache {
-    /// Runs `GET` or `GETDEL` on `key` and reads the stored `token\nsecret`.
-    async fn read(&self, command: &str, key: &str) -> Result<Option<RequestToken>, oauth1::Error> {
-        let mut conn = self.conn.clone();
-        let data: Option<String> = redis::cmd(command)
-            .arg(format!("{}{key}", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .map_err(store_error)?;
-        Ok(data.as_deref().and_then(|d| {
-            let (token, secret) = d.split_once('\n')?;
-            Some(RequestToken::new(token, secret))
-        }))
-    }
-}
+use crate::server::db::{self, Db};
+use crate::server::temp_store::store_error;
 
 /// The registry's `fetch_token`: the signed-in user's token for a remote, from the
 /// `accounts` table. `user` is the local user id.
@@ -247,6 +51,22 @@ impl TokenStore for DbTokenStore {
             ),
         ];
         Ok(Some(token))
+    }
+
+    /// A new token for `user` (a local user id): linked to that user, replacing the
+    /// account's earlier token and any other link of the same remote account.
+    async fn update_token(
+        &self,
+        remote: &str,
+        user: &str,
+        token: &AccessToken,
+    ) -> Result<(), oauth1::Error> {
+        let user_id: i64 = user
+            .parse()
+            .map_err(|_| oauth1::Error::Store(format!("not a local user id: {user:?}")))?;
+        link(&self.db, user_id, remote, token)
+            .await
+            .map_err(store_error)
     }
 }
 
@@ -373,44 +193,4 @@ pub async fn accounts(
             })
         })
         .collect()
-}
-
-/// Keeps `steps` as the user's last sign-in, replacing the one before: one statement.
-pub async fn save_flow(
-    db: &Db,
-    user_id: i64,
-    remote: &str,
-    steps: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into sign_in_flows (user_id, remote, recorded_at, steps) values ($1, $2, $3, $4) \
-         on conflict (user_id) do update set remote = excluded.remote, \
-         recorded_at = excluded.recorded_at, steps = excluded.steps",
-    )
-    .bind(user_id)
-    .bind(remote)
-    .bind(db::now())
-    .bind(steps)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// `(remote, recorded_at, steps JSON)` of the user's last sign-in.
-pub async fn last_flow(
-    db: &Db,
-    user_id: i64,
-) -> Result<Option<(String, i64, String)>, sqlx::Error> {
-    sqlx::query("select remote, recorded_at, steps from sign_in_flows where user_id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
-        .map(|r| {
-            Ok((
-                r.try_get("remote")?,
-                r.try_get("recorded_at")?,
-                r.try_get("steps")?,
-            ))
-        })
-        .transpose()
 }

@@ -1,0 +1,44 @@
+//! `POST /accounts/unlink` and `POST /logout`. (Both are state-changing requests: the
+//! origin check of `guard.rs` has passed before they run.)
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::Redirect;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::server::error::{Result, SiteError};
+use crate::server::state::AppState;
+use crate::server::store;
+use crate::server::user::CurrentUser;
+
+#[derive(Deserialize)]
+pub struct UnlinkForm {
+    remote: String,
+}
+
+/// Revokes the token at the service (RFC 5849 leaves revocation open; this is Twitter's
+/// `oauth/invalidate_token`), then forgets it here, even if the service is down.
+pub async fn unlink(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<UnlinkForm>,
+) -> Result<Redirect> {
+    if let Ok(remote) = state.registry.remote(&form.remote)
+        && let Err(err) = remote
+            .post("oauth/invalidate_token", &[], &user.0.to_string())
+            .await
+    {
+        tracing::warn!(%err, remote = %form.remote, "invalidate_token failed");
+    }
+    store::unlink(&state.db, user.0, &form.remote)
+        .await
+        .map_err(SiteError::internal)?;
+    tracing::info!(remote = %form.remote, user_id = user.0, "unlinked");
+    Ok(Redirect::to("/accounts"))
+}
+
+pub async fn logout(session: Session) -> Result<Redirect> {
+    session.flush().await.map_err(SiteError::unavailable)?;
+    Ok(Redirect::to("/"))
+}

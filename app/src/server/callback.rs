@@ -1,0 +1,191 @@
+//! `GET /authorize/{name}`: the callback (RFC 5849 §2.2) and leg 3 (§2.3), in four steps:
+//! [`exchange`] the verifier (only for the browser that began the sign-in), [`identify`]
+//! the remote account, [`link`] it to a local user, [`start_session`].
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Redirect;
+use oauth1::{AccessToken, Callback, Error, Remote};
+use tower_sessions::Session;
+
+use crate::model::{FlowStep, StepKind};
+use crate::server::browser::BrowserKey;
+use crate::server::error::{Result, Retry, SiteError};
+use crate::server::flows::redact_verifier;
+use crate::server::state::AppState;
+use crate::server::user::{MaybeUser, USER_ID, UserId};
+use crate::server::{flows, store};
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    browser: BrowserKey,
+    // Who is signed in here decides where the account is linked: read before the
+    // single-use temporary credentials are spent, so an unreachable session store
+    // leaves this callback good for a retry.
+    MaybeUser { user, session }: MaybeUser,
+    RawQuery(query): RawQuery,
+) -> Result<Redirect> {
+    let remote = state
+        .registry
+        .remote(&name)
+        .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
+    let query = query.unwrap_or_default();
+    let token = exchange(&state, &remote, &browser, &query).await?;
+    let who = identify(&remote, &token).await;
+    let user_id = link(&state, &remote, &token, user, &who).await?;
+    if let Some(steps) = state.flows.take(token.token.as_str())
+        && let Ok(json) = serde_json::to_string(&steps)
+        && let Err(e) = flows::save_flow(&state.db, user_id.0, &name, &json).await
+    {
+        tracing::warn!(%e, "could not save the sign-in flow");
+    }
+    start_session(&session, user, user_id).await?;
+    tracing::info!(remote = %name, screen_name = %who.screen_name, user_id = user_id.0, "signed in");
+    Ok(Redirect::to(&format!("/profile/{name}")))
+}
+
+fn brand_and_retry(state: &AppState, remote: &Remote) -> (String, Retry) {
+    let brand = state.brand(remote.name());
+    let retry = Retry::sign_in(remote.name(), &brand);
+    (brand, retry)
+}
+
+/// Takes this browser's record of the sign-in the callback names (none: refused, and
+/// nothing spent), then exchanges the verifier for token credentials.
+async fn exchange(
+    state: &AppState,
+    remote: &Remote,
+    browser: &BrowserKey,
+    query: &str,
+) -> Result<AccessToken> {
+    let (brand, retry) = brand_and_retry(state, remote);
+    let Ok(callback) = Callback::parse(query) else {
+        return Err(SiteError::Stale { brand, retry });
+    };
+    let request_token = callback.token().as_str();
+    let pending = state
+        .pending
+        .take(browser, remote.name(), request_token)
+        .await
+        .map_err(SiteError::unavailable)?
+        .ok_or_else(|| SiteError::NotThisBrowser {
+            brand: brand.clone(),
+            retry: Retry::sign_in(remote.name(), &brand),
+        })?;
+    let url = redact_verifier(&format!("{}?{query}", state.config.callback(remote.name())));
+    state.flows.push(
+        request_token,
+        FlowStep::browser(StepKind::Callback, "GET", url, 303),
+    );
+    let token = match remote.authorize_access_token(&pending, query).await {
+        Ok(token) => token,
+        Err(Error::Denied) => {
+            state.flows.take(request_token);
+            return Err(SiteError::Denied { brand, retry });
+        }
+        Err(Error::NotThisBrowser) => return Err(SiteError::NotThisBrowser { brand, retry }),
+        Err(Error::TokenMismatch) => return Err(SiteError::Stale { brand, retry }),
+        Err(source) => {
+            return Err(SiteError::Remote {
+                brand,
+                retry,
+                source,
+            });
+        }
+    };
+    state.flows.rename(request_token, token.token.as_str());
+    if token.extra("user_id").is_none() {
+        return Err(SiteError::Remote {
+            brand,
+            retry,
+            source: Error::MissingField("user_id"),
+        });
+    }
+    Ok(token)
+}
+
+/// Who signed in at the service.
+struct Identity {
+    screen_name: String,
+    display_name: String,
+}
+
+/// The first API call with the new token (`account/verify_credentials.json`, also shown
+/// on the teaching page) for a display name. If it fails the sign-in goes on with the
+/// screen name the token response gave.
+async fn identify(remote: &Remote, token: &AccessToken) -> Identity {
+    let screen_name = token.extra("screen_name").unwrap_or("").to_owned();
+    let profile: Option<serde_json::Value> = match remote
+        .get_with("account/verify_credentials.json", token)
+        .await
+    {
+        Ok(response) => response.json().await.ok(),
+        Err(_) => None,
+    };
+    let display_name = profile
+        .as_ref()
+        .and_then(|p| p["name"].as_str())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("@{screen_name}"));
+    Identity {
+        screen_name,
+        display_name,
+    }
+}
+
+/// The local user the remote account belongs to. The common case in one statement
+/// (already linked, to `current` if someone is signed in); else to its owner if it has
+/// one (refused if someone else is signed in), else to `current`, else to a new user.
+async fn link(
+    state: &AppState,
+    remote: &Remote,
+    token: &AccessToken,
+    current: Option<UserId>,
+    who: &Identity,
+) -> Result<UserId> {
+    let name = remote.name();
+    let current_id = current.map(|u| u.0);
+    if let Some(owner) = store::relink(&state.db, name, token, current_id)
+        .await
+        .map_err(SiteError::internal)?
+    {
+        return Ok(UserId(owner));
+    }
+    let remote_user_id = token.extra("user_id").unwrap_or("");
+    let owner = store::owner_of(&state.db, name, remote_user_id)
+        .await
+        .map_err(SiteError::internal)?;
+    let user_id = match (owner, current_id) {
+        (Some(owner), Some(me)) if owner != me => {
+            return Err(SiteError::LinkedElsewhere {
+                brand: state.brand(name),
+                screen_name: who.screen_name.clone(),
+            });
+        }
+        (Some(owner), _) => owner,
+        (None, Some(me)) => me,
+        (None, None) => store::create_user(&state.db, &who.display_name)
+            .await
+            .map_err(SiteError::internal)?,
+    };
+    // Through the registry's token store (`DbTokenStore::update_token`).
+    remote
+        .save_token(&user_id.to_string(), token)
+        .await
+        .map_err(SiteError::internal)?;
+    Ok(UserId(user_id))
+}
+
+/// A new session id at sign-in, so a session fixed before cannot ride along. A session
+/// already signed in as this user got its id then: it stays as it is.
+async fn start_session(session: &Session, current: Option<UserId>, user: UserId) -> Result<()> {
+    if current == Some(user) {
+        return Ok(());
+    }
+    session.cycle_id().await.map_err(SiteError::internal)?;
+    session
+        .insert(USER_ID, user.0)
+        .await
+        .map_err(SiteError::internal)
+}

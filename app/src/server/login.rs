@@ -1,0 +1,44 @@
+//! `GET /login/{name}`: leg 1 (RFC 5849 §2.1) and the redirect of leg 2 (§2.2). The
+//! sign-in it starts is filed under this browser (`pending.rs`): only this browser may
+//! finish it (`callback.rs`).
+
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+
+use crate::model::{FlowStep, StepKind};
+use crate::server::browser::BrowserKey;
+use crate::server::error::{Result, Retry, SiteError};
+use crate::server::state::AppState;
+
+/// How long a sign-in may wait for its callback, at the site (the registry's temporary
+/// credentials and this browser's record of the sign-in both last this long).
+pub const SIGN_IN_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+pub async fn login(
+    State(state): State<AppState>,
+    browser: BrowserKey,
+    Path(name): Path<String>,
+) -> Result<Redirect> {
+    let remote = state
+        .registry
+        .remote(&name)
+        .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
+    let go_to = remote
+        .authorize_redirect(&state.config.callback(&name))
+        .await
+        .map_err(|source| SiteError::Remote {
+            brand: state.brand(&name),
+            retry: Retry::sign_in(&name, &state.brand(&name)),
+            source,
+        })?;
+    state
+        .pending
+        .add(&browser, &go_to.pending, SIGN_IN_TTL)
+        .await
+        .map_err(SiteError::unavailable)?;
+    state.flows.push(
+        go_to.pending.token.as_str(),
+        FlowStep::browser(StepKind::Authorize, "GET", go_to.url.to_string(), 303),
+    );
+    Ok(Redirect::to(go_to.url.as_str()))
+}
