@@ -31,10 +31,15 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
     // Only the pages a person uses carry a session; signed requests (the OAuth endpoints
     // and the API) are authenticated by their signature alone and skip the session work.
+    // The pages' posts are refused first when a browser says they came from elsewhere.
     let pages = Router::new()
         .merge(web::router())
         .merge(crate::oauth::pages())
-        .layer(sessions);
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::origin::same_origin,
+        ));
     let router = Router::new()
         .merge(pages)
         .merge(crate::oauth::router())

@@ -25,7 +25,7 @@ pub struct MaybeUser(pub Option<User>);
 /// id and the CSRF cookie are drawn anew first, so an id planted before sign-in (session
 /// fixation) and any form token seen before it are worthless after it.
 pub async fn sign_in(session: &Session, csrf: &Csrf, user: &User) -> Result<(), PageError> {
-    csrf.rotate();
+    csrf.rotate(Some(user.id));
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user.id)
@@ -37,7 +37,7 @@ pub async fn sign_in(session: &Session, csrf: &Csrf, user: &User) -> Result<(), 
 /// Ends the session: its data is deleted and the cookie cleared; form tokens shown while
 /// signed in are void.
 pub async fn sign_out(session: &Session, csrf: &Csrf) -> Result<(), PageError> {
-    csrf.rotate();
+    csrf.rotate(None);
     session.flush().await.map_err(session_error)
 }
 
@@ -48,6 +48,12 @@ pub fn login_redirect(path_and_query: &str) -> Redirect {
     Redirect::to(&format!("/login?next={next}"))
 }
 
+/// The id of the user this session is signed in as, if any (not checked against the
+/// database: [`MaybeUser`] and [`CurrentUser`] do that).
+pub async fn session_user_id(session: &Session) -> Result<Option<i64>, PageError> {
+    session.get::<i64>(USER_KEY).await.map_err(session_error)
+}
+
 async fn load_user<S>(parts: &mut Parts, state: &S) -> Result<Option<User>, PageError>
 where
     Db: FromRef<S>,
@@ -56,7 +62,7 @@ where
     let session = Session::from_request_parts(parts, state)
         .await
         .map_err(|(_, msg)| PageError(Error::Internal(format!("session layer: {msg}"))))?;
-    let Some(id) = session.get::<i64>(USER_KEY).await.map_err(session_error)? else {
+    let Some(id) = session_user_id(&session).await? else {
         return Ok(None);
     };
     let db = Db::from_ref(state);

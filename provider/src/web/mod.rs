@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod developer;
 pub mod home;
 pub mod next;
+pub mod origin;
 pub mod settings;
 pub mod templates;
 pub mod throttle;
