@@ -42,8 +42,11 @@ pub struct Config {
     pub allow_plaintext_over_http: bool,
     /// How often expired request tokens, nonces and sessions are swept, in seconds.
     pub sweep_interval_secs: u64,
-    /// Sign-in attempts allowed per account, and per client address, in each
-    /// `login_window_secs`; past them `POST /login` answers 429 with `Retry-After`.
+    /// Sign-in attempts allowed in each `login_window_secs`, past which `POST /login`
+    /// answers 429 with `Retry-After`: per account from one client address (tight),
+    /// per client address over all accounts, and per account from anywhere (loose,
+    /// against guessing spread over many addresses).
+    pub login_attempts_per_account_and_address: u32,
     pub login_attempts_per_account: u32,
     pub login_attempts_per_address: u32,
     pub login_window_secs: u64,
@@ -148,7 +151,11 @@ impl Config {
             request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
             allow_plaintext_over_http: flag("ALLOW_PLAINTEXT_OVER_HTTP")?,
             sweep_interval_secs: number("SWEEP_INTERVAL_SECS", "60")?.max(1),
-            login_attempts_per_account: count("LOGIN_ATTEMPTS_PER_ACCOUNT", "10")?,
+            login_attempts_per_account_and_address: count(
+                "LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS",
+                "10",
+            )?,
+            login_attempts_per_account: count("LOGIN_ATTEMPTS_PER_ACCOUNT", "100")?,
             login_attempts_per_address: count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
             login_window_secs,
         })

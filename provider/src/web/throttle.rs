@@ -1,7 +1,12 @@
-//! Sign-in throttling against password guessing: each `POST /login` spends one attempt of
-//! the account it names and one of the client's address, from keyed GCRA limiters
-//! (governor). Past either quota the answer is 429 with `Retry-After`, before any
-//! password is hashed.
+//! Sign-in throttling against password guessing, from keyed GCRA limiters (governor).
+//! Each `POST /login` spends one attempt of three quotas, and past any of them the answer
+//! is 429 with `Retry-After`, before any password is hashed:
+//!
+//! - the account from this client address: tight (10 per window by default). Guessing
+//!   from one place stops here, and it does not lock the owner out from anywhere else;
+//! - the client address, over every account: against one client trying many accounts;
+//! - the account from anywhere: much looser (100), against guessing spread over many
+//!   addresses. Reaching it takes that many addresses' worth of tight quotas.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -19,6 +24,8 @@ use crate::Config;
 const MAX_KEYS: usize = 100_000;
 
 pub struct LoginLimits {
+    /// Keyed by the account and the address (`None` when unknown: all such clients share).
+    per_account_and_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
@@ -37,6 +44,10 @@ impl LoginLimits {
     pub fn new(config: &Config) -> Self {
         let window = Duration::from_secs(config.login_window_secs.max(1));
         Self {
+            per_account_and_address: DefaultKeyedRateLimiter::keyed(quota(
+                config.login_attempts_per_account_and_address,
+                window,
+            )),
             per_account: DefaultKeyedRateLimiter::keyed(quota(
                 config.login_attempts_per_account,
                 window,
@@ -49,25 +60,36 @@ impl LoginLimits {
         }
     }
 
-    /// Spends one attempt of `screen_name` and of `addr` (when known): `Err(wait)` if
-    /// either has none left, with how long until the next one.
+    /// Spends one attempt of `screen_name` from `addr`, of `addr` (when known) and of
+    /// `screen_name`: `Err(wait)` if any has none left, with how long until the next one.
+    /// The tight quota is asked first, so guesses it refuses spend nothing of the others.
     pub fn attempt(&self, screen_name: &str, addr: Option<IpAddr>) -> Result<(), Duration> {
-        if self.per_account.len() > MAX_KEYS || self.per_address.len() > MAX_KEYS {
+        if self.per_account_and_address.len() > MAX_KEYS
+            || self.per_account.len() > MAX_KEYS
+            || self.per_address.len() > MAX_KEYS
+        {
             self.forget_idle();
         }
+        let account = account_key(screen_name);
+        let addr = addr.map(address_key);
+        let wait = |until: governor::NotUntil<_>| until.wait_time_from(self.clock.now());
+        self.per_account_and_address
+            .check_key(&(account.clone(), addr))
+            .map_err(wait)?;
         if let Some(addr) = addr {
-            self.per_address
-                .check_key(&address_key(addr))
-                .map_err(|until| until.wait_time_from(self.clock.now()))?;
+            self.per_address.check_key(&addr).map_err(wait)?;
         }
-        self.per_account
-            .check_key(&account_key(screen_name))
-            .map_err(|until| until.wait_time_from(self.clock.now()))
+        self.per_account.check_key(&account).map_err(wait)
     }
 
     /// Drops the keys whose quota is whole again: they would behave as new ones.
     pub fn forget_idle(&self) {
-        for limiter in [&self.per_account as &dyn Forget, &self.per_address] {
+        let limiters: [&dyn Forget; 3] = [
+            &self.per_account_and_address,
+            &self.per_account,
+            &self.per_address,
+        ];
+        for limiter in limiters {
             limiter.forget();
         }
     }
@@ -129,16 +151,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 mod tests {
     use super::*;
 
-    fn limits(per_account: u32, per_address: u32) -> LoginLimits {
+    fn limits(from_one_address: u32, per_account: u32, per_address: u32) -> LoginLimits {
         let mut config = Config::from_lookup(|_| None).unwrap();
+        config.login_attempts_per_account_and_address = from_one_address;
         config.login_attempts_per_account = per_account;
         config.login_attempts_per_address = per_address;
         LoginLimits::new(&config)
     }
 
     #[test]
-    fn an_account_gets_its_attempts_then_a_wait_whatever_the_case() {
-        let limits = limits(3, 100);
+    fn an_account_gets_its_attempts_from_one_address_then_a_wait_whatever_the_case() {
+        let limits = limits(3, 100, 100);
         let addr = Some(IpAddr::from([192, 0, 2, 1]));
         for name in ["alice", "Alice", " ALICE "] {
             assert!(limits.attempt(name, addr).is_ok());
@@ -155,8 +178,32 @@ mod tests {
     }
 
     #[test]
+    fn one_address_guessing_does_not_lock_the_owner_out_from_another_address() {
+        let limits = LoginLimits::new(&Config::from_lookup(|_| None).unwrap());
+        let attacker = Some(IpAddr::from([198, 51, 100, 7]));
+        let refused = (0..1000)
+            .filter(|_| limits.attempt("alice", attacker).is_err())
+            .count();
+        assert!(refused >= 980, "the attacker is held up: {refused} refused");
+        let owner = Some(IpAddr::from([192, 0, 2, 1]));
+        assert!(limits.attempt("alice", owner).is_ok());
+        assert!(limits.attempt("alice", owner).is_ok());
+    }
+
+    #[test]
+    fn guessing_one_account_from_many_addresses_meets_the_loose_account_limit() {
+        let limits = limits(3, 10, 100);
+        let from = |i: u8| Some(IpAddr::from([198, 51, 100, i]));
+        for i in 0..10 {
+            assert!(limits.attempt("alice", from(i)).is_ok(), "guess {i}");
+        }
+        assert!(limits.attempt("alice", from(10)).is_err());
+        assert!(limits.attempt("bob", from(10)).is_ok());
+    }
+
+    #[test]
     fn an_address_gets_its_attempts_over_every_account() {
-        let limits = limits(100, 2);
+        let limits = limits(100, 100, 2);
         let addr = Some(IpAddr::from([192, 0, 2, 1]));
         assert!(limits.attempt("a", addr).is_ok());
         assert!(limits.attempt("b", addr).is_ok());
