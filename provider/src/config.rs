@@ -50,6 +50,9 @@ pub struct Config {
     pub login_attempts_per_account: u32,
     pub login_attempts_per_address: u32,
     pub login_window_secs: u64,
+    /// `SIGNUPS_PER_ADDRESS`: accounts a client address may try to create in each
+    /// `login_window_secs`; past it `POST /signup` answers 429 with `Retry-After`.
+    pub signups_per_address: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +161,7 @@ impl Config {
             login_attempts_per_account: count("LOGIN_ATTEMPTS_PER_ACCOUNT", "100")?,
             login_attempts_per_address: count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
             login_window_secs,
+            signups_per_address: count("SIGNUPS_PER_ADDRESS", "10")?,
         })
     }
 }

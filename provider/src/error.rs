@@ -45,6 +45,13 @@ pub enum Error {
     /// Too many sign-in attempts for an account or from an address. Twitter code 88.
     #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many sign-ups from an address. Twitter code 88.
+    #[error("too many sign-ups; retry after {retry_after_secs} s")]
+    TooManySignUps { retry_after_secs: u64 },
+    /// Work this server does a bounded amount of at once (password hashing) has a full
+    /// line: 503 with `Retry-After`, logged quietly (it is load, not a fault).
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -101,14 +108,22 @@ impl Error {
                 88,
                 "Too many sign-in attempts. Wait a little, then try again.",
             ),
+            Error::TooManySignUps { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                88,
+                "Too many accounts were created from your network. Wait a little, then try \
+                 again.",
+            ),
             e if e.is_unavailable() => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 130,
                 "Over capacity. Please try again shortly.",
             ),
-            Error::Database(_) | Error::Nonce(_) | Error::Unavailable(_) | Error::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error.")
-            }
+            Error::Database(_)
+            | Error::Nonce(_)
+            | Error::Unavailable(_)
+            | Error::Busy(_)
+            | Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 131, "Internal error."),
         }
     }
 
@@ -117,7 +132,7 @@ impl Error {
     pub fn is_unavailable(&self) -> bool {
         match self {
             Error::Database(e) => database_unavailable(e),
-            Error::Unavailable(_) => true,
+            Error::Unavailable(_) | Error::Busy(_) => true,
             Error::Nonce(crate::nonce::NonceStoreError::Sql(e)) => database_unavailable(e),
             Error::Nonce(crate::nonce::NonceStoreError::Redis(e)) => {
                 e.is_io_error()
@@ -161,7 +176,8 @@ impl Error {
     /// `Retry-After` (RFC 9110 §10.2.3) for the answers worth retrying later.
     fn retry_after(&self) -> Option<u64> {
         match self {
-            Error::TooManyAttempts { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            Error::TooManyAttempts { retry_after_secs }
+            | Error::TooManySignUps { retry_after_secs } => Some((*retry_after_secs).max(1)),
             e if e.is_unavailable() => Some(RETRY_AFTER_SECS),
             _ => None,
         }

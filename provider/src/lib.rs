@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod grant_cache;
+pub mod hashing;
 pub mod health;
 pub mod nonce;
 pub mod oauth;

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
 use crate::grant_cache::Grants;
+use crate::hashing::Hashing;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 use crate::session_store::Sessions;
 use crate::web::csrf::CsrfKey;
@@ -21,10 +22,12 @@ pub struct AppState {
     pub sessions: Sessions,
     /// Cached access-token grants: only on SQLite, where this process is alone.
     pub grants: Grants,
-    /// Sign-in attempts left per account and per client address.
+    /// Sign-in attempts left per account and per client address; sign-ups per address.
     pub login_limits: Arc<LoginLimits>,
     /// Signs the CSRF tokens of forms (shared by the instances on this database).
     pub csrf: Arc<CsrfKey>,
+    /// Password hashing: a few at once, a short line, 503 past it.
+    pub hashing: Arc<Hashing>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
         Ok(Self {
             csrf: Arc::new(csrf),
             login_limits: Arc::new(LoginLimits::new(&config)),
+            hashing: Arc::new(Hashing::for_this_machine()),
             config: Arc::new(config),
             db,
             nonces,

@@ -1,15 +1,12 @@
 //! Local accounts of the provider: the resource owners of RFC 5849 §1.1.
 
-use std::sync::LazyLock;
-
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+use crate::hashing::Hashing;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
 use sqlx::Row;
-use tokio::sync::Semaphore;
-
-use crate::db::{self, Db};
-use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct User {
@@ -50,8 +47,21 @@ pub fn valid_screen_name(name: &str) -> bool {
     (1..=15).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// [`create_with`] on the process's shared hashing (the command line, tests).
 pub async fn create(
     db: &Db,
+    screen_name: &str,
+    name: &str,
+    password: &str,
+) -> Result<User, SignUpError> {
+    create_with(db, Hashing::shared(), screen_name, name, password).await
+}
+
+/// A new account. A taken name is answered before the password is hashed, so asking for
+/// one costs no Argon2 run (the unique index still settles a race between two).
+pub async fn create_with(
+    db: &Db,
+    hashing: &Hashing,
     screen_name: &str,
     name: &str,
     password: &str,
@@ -65,7 +75,10 @@ pub async fn create(
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(SignUpError::LongPassword);
     }
-    let password_hash = hash_password(password).await?;
+    if by_screen_name(db, screen_name).await?.is_some() {
+        return Err(SignUpError::Taken);
+    }
+    let password_hash = hash_password(hashing, password).await?;
     let name = if name.trim().is_empty() {
         screen_name
     } else {
@@ -119,7 +132,12 @@ pub async fn by_screen_name(db: &Db, screen_name: &str) -> Result<Option<User>> 
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// The user with this screen name and password, if both match.
-pub async fn authenticate(db: &Db, screen_name: &str, password: &str) -> Result<Option<User>> {
+pub async fn authenticate(
+    db: &Db,
+    hashing: &Hashing,
+    screen_name: &str,
+    password: &str,
+) -> Result<Option<User>> {
     if password.len() > MAX_PASSWORD_BYTES {
         return Ok(None);
     }
@@ -131,11 +149,11 @@ pub async fn authenticate(db: &Db, screen_name: &str, password: &str) -> Result<
     .await?;
     let Some(row) = row else {
         // Spend the same time as a real check, so timing does not reveal which names exist.
-        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        let _ = verify_password(hashing, password.to_owned(), DUMMY_HASH.to_owned()).await;
         return Ok(None);
     };
     let hash: String = row.try_get("password_hash")?;
-    if verify_password(password.to_owned(), hash).await? {
+    if verify_password(hashing, password.to_owned(), hash).await? {
         Ok(Some(from_row(&row)?))
     } else {
         Ok(None)
@@ -145,43 +163,29 @@ pub async fn authenticate(db: &Db, screen_name: &str, password: &str) -> Result<
 /// argon2id of "not a password", with the default parameters.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2u0WWMQFpeT0FUBzhs/5bDsQrCKakmcI3t4a+YFwgpk";
 
-/// Hashes under way at once: about one per core. Each takes tens of milliseconds of CPU
-/// on the blocking pool; more at once would only queue there and starve everything else.
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-
-/// Runs `work` (an Argon2 computation) off the async workers, waiting for a turn first.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    let _turn = HASHING
-        .acquire()
-        .await
-        .map_err(|e| Error::Internal(format!("hashing semaphore: {e}")))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::Internal(format!("hashing task: {e}")))
-}
-
-async fn hash_password(password: &str) -> Result<String> {
+async fn hash_password(hashing: &Hashing, password: &str) -> Result<String> {
     let password = password.to_owned();
-    hashing(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| Error::Internal(format!("hashing a password: {e}")))
-    })
-    .await?
+    hashing
+        .run(move || {
+            let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| Error::Internal(format!("hashing a password: {e}")))
+        })
+        .await?
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool> {
-    hashing(move || {
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| Error::Internal(format!("stored password hash: {e}")))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await?
+async fn verify_password(hashing: &Hashing, password: String, hash: String) -> Result<bool> {
+    hashing
+        .run(move || {
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| Error::Internal(format!("stored password hash: {e}")))?;
+            Ok(Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok())
+        })
+        .await?
 }
 
 #[cfg(test)]
@@ -196,40 +200,13 @@ mod tests {
         assert!(!valid_screen_name("sixteen_chars_xx"));
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_hashing_is_bounded_by_the_core_count() {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let guesses = (0..cores * 4).map(|_| {
-            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
-            tokio::spawn(hashing(move || {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                most.fetch_max(now, Ordering::SeqCst);
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                running.fetch_sub(1, Ordering::SeqCst);
-            }))
-        });
-        for guess in guesses.collect::<Vec<_>>() {
-            guess.await.unwrap().unwrap();
-        }
-        let most = most.load(Ordering::SeqCst);
-        assert!(
-            (1..=cores).contains(&most),
-            "{most} at once on {cores} cores"
-        );
-    }
-
     #[tokio::test]
     async fn a_password_verifies_against_its_own_hash_only() {
-        let hash = hash_password("correct horse").await.unwrap();
-        assert!(
-            verify_password("correct horse".into(), hash.clone())
-                .await
-                .unwrap()
-        );
-        assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
+        let hashing = Hashing::shared();
+        let hash = hash_password(hashing, "correct horse").await.unwrap();
+        let verify = |password: &str| verify_password(hashing, password.into(), hash.clone());
+        assert!(verify("correct horse").await.unwrap());
+        assert!(!verify("wrong horse").await.unwrap());
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 use provider::apps::{self, AccessLevel, NewApp};
+use provider::hashing::Hashing;
 use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
 use provider::testing::redis as test_redis;
@@ -31,19 +32,19 @@ async fn users_and_apps_round_trip(backend: Backend) {
         alice.id
     );
     assert!(
-        users::authenticate(&pool, "alice", "wonderland")
+        users::authenticate(&pool, Hashing::shared(), "alice", "wonderland")
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        users::authenticate(&pool, "alice", "wrong-pass")
+        users::authenticate(&pool, Hashing::shared(), "alice", "wrong-pass")
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        users::authenticate(&pool, "nobody", "wonderland")
+        users::authenticate(&pool, Hashing::shared(), "nobody", "wonderland")
             .await
             .unwrap()
             .is_none()

@@ -30,10 +30,15 @@ async fn signing_up_signs_in_and_shows_the_home_page() {
     let home = page(&http, &provider, "/").await;
     assert!(home.contains("@carol"), "{home}");
     assert!(
-        users::authenticate(&provider.state.db, "carol", "correct horse")
-            .await
-            .unwrap()
-            .is_some()
+        users::authenticate(
+            &provider.state.db,
+            &provider.state.hashing,
+            "carol",
+            "correct horse"
+        )
+        .await
+        .unwrap()
+        .is_some()
     );
 }
 

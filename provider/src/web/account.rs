@@ -16,7 +16,7 @@ use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;
 use crate::web::next::safe_next;
 use crate::web::templates::render;
-use crate::web::throttle::ClientAddr;
+use crate::web::throttle::{ClientAddr, retry_after_secs};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -102,9 +102,10 @@ pub async fn login(
         .login_limits
         .attempt(&form.screen_name, addr)
         .map_err(|wait| Error::TooManyAttempts {
-            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            retry_after_secs: retry_after_secs(wait),
         })?;
-    match users::authenticate(&state.db, form.screen_name.trim(), &form.password).await? {
+    let name = form.screen_name.trim();
+    match users::authenticate(&state.db, &state.hashing, name, &form.password).await? {
         Some(user) => {
             sign_in(&session, &csrf, &user).await?;
             tracing::info!(user = %user.screen_name, "signed in");
@@ -141,12 +142,20 @@ pub async fn signup(
     State(state): State<AppState>,
     session: Session,
     csrf: Csrf,
+    ClientAddr(addr): ClientAddr,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
+    state
+        .login_limits
+        .sign_up(addr)
+        .map_err(|wait| Error::TooManySignUps {
+            retry_after_secs: retry_after_secs(wait),
+        })?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
     let screen_name = form.screen_name.trim();
-    match users::create(&state.db, screen_name, &form.name, &form.password).await {
+    let (db, hashing) = (&state.db, &state.hashing);
+    match users::create_with(db, hashing, screen_name, &form.name, &form.password).await {
         Ok(user) => {
             sign_in(&session, &csrf, &user).await?;
             tracing::info!(user = %user.screen_name, "signed up");

@@ -28,6 +28,8 @@ pub struct LoginLimits {
     per_account_and_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+    /// `POST /signup` per client address (`None` when unknown: all such clients share).
+    sign_ups: DefaultKeyedRateLimiter<Option<IpAddr>>,
     clock: DefaultClock,
 }
 
@@ -56,8 +58,20 @@ impl LoginLimits {
                 config.login_attempts_per_address,
                 window,
             )),
+            sign_ups: DefaultKeyedRateLimiter::keyed(quota(config.signups_per_address, window)),
             clock: DefaultClock::default(),
         }
+    }
+
+    /// Spends one sign-up of `addr`: `Err(wait)` if it has none left. Each sign-up costs
+    /// an Argon2 hash and a row.
+    pub fn sign_up(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
+        if self.sign_ups.len() > MAX_KEYS {
+            self.forget_idle();
+        }
+        self.sign_ups
+            .check_key(&addr.map(address_key))
+            .map_err(|until| until.wait_time_from(self.clock.now()))
     }
 
     /// Spends one attempt of `screen_name` from `addr`, of `addr` (when known) and of
@@ -84,10 +98,11 @@ impl LoginLimits {
 
     /// Drops the keys whose quota is whole again: they would behave as new ones.
     pub fn forget_idle(&self) {
-        let limiters: [&dyn Forget; 3] = [
+        let limiters: [&dyn Forget; 4] = [
             &self.per_account_and_address,
             &self.per_account,
             &self.per_address,
+            &self.sign_ups,
         ];
         for limiter in limiters {
             limiter.forget();
@@ -104,6 +119,11 @@ impl<K: std::hash::Hash + Eq + Clone> Forget for DefaultKeyedRateLimiter<K> {
         self.retain_recent();
         self.shrink_to_fit();
     }
+}
+
+/// Whole seconds to wait, rounded up: for `Retry-After`.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// Screen names are unique regardless of case, as on Twitter; longer ones than any
