@@ -243,6 +243,7 @@ async fn a_post_from_another_service_on_the_same_host_is_refused() {
         ("origin", "null"),
         ("sec-fetch-site", "same-site"),
         ("sec-fetch-site", "cross-site"),
+        ("referer", "http://127.0.0.1:1/page"),
     ];
     for (name, value) in forged {
         for (path, form) in [
@@ -321,4 +322,67 @@ async fn anonymous_visits_and_sign_ins_under_way_store_no_session() {
     }
     assert_eq!(site.count("sessions").await, 0);
     assert_eq!(site.count("pending_sign_ins").await, 20);
+}
+
+/// Over plain http a service on another port of the same host can set cookies for the
+/// site. The attacker plants their own `site_browser` value in a signed-in victim's
+/// browser, in place of the victim's or next to it: still refused, since the sign-in was
+/// begun with nobody signed in and the victim is, or since two such cookies come along.
+#[tokio::test]
+async fn a_planted_browser_cookie_does_not_finish_the_planters_sign_in() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let url = url::Url::parse(&site.url).unwrap();
+    let planted = format!("site_browser={}", "K".repeat(43));
+
+    let (victim, victim_jar) = support::browser_with_jar();
+    let callback = sign_in_at_provider(&victim, &site, "warble", "allow").await;
+    assert_eq!(
+        location(&victim.get(&callback).send().await.unwrap()),
+        "/profile/warble"
+    );
+    let before = snapshot(&site).await;
+
+    let (attacker, attacker_jar) = support::browser_with_jar();
+    attacker_jar.add_cookie_str(&format!("{planted}; Path=/"), &url);
+    let bait = sign_in_at_provider(&attacker, &site, "chirp", "allow").await;
+
+    // Next to the victim's own cookie (a narrower path is sent first): refused.
+    victim_jar.add_cookie_str(&format!("{planted}; Path=/authorize"), &url);
+    let response = victim.get(&bait).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // In place of it: refused too, the sign-in was not begun by the one signed in here.
+    victim_jar.add_cookie_str(&format!("{planted}; Path=/authorize; Max-Age=0"), &url);
+    victim_jar.add_cookie_str(&format!("{planted}; Path=/"), &url);
+    let response = victim.get(&bait).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(snapshot(&site).await, before, "no account changed");
+    let (_, accounts) = get_text(&victim, &site.url("/accounts")).await;
+    assert!(
+        accounts.contains("unlink-warble"),
+        "still the victim: {accounts}"
+    );
+    assert!(!accounts.contains("unlink-chirp"), "{accounts}");
+}
+
+/// Sending people to the public host name must not send them anywhere else: a path that
+/// looks like a URL stays a path.
+#[tokio::test]
+async fn the_host_redirect_is_not_an_open_redirect() {
+    let site = spawn_site(Backend::Sqlite).await;
+    let port = url::Url::parse(&site.url).unwrap().port().unwrap();
+    for path in [
+        "/https://evil.example/",
+        "//evil.example/x",
+        "/javascript:alert(1)",
+    ] {
+        let response = browser()
+            .get(site.url(path))
+            .header("host", format!("localhost:{port}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        let to = location(&response);
+        assert!(to.starts_with(&site.url), "{path} -> {to}");
+    }
 }

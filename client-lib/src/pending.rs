@@ -10,6 +10,10 @@
 //! server-side session, as Authlib keeps it in the user's session), and
 //! [`Remote::authorize_access_token`](crate::Remote::authorize_access_token) takes it
 //! back: a callback that does not match it is refused before anything is spent.
+//!
+//! It also carries a random binding, made by `authorize_redirect` and kept with the
+//! temporary credentials: a caller cannot build one from a callback URL and finish the
+//! flow with it, since only the value `authorize_redirect` returned holds the binding.
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -18,16 +22,56 @@ use url::Url;
 use crate::callback::{Callback, CallbackError};
 use crate::types::Token;
 
-/// What one browser started: the remote and the request token. Nothing secret (the token
-/// is in the authorization URL too; its secret stays in the temporary-credential cache),
-/// so it may be serialized into a session store.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What one browser started: the remote, the request token and the binding. Serialize it
+/// only into server-side storage (a session store, a database): the binding is what
+/// finishes the flow, so it must not travel to the browser.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PendingAuthorization {
-    pub remote: String,
-    pub token: Token,
+    remote: String,
+    token: Token,
+    binding: String,
+}
+
+impl std::fmt::Debug for PendingAuthorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingAuthorization")
+            .field("remote", &self.remote)
+            .field("token", &self.token)
+            .field("binding", &"[redacted]")
+            .finish()
+    }
 }
 
 impl PendingAuthorization {
+    /// A new sign-in of `remote` with `token`, and a fresh random binding.
+    pub(crate) fn new(remote: &str, token: Token) -> Self {
+        use rand::RngExt as _;
+        let binding = rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(32)
+            .map(char::from)
+            .collect();
+        Self {
+            remote: remote.to_owned(),
+            token,
+            binding,
+        }
+    }
+
+    pub fn remote(&self) -> &str {
+        &self.remote
+    }
+
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// The key its temporary credentials are cached under: without the binding, a
+    /// callback's token alone finds nothing.
+    pub(crate) fn cache_key(&self) -> String {
+        format!("{}:{}:{}", self.remote, self.token.as_str(), self.binding)
+    }
+
     /// Whether `callback` finishes this flow of `remote`. The token is compared in
     /// constant time, so a guesser learns nothing from how long a refusal takes.
     pub fn matches(&self, remote: &str, callback: &Callback) -> bool {
@@ -63,10 +107,15 @@ mod tests {
     use super::*;
 
     fn pending(token: &str) -> PendingAuthorization {
-        PendingAuthorization {
-            remote: "chirp".into(),
-            token: Token::new(token),
-        }
+        PendingAuthorization::new("chirp", Token::new(token))
+    }
+
+    #[test]
+    fn each_sign_in_has_its_own_binding_and_debug_hides_it() {
+        let (a, b) = (pending("t"), pending("t"));
+        assert_ne!(a.cache_key(), b.cache_key());
+        assert!(a.cache_key().starts_with("chirp:t:"));
+        assert!(!format!("{a:?}").contains(&a.binding));
     }
 
     #[test]

@@ -197,12 +197,8 @@ impl Remote {
         &self.client
     }
 
-    fn cache_key(&self, token: &str) -> String {
-        format!("{}:{token}", self.name)
-    }
-
     /// Leg 1 and the start of leg 2: fetches temporary credentials for `callback`, keeps
-    /// them in the cache under their token, and returns the URL to send the user to with
+    /// them in the cache under their token and a fresh binding, and returns the URL to send the user to with
     /// the [`PendingAuthorization`] to keep for this browser until the callback.
     pub async fn authorize_redirect(&self, callback: &str) -> Result<AuthorizationRedirect, Error> {
         self.authorize_redirect_with(callback, &[]).await
@@ -219,8 +215,9 @@ impl Remote {
             .client
             .request_token(&self.settings.request_token_url, callback)
             .await?;
+        let pending = PendingAuthorization::new(&self.name, token.token.clone());
         self.cache
-            .set(&self.cache_key(token.token.as_str()), &token, self.ttl)
+            .set(&pending.cache_key(), &token, self.ttl)
             .await?;
         let params: Vec<(String, String)> = self
             .settings
@@ -231,10 +228,7 @@ impl Remote {
             .collect();
         Ok(AuthorizationRedirect {
             url: Client::authorization_url(&self.settings.authorize_url, &token, &params),
-            pending: PendingAuthorization {
-                remote: self.name.clone(),
-                token: token.token,
-            },
+            pending,
         })
     }
 
@@ -251,10 +245,7 @@ impl Remote {
     ) -> Result<AccessToken, Error> {
         let callback = Callback::parse(callback)?;
         pending.check(&self.name, &callback)?;
-        let issued: Option<RequestToken> = self
-            .cache
-            .take(&self.cache_key(pending.token.as_str()))
-            .await?;
+        let issued: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
         let issued = issued.ok_or(Error::TokenMismatch)?;
         let verifier = callback.verifier_for(&issued)?;
         self.client

@@ -1,10 +1,12 @@
 -- Sign-ins under way, each bound to the browser that began it (see app/src/server/pending.rs).
 -- `browser` is a SHA-256 of the browser's `site_browser` cookie, never the cookie itself.
--- A callback is finished only by the browser whose row names its request token.
+-- A callback is finished only by the browser whose row names its request token. `data` is
+-- the sign-in as JSON: `oauth1::PendingAuthorization`, with its binding.
 create table pending_sign_ins (
     browser text not null,
     remote text not null,
     token text not null,
+    data text not null,
     expires_at bigint not null,
     primary key (browser, remote, token)
 );

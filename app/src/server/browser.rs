@@ -19,6 +19,11 @@ use tower_sessions::cookie::{Cookie, SameSite};
 use crate::server::state::AppState;
 
 pub const COOKIE: &str = "site_browser";
+/// Over https the cookie is `__Host-` prefixed: a browser then accepts it only from this
+/// host, over https, for the whole site, so no other service on a sibling host name or
+/// port can plant one. (Over plain http, as in the demo, a service on another port of
+/// the same host can; `pending.rs` records who was signed in to blunt that.)
+pub const SECURE_COOKIE: &str = "__Host-site_browser";
 const LEN: usize = 43;
 
 /// The SHA-256 of this browser's cookie, in hex: what the stores keep, so a copy of the
@@ -46,33 +51,55 @@ fn fresh_value() -> String {
         .collect()
 }
 
-fn from_request(request: &Request) -> Option<String> {
-    request
+/// What the request says about the cookie.
+enum Sent {
+    None,
+    One(String),
+    /// Two or more: one was planted next to the real one (a cookie set for a narrower
+    /// path is sent first). Neither is trusted.
+    Several,
+}
+
+fn from_request(request: &Request, name: &str) -> Sent {
+    let mut values = request
         .headers()
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() == LEN && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .filter(|c| c.name() == name)
+        .map(|c| c.value().to_owned());
+    match (values.next(), values.next()) {
+        (None, _) => Sent::None,
+        (Some(_), Some(_)) => Sent::Several,
+        (Some(v), None) if v.len() == LEN && v.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            Sent::One(v)
+        }
+        (Some(_), None) => Sent::None,
+    }
 }
 
 /// The layer: gives every request a [`BrowserKey`], and a browser without the cookie
 /// gets one with the response.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let existing = from_request(&request);
-    let value = existing.clone().unwrap_or_else(fresh_value);
+    let https = state.config.public_url.scheme() == "https";
+    let name = if https { SECURE_COOKIE } else { COOKIE };
+    let (value, set) = match from_request(&request, name) {
+        Sent::One(value) => (value, false),
+        Sent::None => (fresh_value(), true),
+        // A key that matches no sign-in; the cookies are left as they are.
+        Sent::Several => (fresh_value(), false),
+    };
     request.extensions_mut().insert(BrowserKey::of(&value));
     let mut response = next.run(request).await;
-    if existing.is_none() {
-        let cookie = Cookie::build((COOKIE, value))
+    if set {
+        let cookie = Cookie::build((name, value))
             .path("/")
             .http_only(true)
             // Lax: it must come along on the top-level GET back from the service.
             .same_site(SameSite::Lax)
-            .secure(state.config.public_url.scheme() == "https")
+            .secure(https)
             .max_age(tower_sessions::cookie::time::Duration::days(30))
             .build();
         if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {

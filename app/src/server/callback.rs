@@ -12,7 +12,7 @@ use crate::server::browser::BrowserKey;
 use crate::server::error::{Result, Retry, SiteError};
 use crate::server::flows::redact_verifier;
 use crate::server::state::AppState;
-use crate::server::user::{MaybeUser, USER_ID, UserId};
+use crate::server::user::{BROWSER, MaybeUser, USER_ID, UserId};
 use crate::server::{flows, store};
 
 pub async fn authorize(
@@ -30,7 +30,7 @@ pub async fn authorize(
         .remote(&name)
         .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
     let query = query.unwrap_or_default();
-    let token = exchange(&state, &remote, &browser, &query).await?;
+    let token = exchange(&state, &remote, &browser, &session, user, &query).await?;
     let who = identify(&remote, &token).await;
     let user_id = link(&state, &remote, &token, user, &who).await?;
     if let Some(steps) = state.flows.take(token.token.as_str())
@@ -39,7 +39,7 @@ pub async fn authorize(
     {
         tracing::warn!(%e, "could not save the sign-in flow");
     }
-    start_session(&session, user, user_id).await?;
+    start_session(&session, &browser, user, user_id).await?;
     tracing::info!(remote = %name, screen_name = %who.screen_name, user_id = user_id.0, "signed in");
     Ok(Redirect::to(&format!("/profile/{name}")))
 }
@@ -52,10 +52,17 @@ fn brand_and_retry(state: &AppState, remote: &Remote) -> (String, Retry) {
 
 /// Takes this browser's record of the sign-in the callback names (none: refused, and
 /// nothing spent), then exchanges the verifier for token credentials.
+///
+/// Someone signed in here must have signed in with this same `site_browser` cookie: over
+/// plain http a service on another port of the host can plant its own value in place of
+/// the real one (cookies ignore ports), and a planted value must not let the planter's
+/// sign-in finish in a signed-in victim's session.
 async fn exchange(
     state: &AppState,
     remote: &Remote,
     browser: &BrowserKey,
+    session: &Session,
+    current: Option<UserId>,
     query: &str,
 ) -> Result<AccessToken> {
     let (brand, retry) = brand_and_retry(state, remote);
@@ -63,21 +70,29 @@ async fn exchange(
         return Err(SiteError::Stale { brand, retry });
     };
     let request_token = callback.token().as_str();
-    let pending = state
+    let not_this_browser = || SiteError::NotThisBrowser {
+        brand: brand.clone(),
+        retry: Retry::sign_in(remote.name(), &brand),
+    };
+    let sign_in = state
         .pending
         .take(browser, remote.name(), request_token)
         .await
         .map_err(SiteError::unavailable)?
-        .ok_or_else(|| SiteError::NotThisBrowser {
-            brand: brand.clone(),
-            retry: Retry::sign_in(remote.name(), &brand),
-        })?;
+        .ok_or_else(not_this_browser)?;
+    if current.is_some() {
+        let signed_in_with: Option<String> =
+            session.get(BROWSER).await.map_err(SiteError::unavailable)?;
+        if signed_in_with.as_deref() != Some(browser.as_str()) {
+            return Err(not_this_browser());
+        }
+    }
     let url = redact_verifier(&format!("{}?{query}", state.config.callback(remote.name())));
     state.flows.push(
         request_token,
         FlowStep::browser(StepKind::Callback, "GET", url, 303),
     );
-    let token = match remote.authorize_access_token(&pending, query).await {
+    let token = match remote.authorize_access_token(&sign_in.pending, query).await {
         Ok(token) => token,
         Err(Error::Denied) => {
             state.flows.take(request_token);
@@ -177,13 +192,23 @@ async fn link(
     Ok(UserId(user_id))
 }
 
-/// A new session id at sign-in, so a session fixed before cannot ride along. A session
-/// already signed in as this user got its id then: it stays as it is.
-async fn start_session(session: &Session, current: Option<UserId>, user: UserId) -> Result<()> {
+/// A new session id at sign-in, so a session fixed before cannot ride along; it records
+/// the browser it was opened in. A session already signed in as this user got its id
+/// then: it stays as it is.
+async fn start_session(
+    session: &Session,
+    browser: &BrowserKey,
+    current: Option<UserId>,
+    user: UserId,
+) -> Result<()> {
     if current == Some(user) {
         return Ok(());
     }
     session.cycle_id().await.map_err(SiteError::internal)?;
+    session
+        .insert(BROWSER, browser.as_str())
+        .await
+        .map_err(SiteError::internal)?;
     session
         .insert(USER_ID, user.0)
         .await

@@ -11,7 +11,7 @@
 //! - [`security_headers`]: no page may be framed, and no content type guessed.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -51,34 +51,40 @@ pub async fn canonical_host(
         .to_ascii_lowercase();
     match requested_host(&request) {
         Some(host) if host != ours => {
-            let path = request
-                .uri()
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .trim_start_matches('/');
-            match public.join(path) {
-                // 308 keeps the method and body.
-                Ok(there) => Redirect::permanent(there.as_str()).into_response(),
-                Err(_) => StatusCode::BAD_REQUEST.into_response(),
-            }
+            // The path and query replace the public URL's own, so nothing in the path
+            // (`/https://elsewhere/`) can name another origin.
+            let mut there = public.clone();
+            there.set_path(request.uri().path());
+            there.set_query(request.uri().query());
+            // 308 keeps the method and body.
+            Redirect::permanent(there.as_str()).into_response()
         }
         _ => next.run(request).await,
     }
 }
 
-/// Whether a state-changing request comes from this site's own pages. `Origin` when the
-/// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`. A client that sends
-/// neither is not a browser, and carries no cookies it did not choose to send.
+/// Whether a state-changing request comes from this site's own pages: `Origin` when the
+/// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`; else (older browsers) a
+/// `Referer`, if any, of this origin. A client that sends none of them is not a browser,
+/// and carries no cookies it did not choose to send.
 fn from_our_pages(state: &AppState, request: &Request) -> bool {
+    let ours = state.config.public_url.origin();
     let headers = request.headers();
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ours = state.config.public_url.origin().ascii_serialization();
         return origin
             .to_str()
-            .is_ok_and(|o| o == ours || o == format!("http://{}", state.config.listen));
+            .is_ok_and(|o| o == ours.ascii_serialization());
     }
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some(site) => site == "same-origin" || site == "none",
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match header("referer") {
+        Some(referer) => url::Url::parse(referer).is_ok_and(|r| r.origin() == ours),
         None => true,
     }
 }

@@ -8,6 +8,7 @@ use axum::response::Redirect;
 use crate::model::{FlowStep, StepKind};
 use crate::server::browser::BrowserKey;
 use crate::server::error::{Result, Retry, SiteError};
+use crate::server::pending::PendingSignIn;
 use crate::server::state::AppState;
 
 /// How long a sign-in may wait for its callback, at the site (the registry's temporary
@@ -31,13 +32,16 @@ pub async fn login(
             retry: Retry::sign_in(&name, &state.brand(&name)),
             source,
         })?;
+    let sign_in = PendingSignIn {
+        pending: go_to.pending,
+    };
     state
         .pending
-        .add(&browser, &go_to.pending, SIGN_IN_TTL)
+        .add(&browser, &sign_in, SIGN_IN_TTL)
         .await
         .map_err(SiteError::unavailable)?;
     state.flows.push(
-        go_to.pending.token.as_str(),
+        sign_in.pending.token().as_str(),
         FlowStep::browser(StepKind::Authorize, "GET", go_to.url.to_string(), 303),
     );
     Ok(Redirect::to(go_to.url.as_str()))

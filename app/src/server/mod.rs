@@ -126,7 +126,12 @@ pub async fn build_state(
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("site_session")
+        // `__Host-` over https: only this host may set it (see `browser.rs`).
+        .with_name(if state.config.public_url.scheme() == "https" {
+            "__Host-site_session"
+        } else {
+            "site_session"
+        })
         .with_secure(state.config.public_url.scheme() == "https")
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(

@@ -7,16 +7,34 @@
 
 use std::time::Duration;
 
-use crate::server::db;
 use async_trait::async_trait;
-use oauth1::{PendingAuthorization, Token};
+use oauth1::PendingAuthorization;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::server::browser::BrowserKey;
+use crate::server::db;
 use crate::server::temp_store::{RedisCache, SqlCache, store_error};
 
 /// Sign-ins one browser may have under way at once.
 pub const MAX_PER_BROWSER: usize = 8;
+
+/// One sign-in under way: what the registry returned for it (request token and binding),
+/// kept server-side for the browser that began it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub pending: PendingAuthorization,
+}
+
+impl PendingSignIn {
+    fn to_json(&self) -> Result<String, oauth1::Error> {
+        serde_json::to_string(self).map_err(store_error)
+    }
+
+    fn from_json(data: &str) -> Result<Self, oauth1::Error> {
+        serde_json::from_str(data).map_err(store_error)
+    }
+}
 
 #[async_trait]
 pub trait PendingSignIns: Send + Sync {
@@ -25,7 +43,7 @@ pub trait PendingSignIns: Send + Sync {
     async fn add(
         &self,
         browser: &BrowserKey,
-        pending: &PendingAuthorization,
+        sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error>;
 
@@ -36,7 +54,7 @@ pub trait PendingSignIns: Send + Sync {
         browser: &BrowserKey,
         remote: &str,
         token: &str,
-    ) -> Result<Option<PendingAuthorization>, oauth1::Error>;
+    ) -> Result<Option<PendingSignIn>, oauth1::Error>;
 }
 
 #[async_trait]
@@ -44,17 +62,18 @@ impl PendingSignIns for SqlCache {
     async fn add(
         &self,
         browser: &BrowserKey,
-        pending: &PendingAuthorization,
+        sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
         let mut tx = self.db.begin().await.map_err(store_error)?;
         sqlx::query(
-            "insert into pending_sign_ins (browser, remote, token, expires_at) \
-             values ($1, $2, $3, $4)",
+            "insert into pending_sign_ins (browser, remote, token, data, expires_at) \
+             values ($1, $2, $3, $4, $5)",
         )
         .bind(browser.as_str())
-        .bind(&pending.remote)
-        .bind(pending.token.as_str())
+        .bind(sign_in.pending.remote())
+        .bind(sign_in.pending.token().as_str())
+        .bind(sign_in.to_json()?)
         .bind(db::now() + ttl.as_secs() as i64)
         .execute(&mut *tx)
         .await
@@ -77,10 +96,10 @@ impl PendingSignIns for SqlCache {
         browser: &BrowserKey,
         remote: &str,
         token: &str,
-    ) -> Result<Option<PendingAuthorization>, oauth1::Error> {
+    ) -> Result<Option<PendingSignIn>, oauth1::Error> {
         let row = sqlx::query(
             "delete from pending_sign_ins where browser = $1 and remote = $2 and token = $3 \
-             returning expires_at",
+             returning data, expires_at",
         )
         .bind(browser.as_str())
         .bind(remote)
@@ -90,26 +109,32 @@ impl PendingSignIns for SqlCache {
         .map_err(store_error)?;
         let Some(row) = row else { return Ok(None) };
         let expires: i64 = row.try_get("expires_at").map_err(store_error)?;
-        Ok((expires >= db::now()).then(|| PendingAuthorization {
-            remote: remote.to_owned(),
-            token: Token::new(token),
-        }))
+        if expires < db::now() {
+            return Ok(None);
+        }
+        let data: String = row.try_get("data").map_err(store_error)?;
+        PendingSignIn::from_json(&data).map(Some)
     }
 }
 
-/// In Redis: one sorted set per browser, `{prefix}pf:{browser}`, members `remote token`
-/// scored by expiry, the set itself expiring with its newest member.
+/// In Redis: one sorted set per browser, `{prefix}pf:{browser}`, members
+/// `remote token data` scored by expiry, the set expiring with its newest member.
 #[async_trait]
 impl PendingSignIns for RedisCache {
     async fn add(
         &self,
         browser: &BrowserKey,
-        pending: &PendingAuthorization,
+        sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
         let mut conn = self.conn.clone();
         let key = self.pending_key(browser);
         let now = db::now();
+        let member = format!(
+            "{} {}",
+            prefix(sign_in.pending.remote(), sign_in.pending.token().as_str()),
+            sign_in.to_json()?
+        );
         redis::pipe()
             .atomic()
             .cmd("ZREMRANGEBYSCORE")
@@ -120,7 +145,7 @@ impl PendingSignIns for RedisCache {
             .cmd("ZADD")
             .arg(&key)
             .arg(now + ttl.as_secs() as i64)
-            .arg(member(&pending.remote, pending.token.as_str()))
+            .arg(member)
             .ignore()
             .cmd("ZREMRANGEBYRANK")
             .arg(&key)
@@ -141,32 +166,40 @@ impl PendingSignIns for RedisCache {
         browser: &BrowserKey,
         remote: &str,
         token: &str,
-    ) -> Result<Option<PendingAuthorization>, oauth1::Error> {
+    ) -> Result<Option<PendingSignIn>, oauth1::Error> {
         let mut conn = self.conn.clone();
         let key = self.pending_key(browser);
-        let member = member(remote, token);
-        let (expires, removed): (Option<f64>, i64) = redis::pipe()
-            .atomic()
-            .cmd("ZSCORE")
+        // At most MAX_PER_BROWSER members, the live ones only.
+        let live: Vec<String> = redis::cmd("ZRANGE")
             .arg(&key)
-            .arg(&member)
-            .cmd("ZREM")
+            .arg(db::now())
+            .arg("+inf")
+            .arg("BYSCORE")
+            .query_async(&mut conn)
+            .await
+            .map_err(store_error)?;
+        let wanted = format!("{} ", prefix(remote, token));
+        let Some(member) = live.into_iter().find(|m| m.starts_with(&wanted)) else {
+            return Ok(None);
+        };
+        // Of two callbacks racing for it, one removes it.
+        let removed: i64 = redis::cmd("ZREM")
             .arg(&key)
             .arg(&member)
             .query_async(&mut conn)
             .await
             .map_err(store_error)?;
-        let live = removed == 1 && expires.is_some_and(|e| e >= db::now() as f64);
-        Ok(live.then(|| PendingAuthorization {
-            remote: remote.to_owned(),
-            token: Token::new(token),
-        }))
+        if removed != 1 {
+            return Ok(None);
+        }
+        PendingSignIn::from_json(&member[wanted.len()..]).map(Some)
     }
 }
 
-/// Remote names have no spaces (`SITE_REMOTES` allows letters, digits, `-` and `_`).
-fn member(remote: &str, token: &str) -> String {
-    format!("{remote} {token}")
+/// Remote names have no spaces (`SITE_REMOTES` allows letters, digits, `-` and `_`),
+/// and request tokens are unreserved characters (RFC 5849 §3.6) after encoding.
+fn prefix(remote: &str, token: &str) -> String {
+    format!("{remote} {}", oauth1::encode::encode(token))
 }
 
 impl RedisCache {

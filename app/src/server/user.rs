@@ -12,6 +12,9 @@ use crate::server::error::SiteError;
 /// The session key of the signed-in local user's id.
 pub const USER_ID: &str = "user_id";
 
+/// The session key of the `BrowserKey` the session was opened with (`callback.rs`).
+pub const BROWSER: &str = "browser";
+
 /// A local user's id (the `users` table's key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UserId(pub i64);

@@ -274,6 +274,17 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// A browser whose cookie jar the test can write to, as another site could.
+pub fn browser_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()
