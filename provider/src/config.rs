@@ -1,7 +1,7 @@
 //! Configuration, from environment variables only (documented in `.env.sample`), so the
 //! same binary runs as "Chirp" on one port and "Warble" on another.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use url::Url;
 
@@ -53,6 +53,10 @@ pub struct Config {
     /// `SIGNUPS_PER_ADDRESS`: accounts a client address may try to create in each
     /// `login_window_secs`; past it `POST /signup` answers 429 with `Retry-After`.
     pub signups_per_address: u32,
+    /// `TRUSTED_PROXY`: the address of the reverse proxy in front of this server, if any.
+    /// A request from it is counted under the right-most `X-Forwarded-For` entry (the
+    /// address the proxy saw); from anywhere else the header is ignored.
+    pub trusted_proxy: Option<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +145,12 @@ impl Config {
         if login_window_secs == 0 {
             return Err(invalid("LOGIN_WINDOW_SECS", "must be at least 1".into()));
         }
+        let trusted_proxy = lookup("TRUSTED_PROXY")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<IpAddr>())
+            .transpose()
+            .map_err(|e| invalid("TRUSTED_PROXY", format!("{e}: expected one IP address")))?;
         Ok(Self {
             brand,
             listen,
@@ -162,6 +172,7 @@ impl Config {
             login_attempts_per_address: count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
             login_window_secs,
             signups_per_address: count("SIGNUPS_PER_ADDRESS", "10")?,
+            trusted_proxy,
         })
     }
 }
@@ -255,6 +266,21 @@ mod tests {
                 .to_string()
                 .starts_with("ALLOW_PLAINTEXT_OVER_HTTP")
         );
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_one_ip_address_or_none() {
+        let with = |v: &str| {
+            let v = v.to_owned();
+            Config::from_lookup(move |k| (k == "TRUSTED_PROXY").then(|| v.clone()))
+        };
+        assert_eq!(Config::from_lookup(|_| None).unwrap().trusted_proxy, None);
+        assert_eq!(
+            with(" 10.0.0.2 ").unwrap().trusted_proxy,
+            Some(IpAddr::from([10, 0, 0, 2]))
+        );
+        let err = with("10.0.0.0/8").unwrap_err();
+        assert!(err.to_string().starts_with("TRUSTED_PROXY"), "{err}");
     }
 
     #[test]

@@ -347,3 +347,51 @@ async fn a_form_token_seen_before_sign_in_is_refused_after_it() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+/// A sign-in attempt through a reverse proxy that says the client is `forwarded_for`.
+async fn post_login_via_proxy(
+    provider: &TestProvider,
+    forwarded_for: &str,
+    password: &str,
+) -> reqwest::Response {
+    let http = browser();
+    let csrf = csrf_of(&page(&http, provider, "/login").await);
+    http.post(provider.url("/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("screen_name", "alice"),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_client_guessing_does_not_lock_out_another() {
+    // The tests reach the provider from 127.0.0.1: here, that is the proxy.
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[
+            ("TRUSTED_PROXY", "127.0.0.1"),
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "3"),
+        ],
+    )
+    .await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    // The attacker writes an address of their own in front; the proxy appends the real one.
+    for left in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
+        let chain = format!("{left}, 203.0.113.9");
+        let response = post_login_via_proxy(&provider, &chain, "guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{chain}");
+    }
+    let refused = post_login_via_proxy(&provider, "192.0.2.4, 203.0.113.9", "guess").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The owner, behind the same proxy, is another client.
+    let owner = post_login_via_proxy(&provider, "198.51.100.20", "wonderland").await;
+    assert_eq!(owner.status(), StatusCode::SEE_OTHER);
+}

@@ -13,10 +13,11 @@ use crate::state::AppState;
 use crate::users::{self, SignUpError};
 use crate::web::auth::{MaybeUser, sign_in, sign_out};
 use crate::web::chrome::Chrome;
+use crate::web::client_addr::ClientAddr;
 use crate::web::csrf::Csrf;
 use crate::web::next::safe_next;
 use crate::web::templates::render;
-use crate::web::throttle::{ClientAddr, retry_after_secs};
+use crate::web::throttle::retry_after_secs;
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod chrome;
+pub mod client_addr;
 pub mod csrf;
 pub mod developer;
 pub mod home;

@@ -8,13 +8,10 @@
 //! - the account from anywhere: much looser (100), against guessing spread over many
 //!   addresses. Reaching it takes that many addresses' worth of tight quotas.
 
-use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -145,25 +142,6 @@ fn address_key(addr: IpAddr) -> IpAddr {
             IpAddr::V6(bits.into())
         }
         v4 => v4,
-    }
-}
-
-/// The client's address, from the connection when the server was started with
-/// `into_make_service_with_connect_info` (as [`crate::serve`] and [`crate::spawn`] do).
-/// `None` otherwise, and then only the per-account limit applies. Proxy headers
-/// (`X-Forwarded-For`) are not trusted: a client could pick its own address.
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
     }
 }
 
