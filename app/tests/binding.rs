@@ -14,8 +14,8 @@ use provider::testing::Backend;
 use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{
-    Site, browser, decide_at_provider, get_text, location, sign_in_at_provider, spawn_site,
-    spawn_site_with, spawn_twin, start_sign_in,
+    Site, browser, decide_at_provider, get_text, location, sign_in_at_provider, site, spawn_twin,
+    start_sign_in,
 };
 
 /// What the attack could change: users, linked accounts and their tokens.
@@ -104,38 +104,21 @@ async fn the_attack_is_refused(site: &Site, victim_base: &str) {
 
 #[tokio::test]
 async fn a_callback_opened_in_another_browser_is_refused_on_sqlite() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     the_attack_is_refused(&site, &site.url).await;
 }
 
 #[tokio::test]
 async fn a_callback_opened_in_another_browser_is_refused_on_two_instances_on_sqlite() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let (twin, _state) = spawn_twin(&site).await;
     the_attack_is_refused(&site, &twin).await;
-}
-
-/// The site on Postgres with sessions, temporary credentials and sign-ins under way in
-/// Redis, under a key prefix of the test's own.
-async fn spawn_site_on_redis(prefix: &str) -> Site {
-    let redis_url = test_redis::url();
-    spawn_site_with(Backend::Postgres, |vars| {
-        for (k, v) in [
-            ("SESSION_STORE", "redis"),
-            ("TEMP_CREDENTIAL_STORE", "redis"),
-            ("REDIS_URL", redis_url.as_str()),
-            ("REDIS_PREFIX", prefix),
-        ] {
-            vars.push((k.into(), v.into()));
-        }
-    })
-    .await
 }
 
 #[tokio::test]
 async fn a_callback_opened_in_another_browser_is_refused_on_postgres_and_redis() {
     let prefix = test_redis::prefix("site-binding");
-    let site = spawn_site_on_redis(&prefix).await;
+    let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
     the_attack_is_refused(&site, &site.url).await;
     test_redis::delete_all(&prefix).await;
 }
@@ -143,7 +126,7 @@ async fn a_callback_opened_in_another_browser_is_refused_on_postgres_and_redis()
 #[tokio::test]
 async fn a_callback_opened_in_another_browser_is_refused_on_two_instances_on_postgres_and_redis() {
     let prefix = test_redis::prefix("site-binding-twins");
-    let site = spawn_site_on_redis(&prefix).await;
+    let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
     let (twin, _state) = spawn_twin(&site).await;
     the_attack_is_refused(&site, &twin).await;
     test_redis::delete_all(&prefix).await;
@@ -181,13 +164,13 @@ async fn every_sign_in_under_way_finishes(site: &Site) {
 
 #[tokio::test]
 async fn two_tabs_a_double_click_and_two_services_at_once_each_finish_on_sqlite() {
-    every_sign_in_under_way_finishes(&spawn_site(Backend::Sqlite).await).await;
+    every_sign_in_under_way_finishes(&site(Backend::Sqlite).spawn().await).await;
 }
 
 #[tokio::test]
 async fn two_tabs_a_double_click_and_two_services_at_once_each_finish_with_redis() {
     let prefix = test_redis::prefix("site-tabs");
-    let site = spawn_site_on_redis(&prefix).await;
+    let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
     every_sign_in_under_way_finishes(&site).await;
     test_redis::delete_all(&prefix).await;
 }
@@ -195,7 +178,7 @@ async fn two_tabs_a_double_click_and_two_services_at_once_each_finish_with_redis
 /// A browser that starts sign-ins in a loop holds a bounded number of them.
 #[tokio::test]
 async fn abandoned_sign_ins_of_one_browser_are_bounded() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     for _ in 0..app::server::pending::MAX_PER_BROWSER + 5 {
         start_sign_in(&http, &site, "chirp").await;
@@ -211,7 +194,7 @@ async fn abandoned_sign_ins_of_one_browser_are_bounded() {
 /// name first, path and query kept.
 #[tokio::test]
 async fn a_request_for_another_host_name_is_sent_to_the_public_one_first() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let port = url::Url::parse(&site.url).unwrap().port().unwrap();
     let response = browser()
         .get(site.url("/login/chirp?x=1"))
@@ -233,7 +216,7 @@ async fn a_request_for_another_host_name_is_sent_to_the_public_one_first() {
 /// request checks where it comes from.
 #[tokio::test]
 async fn a_post_from_another_service_on_the_same_host_is_refused() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     http.get(&callback).send().await.unwrap();
@@ -290,7 +273,7 @@ async fn a_post_from_another_service_on_the_same_host_is_refused() {
 
 #[tokio::test]
 async fn no_page_of_the_site_can_be_framed() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     for path in [
         "/",
@@ -314,7 +297,7 @@ async fn no_page_of_the_site_can_be_framed() {
 /// the record of a sign-in under way is a row of its own, bounded per browser.
 #[tokio::test]
 async fn anonymous_visits_and_sign_ins_under_way_store_no_session() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     for _ in 0..20 {
         let http = browser();
         get_text(&http, &site.url("/")).await;
@@ -330,7 +313,7 @@ async fn anonymous_visits_and_sign_ins_under_way_store_no_session() {
 /// begun with nobody signed in and the victim is, or since two such cookies come along.
 #[tokio::test]
 async fn a_planted_browser_cookie_does_not_finish_the_planters_sign_in() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let url = url::Url::parse(&site.url).unwrap();
     let planted = format!("site_browser={}", "K".repeat(43));
 
@@ -368,7 +351,7 @@ async fn a_planted_browser_cookie_does_not_finish_the_planters_sign_in() {
 /// looks like a URL stays a path.
 #[tokio::test]
 async fn the_host_redirect_is_not_an_open_redirect() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let port = url::Url::parse(&site.url).unwrap().port().unwrap();
     for path in [
         "/https://evil.example/",

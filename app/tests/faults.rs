@@ -13,13 +13,14 @@ use std::time::{Duration, Instant};
 use provider::testing::Backend;
 use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
-use support::{Front, Site, browser, get_text, location, sign_in_at_provider, spawn_site_full};
+use support::{Front, Site, browser, get_text, location, sign_in_at_provider, site};
 
 async fn site_with_chirp_behind_a_proxy() -> Site {
-    spawn_site_full(Backend::Sqlite, Front::Tcp, |vars| {
-        vars.push(("SITE_OUTBOUND_TIMEOUT_SECS".into(), "1".into()));
-    })
-    .await
+    site(Backend::Sqlite)
+        .chirp_behind(Front::Tcp)
+        .var("SITE_OUTBOUND_TIMEOUT_SECS", "1")
+        .spawn()
+        .await
 }
 
 async fn nothing_kept(site: &Site) {
@@ -97,10 +98,11 @@ async fn chirp_stalled_or_down_while_the_site_exchanges_the_verifier() {
 
 #[tokio::test]
 async fn chirp_stalled_on_its_api_after_the_token_exchange() {
-    let site = spawn_site_full(Backend::Sqlite, Front::Http, |vars| {
-        vars.push(("SITE_OUTBOUND_TIMEOUT_SECS".into(), "1".into()));
-    })
-    .await;
+    let site = site(Backend::Sqlite)
+        .chirp_behind(Front::Http)
+        .var("SITE_OUTBOUND_TIMEOUT_SECS", "1")
+        .spawn()
+        .await;
     let stalled = site.chirp.api_stalled.as_ref().unwrap();
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
@@ -136,16 +138,12 @@ async fn chirp_stalled_on_its_api_after_the_token_exchange() {
 async fn the_session_store_down_at_the_callback_spends_nothing() {
     let proxy = test_redis::proxy().await;
     let prefix = test_redis::prefix("site-faults");
-    let site = spawn_site_full(Backend::Sqlite, Front::Direct, |vars| {
-        for (k, v) in [
-            ("SESSION_STORE", "redis".to_owned()),
-            ("REDIS_URL", format!("redis://{}", proxy.addr)),
-            ("REDIS_PREFIX", prefix.clone()),
-        ] {
-            vars.push((k.into(), v));
-        }
-    })
-    .await;
+    let site = site(Backend::Sqlite)
+        .var("SESSION_STORE", "redis")
+        .var("REDIS_URL", &format!("redis://{}", proxy.addr))
+        .var("REDIS_PREFIX", &prefix)
+        .spawn()
+        .await;
     signs_in_with(&site, &browser(), "chirp").await;
     let http = browser();
     signs_in_with(&site, &http, "chirp").await;

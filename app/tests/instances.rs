@@ -8,12 +8,10 @@ mod support;
 use provider::testing::Backend;
 use provider::testing::redis as test_redis;
 use reqwest::StatusCode;
-use support::{
-    browser, get_text, location, sign_in_at_provider, spawn_site, spawn_site_with, spawn_twin,
-};
+use support::{browser, get_text, location, sign_in_at_provider, site, spawn_twin};
 
 async fn sign_in_across_instances(backend: Backend) {
-    let site = spawn_site(backend).await;
+    let site = site(backend).spawn().await;
     sign_in_on_one_finish_on_other(&site).await;
     assert_eq!(site.count("temporary_credentials").await, 0);
 }
@@ -40,18 +38,7 @@ async fn sign_in_on_one_finish_on_other(site: &support::Site) {
 #[tokio::test]
 async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_them() {
     let prefix = test_redis::prefix("site-instances");
-    let redis_url = test_redis::url();
-    let site = spawn_site_with(Backend::Postgres, |vars| {
-        for (k, v) in [
-            ("SESSION_STORE", "redis"),
-            ("TEMP_CREDENTIAL_STORE", "redis"),
-            ("REDIS_URL", redis_url.as_str()),
-            ("REDIS_PREFIX", prefix.as_str()),
-        ] {
-            vars.push((k.into(), v.into()));
-        }
-    })
-    .await;
+    let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
     sign_in_on_one_finish_on_other(&site).await;
     assert_eq!(
         site.count("sessions").await,

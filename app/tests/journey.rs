@@ -5,10 +5,10 @@ mod support;
 
 use provider::testing::Backend;
 use reqwest::StatusCode;
-use support::{browser, get_text, location, sign_in_at_provider, spawn_site, spawn_site_with};
+use support::{browser, get_text, location, sign_in_at_provider, site};
 
 async fn journey(backend: Backend) {
-    let site = spawn_site(backend).await;
+    let site = site(backend).spawn().await;
     let http = browser();
 
     let (status, home) = get_text(&http, &site.url("/")).await;
@@ -144,7 +144,7 @@ async fn the_whole_journey_on_postgres() {
 
 #[tokio::test]
 async fn a_refusal_shows_a_friendly_page_and_stores_nothing() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "deny").await;
     assert!(callback.contains("denied="));
@@ -157,7 +157,7 @@ async fn a_refusal_shows_a_friendly_page_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_replayed_or_tampered_callback_is_refused() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
 
@@ -187,15 +187,22 @@ async fn a_provider_down_during_sign_in_gives_a_clear_page_and_stores_nothing() 
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
     };
-    let site = spawn_site_with(Backend::Sqlite, |vars| {
-        for (k, v) in vars.iter_mut() {
-            if k.starts_with("WARBLE_") && k.ends_with("_URL") {
-                let path = v.split_once("/oauth/").map(|(_, p)| p).unwrap_or("1.1/");
-                *v = format!("http://{closed}/oauth/{path}");
-            }
-        }
-    })
-    .await;
+    let site = site(Backend::Sqlite)
+        .var(
+            "WARBLE_REQUEST_TOKEN_URL",
+            &format!("http://{closed}/oauth/request_token"),
+        )
+        .var(
+            "WARBLE_ACCESS_TOKEN_URL",
+            &format!("http://{closed}/oauth/access_token"),
+        )
+        .var(
+            "WARBLE_AUTHORIZE_URL",
+            &format!("http://{closed}/oauth/authenticate"),
+        )
+        .var("WARBLE_API_BASE_URL", &format!("http://{closed}/1.1/"))
+        .spawn()
+        .await;
     let http = browser();
     let (status, page) = get_text(&http, &site.url("/login/warble")).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
@@ -206,7 +213,7 @@ async fn a_provider_down_during_sign_in_gives_a_clear_page_and_stores_nothing() 
 
 #[tokio::test]
 async fn an_unknown_remote_is_404() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     for path in [
         "/login/nope",
@@ -221,7 +228,7 @@ async fn an_unknown_remote_is_404() {
 
 #[tokio::test]
 async fn a_revoked_token_shows_a_way_to_sign_in_again() {
-    let site = spawn_site(Backend::Sqlite).await;
+    let site = site(Backend::Sqlite).spawn().await;
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     http.get(&callback).send().await.unwrap();
@@ -246,7 +253,7 @@ async fn a_revoked_token_shows_a_way_to_sign_in_again() {
 
 #[tokio::test]
 async fn of_50_concurrent_callbacks_with_one_token_exactly_one_signs_in() {
-    let site = spawn_site(Backend::Postgres).await;
+    let site = site(Backend::Postgres).spawn().await;
     let http = browser();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     // The same browser, 50 times at once (a clone shares the cookie jar).
@@ -271,7 +278,7 @@ async fn of_50_concurrent_callbacks_with_one_token_exactly_one_signs_in() {
 /// linked account brought in by a different signed-in user is refused and changes nothing.
 async fn returning_and_linked_elsewhere(backend: Backend) {
     use sqlx::Row;
-    let site = spawn_site(backend).await;
+    let site = site(backend).spawn().await;
     let chirp_token = || async {
         let row = sqlx::query("select user_id, token from accounts where remote = 'chirp'")
             .fetch_one(&site.state.db)

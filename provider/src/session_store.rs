@@ -1,4 +1,4 @@
-//! Web sessions (tower-sessions), for the provider and the site: in their own database
+//! The provider's web sessions (tower-sessions): in its own database
 //! (`SESSION_STORE=sql`, the default) or in Redis (`SESSION_STORE=redis`).
 //!
 //! Written here rather than taken from `tower-sessions-sqlx-store` because that crate has

@@ -4,6 +4,7 @@
 //! cuts connections (`proxy`). Not used by the server itself; failures here are test
 //! failures, hence the `expect`s.
 
+pub mod browser;
 pub mod proxy;
 pub mod redis;
 

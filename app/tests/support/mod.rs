@@ -7,6 +7,8 @@ use provider::apps::{self, AccessLevel, NewApp};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+#[allow(unused_imports)]
+pub use provider::testing::browser::{browser, browser_with_jar, follow, hidden, location, submit};
 use provider::testing::proxy::Proxy;
 use provider::testing::{Backend, TestDb};
 use provider::users;
@@ -177,16 +179,63 @@ async fn spawn_provider(
     }
 }
 
-/// The site with Chirp and Warble. `adjust` may change the site's variables.
-pub async fn spawn_site_with(
-    backend: Backend,
-    adjust: impl FnOnce(&mut Vec<(String, String)>),
-) -> Site {
-    spawn_site_full(backend, Front::Direct, adjust).await
+/// The site with Chirp and Warble, each on its own database of `backend`:
+/// `site(Backend::Sqlite).spawn().await`, or with `.chirp_behind(front)` and `.vars(..)`.
+pub fn site(backend: Backend) -> SiteBuilder {
+    SiteBuilder {
+        backend,
+        front: Front::Direct,
+        vars: Vec::new(),
+    }
 }
 
-/// [`spawn_site_with`], with Chirp behind `front`.
-pub async fn spawn_site_full(
+pub struct SiteBuilder {
+    backend: Backend,
+    front: Front,
+    vars: Vec<(String, String)>,
+}
+
+impl SiteBuilder {
+    /// Chirp behind `front`, so the test can stall or cut it.
+    pub fn chirp_behind(mut self, front: Front) -> Self {
+        self.front = front;
+        self
+    }
+
+    /// Sets (or replaces) a site variable.
+    pub fn var(mut self, key: &str, value: &str) -> Self {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The site's session store, temporary credentials and sign-ins under way in Redis
+    /// (127.0.0.1:6379) under `prefix`.
+    pub fn on_redis(self, prefix: &str) -> Self {
+        let url = provider::testing::redis::url();
+        self.var("SESSION_STORE", "redis")
+            .var("TEMP_CREDENTIAL_STORE", "redis")
+            .var("REDIS_URL", &url)
+            .var("REDIS_PREFIX", prefix)
+    }
+
+    pub async fn spawn(self) -> Site {
+        let SiteBuilder {
+            backend,
+            front,
+            vars: extra,
+        } = self;
+        spawn_site_full(backend, front, |vars| {
+            for (k, v) in extra {
+                vars.retain(|(n, _)| *n != k);
+                vars.push((k, v));
+            }
+        })
+        .await
+    }
+}
+
+async fn spawn_site_full(
     backend: Backend,
     front: Front,
     adjust: impl FnOnce(&mut Vec<(String, String)>),
@@ -262,59 +311,6 @@ pub async fn spawn_twin(site: &Site) -> (String, app::server::state::AppState) {
     (format!("http://{addr}/"), state)
 }
 
-pub async fn spawn_site(backend: Backend) -> Site {
-    spawn_site_with(backend, |_| {}).await
-}
-
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A browser whose cookie jar the test can write to, as another site could.
-pub fn browser_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (client, jar)
-}
-
-pub fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .unwrap_or_else(|| panic!("no location on a {}", response.status()))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The value of the hidden input `name` in a page.
-pub fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    let end = html[start..].find('"').unwrap();
-    html[start..start + end].to_owned()
-}
-
-/// Resolves a `Location` against the URL it came from.
-pub fn follow(from: &str, location: &str) -> String {
-    url::Url::parse(from)
-        .unwrap()
-        .join(location)
-        .unwrap()
-        .to_string()
-}
-
 /// From the site's `/login/{remote}` to the provider's answer: signs in at the provider
 /// as alice if asked, then clicks `decision` ("allow" or "deny") on the consent page if
 /// shown. Returns the callback URL the provider sends the browser to.
@@ -362,37 +358,15 @@ pub async fn decide_at_provider(
         }
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         let page = response.text().await.unwrap();
-        let base = url::Url::parse(&url).unwrap();
         if page.contains("id=\"sign-in\"") {
-            let csrf = hidden(&page, "csrf");
-            let next = hidden(&page, "next").replace("&amp;", "&");
-            let response = http
-                .post(base.join("/login").unwrap())
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("screen_name", "alice"),
-                    ("password", PASSWORD),
-                    ("next", next.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let fields = [("screen_name", "alice"), ("password", PASSWORD)];
+            let response = submit(http, &url, &page, "/login", &fields).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             url = follow(&url, &location(&response));
         } else {
             assert!(page.contains("id=\"allow\""), "a consent page: {page}");
-            let csrf = hidden(&page, "csrf");
-            let token = hidden(&page, "oauth_token");
-            let response = http
-                .post(base.join("/oauth/authorize").unwrap())
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("oauth_token", token.as_str()),
-                    ("decision", decision),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let fields = [("decision", decision)];
+            let response = submit(http, &url, &page, "/oauth/authorize", &fields).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             let next = follow(&url, &location(&response));
             assert!(next.starts_with(&site.url), "back to the site: {next}");

@@ -2,6 +2,8 @@
 //! ends.
 #![allow(dead_code)]
 
+#[allow(unused_imports)]
+pub use provider::testing::browser::{browser, csrf_of, location};
 pub use provider::testing::{Backend, TestDb};
 use provider::{AppState, Config};
 
@@ -72,18 +74,6 @@ pub async fn spawn_instance(
     }
 }
 
-/// The value of the hidden `csrf` input of a page.
-pub fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    let end = html[start..].find('"').expect("end of the csrf value");
-    html[start..start + end].to_owned()
-}
-
-pub fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_owned()
-}
-
 pub async fn page(http: &reqwest::Client, provider: &TestProvider, path: &str) -> String {
     let response = http.get(provider.url(path)).send().await.unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::OK, "GET {path}");
@@ -134,15 +124,6 @@ pub async fn approve(http: &reqwest::Client, provider: &TestProvider, token: &st
         .find(|(k, _)| k == "oauth_verifier")
         .map(|(_, v)| v.into_owned());
     verifier.expect("an oauth_verifier in the callback")
-}
-
-/// An HTTP client that keeps cookies and does not follow redirects.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client")
 }
 
 /// An app of `owner` with one callback and a random key and secret.
