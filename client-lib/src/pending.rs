@@ -44,6 +44,7 @@ impl std::fmt::Debug for PendingAuthorization {
 
 impl PendingAuthorization {
     /// A new sign-in of `remote` with `token`, and a fresh random binding.
+    #[cfg(any(feature = "client", test))]
     pub(crate) fn new(remote: &str, token: Token) -> Self {
         use rand::RngExt as _;
         let binding = rand::rng()
@@ -68,6 +69,7 @@ impl PendingAuthorization {
 
     /// The key its temporary credentials are cached under: without the binding, a
     /// callback's token alone finds nothing.
+    #[cfg(any(feature = "client", test))]
     pub(crate) fn cache_key(&self) -> String {
         format!("{}:{}:{}", self.remote, self.token.as_str(), self.binding)
     }
