@@ -8,6 +8,9 @@ pub mod browser;
 pub mod proxy;
 pub mod redis;
 
+use tower_sessions::SessionStore;
+use tower_sessions::session::{Id, Record};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -98,4 +101,48 @@ impl Drop for TestDb {
             }
         }
     }
+}
+
+/// What tower-sessions relies on a store for (the provider's and the site's stores): a created record loads back as it was, a
+/// taken id is never overwritten, `save` replaces, an expired record is gone, `delete`
+/// deletes.
+pub async fn session_store_keeps_its_contract(store: &impl SessionStore) {
+    let in_secs = |s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s);
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user_id".to_owned(), serde_json::json!(7))].into(),
+        expiry_date: in_secs(3600),
+    };
+    store.create(&mut record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(loaded.data, record.data);
+    assert_eq!(
+        loaded.expiry_date.unix_timestamp(),
+        record.expiry_date.unix_timestamp()
+    );
+
+    let mut clash = Record {
+        id: record.id,
+        data: Default::default(),
+        expiry_date: in_secs(60),
+    };
+    store.create(&mut clash).await.unwrap();
+    assert_ne!(clash.id, record.id, "a taken id gets a new one");
+    assert_eq!(
+        store.load(&record.id).await.unwrap().unwrap().data,
+        record.data
+    );
+
+    record.data.insert("user_id".into(), serde_json::json!(8));
+    store.save(&record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(loaded.data["user_id"], 8);
+
+    clash.expiry_date = in_secs(-10);
+    store.save(&clash).await.unwrap();
+    assert!(store.load(&clash.id).await.unwrap().is_none(), "expired");
+
+    store.delete(&record.id).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none(), "deleted");
+    assert!(store.load(&Id::default()).await.unwrap().is_none());
 }

@@ -10,8 +10,6 @@ use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
 use provider::testing::redis as test_redis;
 use provider::users;
 use support::{Backend, TestDb};
-use tower_sessions::SessionStore;
-use tower_sessions::session::{Id, Record};
 
 async fn users_and_apps_round_trip(backend: Backend) {
     let db = TestDb::new(backend).await;
@@ -217,57 +215,13 @@ async fn the_redis_nonce_store_is_atomic() {
     assert_eq!(test_redis::delete_all(&prefix).await, 5);
 }
 
-/// What tower-sessions relies on a store for: a created record loads back as it was, a
-/// taken id is never overwritten, `save` replaces, an expired record is gone, `delete`
-/// deletes.
-async fn sessions_keep_their_contract(store: &Sessions) {
-    let in_secs = |s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s);
-    let mut record = Record {
-        id: Id::default(),
-        data: [("user_id".to_owned(), serde_json::json!(7))].into(),
-        expiry_date: in_secs(3600),
-    };
-    store.create(&mut record).await.unwrap();
-    let loaded = store.load(&record.id).await.unwrap().unwrap();
-    assert_eq!(loaded.data, record.data);
-    assert_eq!(
-        loaded.expiry_date.unix_timestamp(),
-        record.expiry_date.unix_timestamp()
-    );
-
-    let mut clash = Record {
-        id: record.id,
-        data: Default::default(),
-        expiry_date: in_secs(60),
-    };
-    store.create(&mut clash).await.unwrap();
-    assert_ne!(clash.id, record.id, "a taken id gets a new one");
-    assert_eq!(
-        store.load(&record.id).await.unwrap().unwrap().data,
-        record.data
-    );
-
-    record.data.insert("user_id".into(), serde_json::json!(8));
-    store.save(&record).await.unwrap();
-    let loaded = store.load(&record.id).await.unwrap().unwrap();
-    assert_eq!(loaded.data["user_id"], 8);
-
-    clash.expiry_date = in_secs(-10);
-    store.save(&clash).await.unwrap();
-    assert!(store.load(&clash.id).await.unwrap().is_none(), "expired");
-
-    store.delete(&record.id).await.unwrap();
-    assert!(store.load(&record.id).await.unwrap().is_none(), "deleted");
-    assert!(store.load(&Id::default()).await.unwrap().is_none());
-}
-
 async fn sql_sessions(backend: Backend) {
     let db = TestDb::new(backend).await;
     let pool = provider::db::connect(&db.url).await.unwrap();
     let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
         .await
         .unwrap();
-    sessions_keep_their_contract(&store).await;
+    provider::testing::session_store_keeps_its_contract(&store).await;
     use sqlx::Row;
     let count = || async {
         sqlx::query("select count(*) as n from sessions")
@@ -303,7 +257,7 @@ async fn the_redis_session_store_keeps_the_contract() {
     let pool = provider::db::connect(&db.url).await.unwrap();
     let kind = SessionStoreKind::Redis(test_redis::url());
     let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
-    sessions_keep_their_contract(&store).await;
+    provider::testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(
         test_redis::delete_all(&prefix).await,
         0,
