@@ -63,22 +63,31 @@ pub fn encode(value: &str) -> Cow<'_, str> {
 /// runs of unreserved characters are copied whole, other characters escaped byte by byte.
 pub fn encode_into(out: &mut String, value: &str) {
     out.reserve(value.len());
+    encode_pieces(value, |piece| out.push_str(piece));
+}
+
+/// The §3.6 encoding of `value`, handed to `push` piece by piece (runs of unreserved
+/// characters, and `%XX` escapes), so it can be written anywhere, a buffer on the stack
+/// included.
+pub(crate) fn encode_pieces(value: &str, mut push: impl FnMut(&str)) {
     let mut rest = value;
     while let Some(at) = rest.bytes().position(|b| !is_unreserved(b)) {
         // Everything before `at` is ASCII, so `at` starts a character.
         let Some((run, tail)) = rest.split_at_checked(at) else {
             break;
         };
-        out.push_str(run);
+        if !run.is_empty() {
+            push(run);
+        }
         let Some(c) = tail.chars().next() else {
             break;
         };
         for &byte in &tail.as_bytes()[..c.len_utf8()] {
-            push_escaped(out, byte);
+            push(escaped(byte));
         }
         rest = &tail[c.len_utf8()..];
     }
-    out.push_str(rest);
+    push(rest);
 }
 
 /// Decodes an `application/x-www-form-urlencoded` string (a query or a form body) into
@@ -219,8 +228,13 @@ fn push_byte(out: &mut String, byte: u8) {
 
 /// Appends `%XX` for `byte`.
 fn push_escaped(out: &mut String, byte: u8) {
+    out.push_str(escaped(byte));
+}
+
+/// `%XX` for `byte`.
+fn escaped(byte: u8) -> &'static str {
     let b = 3 * usize::from(byte);
-    out.push_str(ESCAPES.get(b..b + 3).unwrap_or_default());
+    ESCAPES.get(b..b + 3).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -55,15 +55,7 @@ where
     out.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = realm {
-        out.push_str("realm=\"");
-        // A quoted-string (RFC 2617) may not hold a bare `"` or `\`.
-        for c in realm.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
+        push_realm(&mut out, realm);
         first = false;
     }
     for (name, value) in params {
@@ -77,6 +69,19 @@ where
         out.push('"');
     }
     out
+}
+
+/// Appends `realm="..."`: a quoted-string (RFC 2617), which may not hold a bare `"` or
+/// `\\`, so those are escaped; the realm is not percent-encoded (§3.5.1).
+pub(crate) fn push_realm(out: &mut String, realm: &str) {
+    out.push_str("realm=\"");
+    for c in realm.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
 }
 
 /// Parses an `Authorization` header value into decoded name/value pairs, in order,

@@ -6,9 +6,9 @@
 
 use std::fmt;
 
-use url::Url;
-
 use std::borrow::Cow;
+
+use url::Url;
 
 use crate::base_string::{EncodedParam, signature_base_string_encoded};
 use crate::encode::{encode, reencode_form};
@@ -167,49 +167,52 @@ impl<'a> Signer<'a> {
         self
     }
 
+    /// `oauth_body_hash` of a body that is neither empty nor a form, if the method has one.
+    fn body_hash(&self, body: Body<'_>) -> Option<String> {
+        match body {
+            Body::Other(bytes) => self.method.body_hash(bytes),
+            Body::Empty | Body::Form(_) => None,
+        }
+    }
+
     /// The protocol parameters of §3.1 for this request, without the signature, sorted
     /// by name, with their values as given (not encoded).
     fn oauth_params<'b>(
         &'b self,
-        body: Body<'_>,
+        body_hash: Option<&'b str>,
         nonce: &'b Nonce,
         timestamp: &'b str,
-    ) -> Vec<(&'static str, Cow<'b, str>)> {
-        let mut params = Vec::with_capacity(10);
-        if let Body::Other(bytes) = body
-            && let Some(hash) = self.method.body_hash(bytes)
-        {
-            params.push(("oauth_body_hash", Cow::Owned(hash)));
+    ) -> ProtocolParams<'b> {
+        let mut params = ProtocolParams::default();
+        if let Some(hash) = body_hash {
+            params.push("oauth_body_hash", hash);
         }
         if let Some(callback) = self.callback {
-            params.push(("oauth_callback", Cow::Borrowed(callback)));
+            params.push("oauth_callback", callback);
         }
-        params.push((
-            "oauth_consumer_key",
-            Cow::Borrowed(self.client.key.as_str()),
-        ));
-        params.push(("oauth_nonce", Cow::Borrowed(nonce.as_str())));
-        params.push(("oauth_signature_method", Cow::Borrowed(self.method.name())));
-        params.push(("oauth_timestamp", Cow::Borrowed(timestamp)));
+        params.push("oauth_consumer_key", self.client.key.as_str());
+        params.push("oauth_nonce", nonce.as_str());
+        params.push("oauth_signature_method", self.method.name());
+        params.push("oauth_timestamp", timestamp);
         if let Some((token, _)) = self.token {
-            params.push(("oauth_token", Cow::Borrowed(token.as_str())));
+            params.push("oauth_token", token.as_str());
         }
         if let Some(verifier) = self.verifier {
-            params.push(("oauth_verifier", Cow::Borrowed(verifier)));
+            params.push("oauth_verifier", verifier);
         }
         if self.version {
-            params.push(("oauth_version", Cow::Borrowed("1.0")));
+            params.push("oauth_version", "1.0");
         }
         params
     }
 
-    /// What every placement needs: the protocol parameters with their values encoded
-    /// (§3.6), the base string (§3.4.1) and the signature.
-    fn sign_parts<'b>(
-        &'b self,
+    /// The signature base string (§3.4.1) over the query, the form body and the protocol
+    /// parameters `oauth` (encoded, §3.6).
+    fn base_string(
+        &self,
         request: &Request<'_>,
-        oauth: &'b [(&'static str, Cow<'b, str>)],
-    ) -> Result<Signature<'b>, SignError> {
+        oauth: &[EncodedParam<'_>],
+    ) -> Result<String, SignError> {
         if request.url.host_str().is_none() {
             return Err(SignError::NoHost(request.url.as_str().to_owned()));
         }
@@ -219,30 +222,22 @@ impl<'a> Signer<'a> {
             _ => "",
         };
         let query = request.url.query().unwrap_or("");
-        let encoded_oauth: Vec<(&'static str, Cow<'b, str>)> =
-            oauth.iter().map(|(k, v)| (*k, encode(v))).collect();
+        // §3.4.1.3.1: query, protocol parameters and form body, all together. The
+        // protocol parameters are sorted already; the others are merged in.
+        let others: Vec<EncodedParam<'_>> = reencode_form(query)
+            .chain(reencode_form(form))
+            .map(|(k, v)| (k, v, false))
+            .collect();
+        Ok(signature_base_string_encoded(
+            request.method,
+            request.url,
+            oauth,
+            others,
+        ))
+    }
 
-        // §3.4.1.3.1: query, protocol parameters and form body, all together.
-        let mut all: Vec<EncodedParam<'_>> = Vec::with_capacity(16);
-        for (k, v) in reencode_form(query).chain(reencode_form(form)) {
-            all.push((k, v, false));
-        }
-        for (k, v) in &encoded_oauth {
-            // The names are plain; a borrowed value had nothing to escape.
-            let plain = matches!(v, Cow::Borrowed(_));
-            all.push((Cow::Borrowed(*k), Cow::Borrowed(v.as_ref()), plain));
-        }
-        let base_string = signature_base_string_encoded(request.method, request.url, all);
-
-        let token_secret = self.token.map(|(_, s)| s.secret()).unwrap_or("");
-        let signature = self
-            .method
-            .sign(&base_string, self.client.secret.secret(), token_secret);
-        Ok(Signature {
-            encoded_oauth,
-            base_string,
-            signature,
-        })
+    fn token_secret(&self) -> &str {
+        self.token.map(|(_, s)| s.secret()).unwrap_or("")
     }
 
     /// Signs `request` with the given nonce and timestamp, and keeps the intermediate
@@ -255,8 +250,17 @@ impl<'a> Signer<'a> {
     ) -> Result<SignedRequest, SignError> {
         let mut digits = [0; 20];
         let timestamp = decimal(timestamp.as_secs(), &mut digits);
-        let oauth = self.oauth_params(request.body, nonce, timestamp);
-        let parts = self.sign_parts(request, &oauth)?;
+        let body_hash = self.body_hash(request.body);
+        let oauth = self.oauth_params(body_hash.as_deref(), nonce, timestamp);
+        let encoded = oauth.encoded();
+        let base_string = self.base_string(request, &encoded)?;
+        let signature = self.method.sign(
+            &base_string,
+            self.client.secret.secret(),
+            self.token_secret(),
+        );
+        let encoded_signature = encode(&signature);
+        let write_signature = |out: &mut String| out.push_str(&encoded_signature);
 
         let mut signed = SignedRequest {
             url: request.url.clone(),
@@ -267,13 +271,15 @@ impl<'a> Signer<'a> {
             oauth_params: Vec::new(),
         };
         match self.placement {
-            Placement::Header => signed.authorization = Some(parts.header(self.realm)),
+            Placement::Header => {
+                signed.authorization = Some(header(self.realm, &encoded, write_signature));
+            }
             Placement::Query => {
                 let mut query = signed.url.query().unwrap_or("").to_owned();
                 if !query.is_empty() {
                     query.push('&');
                 }
-                parts.push_form(&mut query);
+                push_form(&mut query, &encoded, write_signature);
                 signed.url.set_query(Some(&query));
             }
             Placement::Body => {
@@ -284,23 +290,28 @@ impl<'a> Signer<'a> {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                parts.push_form(&mut body);
+                push_form(&mut body, &encoded, write_signature);
                 signed.body = Some(body);
             }
         }
-        let mut oauth_params: Vec<(&'static str, String)> =
-            oauth.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let mut oauth_params: Vec<(&'static str, String)> = oauth
+            .as_slice()
+            .iter()
+            .map(|(k, v)| (*k, (*v).to_owned()))
+            .collect();
         let at = oauth_params.partition_point(|(k, _)| *k < "oauth_signature");
-        oauth_params.insert(at, ("oauth_signature", parts.signature.clone()));
+        oauth_params.insert(at, ("oauth_signature", signature.clone()));
         signed.oauth_params = oauth_params;
-        signed.base_string = parts.base_string;
-        signed.signature = parts.signature;
+        signed.base_string = base_string;
+        signed.signature = signature;
         Ok(signed)
     }
 
     /// Signs `request` and returns only the `Authorization` header value (§3.5.1),
     /// whatever the placement: the common case of a client, without the intermediate
-    /// values [`Signer::sign`] keeps.
+    /// values [`Signer::sign`] keeps. The signature is written into the header straight
+    /// from the MAC, so the base string and the header are all it allocates, with the
+    /// request's own parameters.
     pub fn authorization(
         &self,
         request: &Request<'_>,
@@ -309,47 +320,126 @@ impl<'a> Signer<'a> {
     ) -> Result<String, SignError> {
         let mut digits = [0; 20];
         let timestamp = decimal(timestamp.as_secs(), &mut digits);
-        let oauth = self.oauth_params(request.body, nonce, timestamp);
-        let parts = self.sign_parts(request, &oauth)?;
-        Ok(parts.header(self.realm))
+        let body_hash = self.body_hash(request.body);
+        let oauth = self.oauth_params(body_hash.as_deref(), nonce, timestamp);
+        let encoded = oauth.encoded();
+        let base_string = self.base_string(request, &encoded)?;
+        Ok(header(self.realm, &encoded, |out| {
+            self.method.sign_encoded_into(
+                &base_string,
+                self.client.secret.secret(),
+                self.token_secret(),
+                out,
+            )
+        }))
     }
 }
 
-/// The result of signing, before it is placed.
-struct Signature<'a> {
-    /// The protocol parameters, sorted by name, values encoded; no signature.
-    encoded_oauth: Vec<(&'static str, Cow<'a, str>)>,
-    base_string: String,
-    signature: String,
+/// The most protocol parameters a signer sends (§3.1 and `oauth_body_hash`), signature
+/// aside.
+const MAX_OAUTH_PARAMS: usize = 9;
+
+/// The protocol parameters of one request, sorted by name: a list on the stack, since
+/// there are never more than [`MAX_OAUTH_PARAMS`].
+#[derive(Clone, Copy, Default)]
+struct ProtocolParams<'b> {
+    pairs: [(&'static str, &'b str); MAX_OAUTH_PARAMS],
+    len: usize,
 }
 
-impl Signature<'_> {
-    /// The encoded protocol parameters with `oauth_signature` (given encoded) in its
-    /// sorted place.
-    fn encoded_pairs<'s>(&'s self, signature: &'s str) -> Vec<(&'s str, &'s str)> {
-        let mut pairs = Vec::with_capacity(self.encoded_oauth.len() + 1);
-        pairs.extend(self.encoded_oauth.iter().map(|(k, v)| (*k, v.as_ref())));
-        let at = pairs.partition_point(|(k, _)| *k < "oauth_signature");
-        pairs.insert(at, ("oauth_signature", signature));
-        pairs
-    }
-
-    /// The `Authorization` header value (§3.5.1).
-    fn header(&self, realm: Option<&str>) -> String {
-        let signature = encode(&self.signature);
-        header::render_encoded(realm, self.encoded_pairs(&signature))
-    }
-
-    /// Appends the protocol parameters as a form (§3.5.2, §3.5.3), `%20` for a space.
-    fn push_form(&self, out: &mut String) {
-        let signature = encode(&self.signature);
-        for (i, (k, v)) in self.encoded_pairs(&signature).into_iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            out.push_str(k);
-            out.push('=');
-            out.push_str(v);
+impl<'b> ProtocolParams<'b> {
+    fn push(&mut self, name: &'static str, value: &'b str) {
+        if let Some(slot) = self.pairs.get_mut(self.len) {
+            *slot = (name, value);
+            self.len += 1;
         }
     }
+
+    fn as_slice(&self) -> &[(&'static str, &'b str)] {
+        self.pairs.get(..self.len).unwrap_or_default()
+    }
+
+    /// The values in the §3.6 encoding, borrowed where nothing needed escaping (and
+    /// flagged plain then: no `%` to encode again in the base string).
+    fn encoded(&self) -> EncodedParams<'b> {
+        let mut encoded = EncodedParams {
+            pairs: std::array::from_fn(|_| (Cow::Borrowed(""), Cow::Borrowed(""), true)),
+            len: 0,
+        };
+        for (slot, (k, v)) in encoded.pairs.iter_mut().zip(self.as_slice()) {
+            let v = encode(v);
+            let plain = matches!(v, Cow::Borrowed(_));
+            *slot = (Cow::Borrowed(*k), v, plain);
+            encoded.len += 1;
+        }
+        encoded
+    }
+}
+
+/// [`ProtocolParams`] with their values encoded (§3.6), still sorted by name.
+struct EncodedParams<'b> {
+    pairs: [EncodedParam<'b>; MAX_OAUTH_PARAMS],
+    len: usize,
+}
+
+impl<'b> std::ops::Deref for EncodedParams<'b> {
+    type Target = [EncodedParam<'b>];
+    fn deref(&self) -> &Self::Target {
+        self.pairs.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Writes the encoded protocol parameters with `oauth_signature` in its sorted place,
+/// as `name="value"` joined by `, ` (header) or `name=value` joined by `&` (form):
+/// `signature` writes the signature's encoded value.
+fn write_params(
+    out: &mut String,
+    oauth: &[EncodedParam<'_>],
+    quoted: bool,
+    signature: impl FnOnce(&mut String),
+) {
+    let (separator, quote) = if quoted { (", ", "\"") } else { ("&", "") };
+    let at = oauth.partition_point(|(k, _, _)| k.as_ref() < "oauth_signature");
+    let (before, after) = oauth.split_at(at);
+    let pair = |out: &mut String, k: &str, v: &str| {
+        out.push_str(k);
+        out.push('=');
+        out.push_str(quote);
+        out.push_str(v);
+        out.push_str(quote);
+    };
+    for (k, v, _) in before {
+        pair(out, k, v);
+        out.push_str(separator);
+    }
+    out.push_str("oauth_signature=");
+    out.push_str(quote);
+    signature(out);
+    out.push_str(quote);
+    for (k, v, _) in after {
+        out.push_str(separator);
+        pair(out, k, v);
+    }
+}
+
+/// The `Authorization` header value (§3.5.1): realm first, then the parameters.
+fn header(
+    realm: Option<&str>,
+    oauth: &[EncodedParam<'_>],
+    signature: impl FnOnce(&mut String),
+) -> String {
+    let len: usize = oauth.iter().map(|(k, v, _)| k.len() + v.len() + 5).sum();
+    let mut out = String::with_capacity(len + 96 + realm.map_or(0, |r| 2 * r.len() + 10));
+    out.push_str("OAuth ");
+    if let Some(realm) = realm {
+        header::push_realm(&mut out, realm);
+        out.push_str(", ");
+    }
+    write_params(&mut out, oauth, true, signature);
+    out
+}
+
+/// Appends the protocol parameters as a form (§3.5.2, §3.5.3), `%20` for a space.
+fn push_form(out: &mut String, oauth: &[EncodedParam<'_>], signature: impl FnOnce(&mut String)) {
+    write_params(out, oauth, false, signature);
 }

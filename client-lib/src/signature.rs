@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
-use crate::encode::encode_into;
+use crate::encode::{encode_into, encode_pieces};
 
 /// One signature method, by its `oauth_signature_method` name.
 pub trait SignatureMethod: Send + Sync + 'static {
@@ -17,6 +17,18 @@ pub trait SignatureMethod: Send + Sync + 'static {
     /// Signs a base string (§3.4.1) with the client's and the token's shared secrets
     /// (an empty token secret when there is no token).
     fn sign(&self, base_string: &str, consumer_secret: &str, token_secret: &str) -> String;
+
+    /// [`sign`](Self::sign), appended to `out` in the §3.6 encoding, as the header and
+    /// forms carry it. The HMAC methods override it to build nothing on the heap.
+    fn sign_encoded_into(
+        &self,
+        base_string: &str,
+        consumer_secret: &str,
+        token_secret: &str,
+        out: &mut String,
+    ) {
+        encode_into(out, &self.sign(base_string, consumer_secret, token_secret));
+    }
 
     /// `oauth_body_hash` of a body that is not form-encoded, with the method's digest;
     /// `None` for methods that do not cover the body (PLAINTEXT).
@@ -64,14 +76,57 @@ pub struct HmacSha256;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Plaintext;
 
-fn hmac_base64<M: Mac + KeyInit>(key: &str, base_string: &str) -> String {
+/// Hands the key of §3.4.2 to `f`, built on the stack when the secrets are short (as
+/// they are in practice: this runs on every request a client signs).
+fn with_signing_key<R>(consumer_secret: &str, token_secret: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    let mut fits = true;
+    let mut push = |piece: &str| match buf.get_mut(len..len + piece.len()) {
+        Some(place) => {
+            place.copy_from_slice(piece.as_bytes());
+            len += piece.len();
+        }
+        None => fits = false,
+    };
+    encode_pieces(consumer_secret, &mut push);
+    push("&");
+    encode_pieces(token_secret, &mut push);
+    match buf.get(..len) {
+        Some(key) if fits => f(key),
+        _ => f(signing_key(consumer_secret, token_secret).as_bytes()),
+    }
+}
+
+/// The MAC of `text` under `key`, in base64, handed to `f` from a buffer on the stack.
+fn hmac_base64<M: Mac + KeyInit, R>(key: &[u8], text: &str, f: impl FnOnce(&str) -> R) -> R {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail here; the fallback
     // keeps this path free of panics all the same.
-    let Ok(mut mac) = <M as KeyInit>::new_from_slice(key.as_bytes()) else {
-        return String::new();
+    let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
+        return f("");
     };
-    mac.update(base_string.as_bytes());
-    BASE64.encode(mac.finalize().into_bytes())
+    mac.update(text.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    // Room for the base64 of a 64-byte digest.
+    let mut buf = [0u8; 88];
+    let written = BASE64.encode_slice(digest, &mut buf).unwrap_or(0);
+    let text = buf
+        .get(..written)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default();
+    f(text)
+}
+
+/// HMAC over the base string with the key of §3.4.2, the result in base64 handed to `f`.
+fn hmac_sign<M: Mac + KeyInit, R>(
+    base_string: &str,
+    consumer_secret: &str,
+    token_secret: &str,
+    f: impl FnOnce(&str) -> R,
+) -> R {
+    with_signing_key(consumer_secret, token_secret, |key| {
+        hmac_base64::<M, R>(key, base_string, f)
+    })
 }
 
 fn digest_base64<D: sha1::Digest>(body: &[u8]) -> String {
@@ -83,8 +138,23 @@ impl SignatureMethod for HmacSha1 {
         "HMAC-SHA1"
     }
     fn sign(&self, base_string: &str, consumer_secret: &str, token_secret: &str) -> String {
-        let key = signing_key(consumer_secret, token_secret);
-        hmac_base64::<hmac::Hmac<sha1::Sha1>>(&key, base_string)
+        hmac_sign::<hmac::Hmac<sha1::Sha1>, _>(
+            base_string,
+            consumer_secret,
+            token_secret,
+            str::to_owned,
+        )
+    }
+    fn sign_encoded_into(
+        &self,
+        base_string: &str,
+        consumer_secret: &str,
+        token_secret: &str,
+        out: &mut String,
+    ) {
+        hmac_sign::<hmac::Hmac<sha1::Sha1>, _>(base_string, consumer_secret, token_secret, |sig| {
+            encode_into(out, sig)
+        })
     }
     fn body_hash(&self, body: &[u8]) -> Option<String> {
         Some(digest_base64::<sha1::Sha1>(body))
@@ -96,8 +166,26 @@ impl SignatureMethod for HmacSha256 {
         "HMAC-SHA256"
     }
     fn sign(&self, base_string: &str, consumer_secret: &str, token_secret: &str) -> String {
-        let key = signing_key(consumer_secret, token_secret);
-        hmac_base64::<hmac::Hmac<sha2::Sha256>>(&key, base_string)
+        hmac_sign::<hmac::Hmac<sha2::Sha256>, _>(
+            base_string,
+            consumer_secret,
+            token_secret,
+            str::to_owned,
+        )
+    }
+    fn sign_encoded_into(
+        &self,
+        base_string: &str,
+        consumer_secret: &str,
+        token_secret: &str,
+        out: &mut String,
+    ) {
+        hmac_sign::<hmac::Hmac<sha2::Sha256>, _>(
+            base_string,
+            consumer_secret,
+            token_secret,
+            |sig| encode_into(out, sig),
+        )
     }
     fn body_hash(&self, body: &[u8]) -> Option<String> {
         Some(digest_base64::<sha2::Sha256>(body))
@@ -149,16 +237,44 @@ mod tests {
     fn hmac_sha1_matches_rfc_2202_test_case_2() {
         // Key "Jefe" is written as the consumer secret "Jefe" with no `&`: use the MAC
         // directly through the helper to check the primitive itself.
-        let sig = hmac_base64::<hmac::Hmac<sha1::Sha1>>("Jefe", "what do ya want for nothing?");
+        let sig = hmac_base64::<hmac::Hmac<sha1::Sha1>, _>(
+            b"Jefe",
+            "what do ya want for nothing?",
+            str::to_owned,
+        );
         // 0xeffcdf6ae5eb2fa2d27416d5f184df9c259a7c79
         assert_eq!(sig, "7/zfauXrL6LSdBbV8YTfnCWafHk=");
     }
 
     #[test]
     fn hmac_sha256_matches_rfc_4231_test_case_2() {
-        let sig = hmac_base64::<hmac::Hmac<sha2::Sha256>>("Jefe", "what do ya want for nothing?");
+        let sig = hmac_base64::<hmac::Hmac<sha2::Sha256>, _>(
+            b"Jefe",
+            "what do ya want for nothing?",
+            str::to_owned,
+        );
         // 0x5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843
         assert_eq!(sig, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    }
+
+    #[test]
+    fn long_secrets_sign_as_short_ones_do() {
+        // Past the stack buffer, the key is built on the heap: the same key either way.
+        for len in [1, 40, 85, 200, 300] {
+            let cs = "é&".repeat(len);
+            let ts = "~ ".repeat(len);
+            let key = signing_key(&cs, &ts);
+            let direct =
+                hmac_base64::<hmac::Hmac<sha1::Sha1>, _>(key.as_bytes(), "base", str::to_owned);
+            assert_eq!(HmacSha1.sign("base", &cs, &ts), direct, "{len}");
+            with_signing_key(&cs, &ts, |k| assert_eq!(k, key.as_bytes()));
+            let mut encoded = String::new();
+            HmacSha256.sign_encoded_into("base", &cs, &ts, &mut encoded);
+            assert_eq!(
+                encoded,
+                crate::encode::encode(&HmacSha256.sign("base", &cs, &ts))
+            );
+        }
     }
 
     #[test]
