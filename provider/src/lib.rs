@@ -1,9 +1,11 @@
-//! A Twitter-compatible OAuth 1.0a provider (RFC 5849) on Axum, askama and sqlx.
+//! A Twitter-compatible OAuth 1.0a provider (RFC 5849), with X's OAuth 2.0 (RFC 6749 +
+//! RFC 7636) beside it, on Axum, askama and sqlx.
 //!
 //! [`router`] is the whole HTTP surface; `main.rs` only reads configuration, runs the
 //! command line and serves.
 
 pub mod api;
+pub mod api_v2;
 pub mod apps;
 pub mod config;
 pub mod db;
@@ -13,6 +15,7 @@ pub mod hashing;
 pub mod health;
 pub mod nonce;
 pub mod oauth;
+pub mod oauth2;
 pub mod server;
 pub mod session_store;
 pub mod state;

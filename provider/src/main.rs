@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use provider::apps::{self, AccessLevel, NewApp};
+use provider::oauth2::clients::{self, ClientKind, NewClient};
 use provider::{AppState, Config, users};
 
 #[derive(Parser)]
@@ -26,8 +27,9 @@ enum Command {
         #[arg(long, default_value = "")]
         name: String,
     },
-    /// Register an app and print its consumer key and secret as JSON. With
-    /// --consumer-key, registering again updates the same app.
+    /// Register an app and print its consumer key and secret as JSON (and, with --oauth2,
+    /// its OAuth 2.0 client id and secret). With --consumer-key, registering again
+    /// updates the same app.
     CreateApp {
         #[arg(long)]
         owner: String,
@@ -41,6 +43,19 @@ enum Command {
         consumer_key: Option<String>,
         #[arg(long, env = "PROVIDER_CONSUMER_SECRET", hide_env_values = true)]
         consumer_secret: Option<String>,
+        /// Turn OAuth 2.0 on, as a confidential client (with a secret) or a public one
+        /// (PKCE only).
+        #[arg(long, value_parser = ["confidential", "public"], requires = "redirect_uris")]
+        oauth2: Option<String>,
+        /// An OAuth 2.0 redirect URI (exact match); repeat for more.
+        #[arg(long = "redirect-uri", requires = "oauth2")]
+        redirect_uris: Vec<String>,
+        /// A fixed OAuth 2.0 client id (else the app's, or a new one).
+        #[arg(long, requires = "oauth2")]
+        client_id: Option<String>,
+        /// A fixed OAuth 2.0 client secret for a confidential client (else a new one).
+        #[arg(long, env = "PROVIDER_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: Option<String>,
     },
 }
 
@@ -85,6 +100,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             access,
             consumer_key,
             consumer_secret,
+            oauth2,
+            redirect_uris,
+            client_id,
+            client_secret,
         } => {
             let state = AppState::connect(config).await?;
             let owner = users::by_screen_name(&state.db, &owner)
@@ -104,14 +123,33 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 },
             )
             .await?;
-            // The secret is printed on purpose: this is how an operator receives it.
-            let out = serde_json::json!({
+            // The secrets are printed on purpose: this is how an operator receives them.
+            let mut out = serde_json::json!({
                 "name": app.name,
                 "consumer_key": app.consumer_key.as_str(),
                 "consumer_secret": app.consumer_secret.secret(),
                 "access_level": app.access_level,
                 "callbacks": callbacks,
             });
+            if let Some(kind) = oauth2.as_deref().and_then(ClientKind::parse) {
+                let enabled = clients::enable(
+                    &state.db,
+                    app.id,
+                    NewClient {
+                        kind,
+                        redirect_uris: &redirect_uris,
+                        client_id: client_id.as_deref(),
+                        client_secret: client_secret.as_deref(),
+                    },
+                )
+                .await?;
+                out["oauth2"] = serde_json::json!({
+                    "client_type": kind.as_str(),
+                    "client_id": enabled.client_id,
+                    "client_secret": enabled.client_secret,
+                    "redirect_uris": redirect_uris,
+                });
+            }
             println!("{out}");
         }
     }

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(web::router())
         .merge(crate::oauth::pages())
+        .merge(crate::oauth2::pages())
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -43,7 +44,9 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(pages)
         .merge(crate::oauth::router())
+        .merge(crate::oauth2::router())
         .merge(crate::api::router())
+        .merge(crate::api_v2::router())
         .route("/static/provider.css", get(stylesheet))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))

@@ -47,7 +47,13 @@ pub async fn once(state: &AppState) {
     if let Err(err) = crate::tokens::delete_expired_request_tokens(&state.db, now).await {
         tracing::warn!(error = %err, "sweeping expired request tokens");
     }
-    for (table, key) in [("nonces", "key_digest"), ("sessions", "id")] {
+    for (table, key) in [
+        ("nonces", "key_digest"),
+        ("sessions", "id"),
+        // OAuth 2.0 codes and tokens past their lifetime, used or not.
+        ("oauth2_codes", "code_digest"),
+        ("oauth2_tokens", "token_digest"),
+    ] {
         match expired(&state.db, table, key, now).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(table, rows = n, "swept expired rows"),

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::apps::AccessLevel;
 use crate::error::{Error, PageError};
+use crate::oauth::consent::{Ability, ConsentPage, callback_host};
 use crate::state::AppState;
 use crate::tokens::{self, PendingToken};
 use crate::users::User;
@@ -25,21 +26,6 @@ pub struct AuthorizeQuery {
     oauth_token: Option<String>,
     force_login: Option<String>,
     screen_name: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "consent.html")]
-struct ConsentPage {
-    chrome: Chrome,
-    /// Chosen by the app's owner, so it proves nothing: the page also names the owner
-    /// and where the answer goes.
-    app_name: String,
-    app_owner: String,
-    /// The callback's host (and port, if not the default); `None` for `oob`.
-    callback_host: Option<String>,
-    token: String,
-    write: bool,
-    user: User,
 }
 
 #[derive(Template)]
@@ -125,13 +111,24 @@ async fn ask(
     {
         return approved(&state, &csrf, pending, &user, verifier).await;
     }
+    let mut abilities = vec![Ability {
+        words: "Read your profile and your timeline.",
+        scope: None,
+    }];
+    if pending.access_level == AccessLevel::Write {
+        abilities.push(Ability {
+            words: "Post and delete statuses for you.",
+            scope: None,
+        });
+    }
     let page = ConsentPage {
         chrome: Chrome::new(&state, &csrf, Some(user.clone())),
         callback_host: callback_host(&pending.callback),
         app_owner: pending.app_owner,
         app_name: pending.app_name,
-        token: pending.token.into_string(),
-        write: pending.access_level == AccessLevel::Write,
+        abilities,
+        action: "/oauth/authorize",
+        fields: vec![("oauth_token", pending.token.into_string())],
         user,
     };
     Ok(no_store(render(&page)))
@@ -209,16 +206,6 @@ async fn approved(
             ("oauth_verifier", &verifier),
         ],
     )
-}
-
-/// `host[:port]` of a callback URL, as the browser will show it after the redirect.
-fn callback_host(callback: &str) -> Option<String> {
-    let url = url::Url::parse(callback).ok()?;
-    let host = url.host_str()?;
-    Some(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    })
 }
 
 /// §2.2: the parameters are added to the callback's own query, which is kept.

@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod authorize;
 pub mod caller;
+pub mod consent;
 pub mod request_token;
 pub mod signed;
 

@@ -1,5 +1,6 @@
-//! The developer portal: register a client application (name, callback URLs, access level)
-//! and see its consumer key. The consumer secret is shown once, when the app is created.
+//! The developer portal: register a client application (name, callback URLs, access level,
+//! and OAuth 2.0 on or off with its redirect URIs) and see its consumer key and client id.
+//! The secrets are shown once, when the app is created.
 
 use askama::Template;
 use axum::Form;
@@ -10,6 +11,7 @@ use serde::Deserialize;
 
 use crate::apps::{self, AccessLevel, App, NewApp};
 use crate::error::PageError;
+use crate::oauth2::clients::{self, Client, ClientKind, Enabled, NewClient};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
@@ -19,6 +21,7 @@ use crate::web::templates::render;
 pub struct AppRow {
     pub app: App,
     pub callbacks: Vec<String>,
+    pub oauth2: Option<Client>,
 }
 
 #[derive(Template)]
@@ -35,6 +38,7 @@ struct DeveloperPage {
 struct CreatedPage {
     chrome: Chrome,
     app: App,
+    oauth2: Option<Enabled>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +47,19 @@ pub struct NewAppForm {
     name: String,
     callbacks: String,
     access: String,
+    /// `off`, `confidential` or `public`.
+    #[serde(default)]
+    oauth2: String,
+    #[serde(default)]
+    redirect_uris: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 async fn page(
@@ -54,7 +71,12 @@ async fn page(
     let mut rows = Vec::new();
     for app in apps::by_owner(&state.db, user.id).await? {
         let callbacks = apps::callbacks(&state.db, app.id).await?;
-        rows.push(AppRow { app, callbacks });
+        let oauth2 = clients::by_app(&state.db, app.id).await?;
+        rows.push(AppRow {
+            app,
+            callbacks,
+            oauth2,
+        });
     }
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -86,13 +108,9 @@ pub async fn create_app(
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let name = form.name.trim();
-    let callbacks: Vec<String> = form
-        .callbacks
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let callbacks = lines(&form.callbacks);
+    let kind = ClientKind::parse(&form.oauth2);
+    let redirect_uris = lines(&form.redirect_uris);
     let error = if name.is_empty() || name.chars().count() > 32 {
         Some("The application name is 1 to 32 characters.".to_owned())
     } else {
@@ -104,6 +122,7 @@ pub async fn create_app(
                     "{bad:?} is not a callback URL: use an absolute http:// or https:// URL without a #fragment."
                 )
             })
+            .or_else(|| oauth2_error(kind, &redirect_uris))
     };
     if error.is_some() {
         return page(&state, &csrf, user, error).await;
@@ -120,10 +139,27 @@ pub async fn create_app(
         },
     )
     .await?;
+    let oauth2 = match kind {
+        Some(kind) => Some(
+            clients::enable(
+                &state.db,
+                app.id,
+                NewClient {
+                    kind,
+                    redirect_uris: &redirect_uris,
+                    client_id: None,
+                    client_secret: None,
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
     tracing::info!(app = %app.name, owner = %user.screen_name, "app registered");
     let page = CreatedPage {
         chrome: Chrome::new(&state, &csrf, Some(user)),
         app,
+        oauth2,
     };
     let mut response = render(&page);
     response.headers_mut().insert(
@@ -131,4 +167,20 @@ pub async fn create_app(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+/// What is wrong with the OAuth 2.0 half of the form, if anything.
+fn oauth2_error(kind: Option<ClientKind>, redirect_uris: &[String]) -> Option<String> {
+    kind?;
+    if redirect_uris.is_empty() {
+        return Some("OAuth 2.0 needs at least one redirect URI.".to_owned());
+    }
+    redirect_uris
+        .iter()
+        .find(|u| !clients::valid_redirect_uri(u))
+        .map(|bad| {
+            format!(
+                "{bad:?} is not a redirect URI: use an absolute http:// or https:// URL without a #fragment."
+            )
+        })
 }

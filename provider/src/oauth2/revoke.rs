@@ -1,0 +1,42 @@
+//! `POST /2/oauth2/revoke` (RFC 7009): the client says it no longer needs a token.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::client_auth;
+use super::error::{ErrorCode, TokenError, no_store};
+use super::tokens::{self, Revocation};
+use crate::state::AppState;
+
+/// RFC 7009 §2.1: `token` and an optional `token_type_hint`, which this server does not
+/// need (§2.1 lets it look the token up in every kind). §2.2: 200 whether or not the
+/// token existed, since the client's aim (the token is unusable) is met either way.
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, TokenError> {
+    let params = super::token::form(&body)?;
+    let client = client_auth::authenticate(&state.db, &headers, &params).await?;
+    let Some(token) = params.get("token") else {
+        return Err(TokenError::new(
+            ErrorCode::InvalidRequest,
+            "token is required",
+        ));
+    };
+    match tokens::revoke(&state.db, client.app_id, token).await? {
+        Revocation::Done => {
+            let mut response = ().into_response();
+            no_store(&mut response);
+            Ok(response)
+        }
+        // §2.1: the server "verifies whether the token was issued to the client making
+        // the revocation request. If this validation fails, the request is refused".
+        Revocation::AnotherClients => Err(TokenError::new(
+            ErrorCode::InvalidRequest,
+            "the token was not issued to this client",
+        )),
+    }
+}

@@ -1,0 +1,226 @@
+//! OAuth 2.0 access and refresh tokens (RFC 6749 §1.4, §1.5), stored as SHA-256 digests.
+//!
+//! Every token belongs to a family: what one authorization code issued, through every
+//! refresh. A refresh token is rotated on use (RFC 6749 §6, and the OAuth 2.0 Security
+//! BCP §4.14.2): the used one is kept, marked, until it expires, and presenting it again
+//! revokes the whole family, since one of the two presenters is not the client.
+
+use sqlx::Row;
+
+use super::digest::sha256_hex;
+use super::scope::{Scope, Scopes};
+use crate::apps::random_credential;
+use crate::db::{self, Db};
+use crate::error::{Error, Result};
+use crate::users::User;
+
+/// X's access tokens live two hours.
+pub const ACCESS_TTL_SECS: i64 = 7200;
+/// A refresh token that is never used goes after six months.
+pub const REFRESH_TTL_SECS: i64 = 180 * 24 * 3600;
+
+/// What the token endpoint hands out (RFC 6749 §5.1).
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scopes: Scopes,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("access_token", &"[redacted]")
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// Issues an access token, and a refresh token if `offline.access` was granted, in
+/// `family_id`.
+pub async fn issue(
+    db: &Db,
+    family_id: &str,
+    app_id: i64,
+    user_id: i64,
+    scopes: Scopes,
+) -> Result<Issued> {
+    let now = db::now();
+    let access_token = random_credential(48);
+    let refresh_token = scopes
+        .contains(Scope::OfflineAccess)
+        .then(|| random_credential(48));
+    let mut tx = db.begin().await?;
+    let mut rows = vec![("access", &access_token, now + ACCESS_TTL_SECS)];
+    if let Some(refresh) = &refresh_token {
+        rows.push(("refresh", refresh, now + REFRESH_TTL_SECS));
+    }
+    for (kind, token, expires_at) in rows {
+        sqlx::query(
+            "insert into oauth2_tokens (token_digest, kind, family_id, app_id, user_id, scope, \
+             expires_at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(sha256_hex(token))
+        .bind(kind)
+        .bind(family_id)
+        .bind(app_id)
+        .bind(user_id)
+        .bind(scopes.to_string())
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Issued {
+        access_token,
+        refresh_token,
+        scopes,
+    })
+}
+
+/// A refresh token claimed for one rotation.
+#[derive(Debug)]
+pub struct Refreshing {
+    pub family_id: String,
+    pub user_id: i64,
+    pub scope: String,
+}
+
+/// Why a refresh token could not be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotRefreshable {
+    /// Unknown, expired, revoked, or another client's.
+    Invalid,
+    /// Rotated already: its family must go.
+    Reused { family_id: String },
+}
+
+/// Marks refresh token `token` of client `app_id` used, in one statement: of concurrent
+/// refreshes exactly one proceeds.
+pub async fn claim_refresh(
+    db: &Db,
+    app_id: i64,
+    token: &str,
+) -> Result<Result<Refreshing, NotRefreshable>> {
+    let digest = sha256_hex(token);
+    let now = db::now();
+    let row = sqlx::query(
+        "update oauth2_tokens set used_at = $1 \
+         where token_digest = $2 and kind = 'refresh' and app_id = $3 and used_at is null \
+         and expires_at >= $1 returning family_id, user_id, scope",
+    )
+    .bind(now)
+    .bind(&digest)
+    .bind(app_id)
+    .fetch_optional(db)
+    .await?;
+    if let Some(row) = row {
+        return Ok(Ok(Refreshing {
+            family_id: row.try_get("family_id")?,
+            user_id: row.try_get("user_id")?,
+            scope: row.try_get("scope")?,
+        }));
+    }
+    let used = sqlx::query(
+        "select family_id from oauth2_tokens \
+         where token_digest = $1 and kind = 'refresh' and used_at is not null",
+    )
+    .bind(&digest)
+    .fetch_optional(db)
+    .await?;
+    Ok(Err(match used {
+        Some(row) => NotRefreshable::Reused {
+            family_id: row.try_get("family_id")?,
+        },
+        None => NotRefreshable::Invalid,
+    }))
+}
+
+/// The scope of live refresh token `token` of client `app_id`, read without using it.
+pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "select scope from oauth2_tokens where token_digest = $1 and kind = 'refresh' \
+         and app_id = $2 and used_at is null and expires_at >= $3",
+    )
+    .bind(sha256_hex(token))
+    .bind(app_id)
+    .bind(db::now())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Revokes every token of a family; returns how many went.
+pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
+    let done = sqlx::query("delete from oauth2_tokens where family_id = $1")
+        .bind(family_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// RFC 7009 §2.1: revokes `token` if client `app_id` holds it. A refresh token takes its
+/// whole family with it (the access tokens "based on the same authorization grant");
+/// an access token goes alone. An unknown token is [`Revocation::Done`] too (§2.2).
+pub async fn revoke(db: &Db, app_id: i64, token: &str) -> Result<Revocation> {
+    let row =
+        sqlx::query("select kind, family_id, app_id from oauth2_tokens where token_digest = $1")
+            .bind(sha256_hex(token))
+            .fetch_optional(db)
+            .await?;
+    let Some(row) = row else {
+        return Ok(Revocation::Done);
+    };
+    if row.try_get::<i64, _>("app_id")? != app_id {
+        return Ok(Revocation::AnotherClients);
+    }
+    if row.try_get::<String, _>("kind")? == "refresh" {
+        revoke_family(db, &row.try_get::<String, _>("family_id")?).await?;
+    } else {
+        sqlx::query("delete from oauth2_tokens where token_digest = $1")
+            .bind(sha256_hex(token))
+            .execute(db)
+            .await?;
+    }
+    Ok(Revocation::Done)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revocation {
+    Done,
+    /// The token was issued to another client, which alone may revoke it (§2.1).
+    AnotherClients,
+}
+
+/// An unexpired access token, with the user and app it acts for and its scopes.
+#[derive(Clone, Debug)]
+pub struct BearerGrant {
+    pub app_id: i64,
+    pub user: User,
+    pub scopes: Scopes,
+}
+
+/// The grant of access token `token` (RFC 6750), if it is live.
+pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
+    let row = sqlx::query(
+        "select t.app_id, t.scope, u.id, u.screen_name, u.name, u.created_at \
+         from oauth2_tokens t join users u on u.id = t.user_id \
+         where t.token_digest = $1 and t.kind = 'access' and t.expires_at >= $2",
+    )
+    .bind(sha256_hex(token))
+    .bind(db::now())
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let scope: String = row.try_get("scope")?;
+    Ok(Some(BearerGrant {
+        app_id: row.try_get("app_id")?,
+        scopes: Scopes::parse(&scope)
+            .map_err(|_| Error::Internal(format!("bad scope {scope:?} in oauth2_tokens")))?,
+        user: User {
+            id: row.try_get("id")?,
+            screen_name: row.try_get("screen_name")?,
+            name: row.try_get("name")?,
+            created_at: row.try_get("created_at")?,
+        },
+    }))
+}

@@ -1,0 +1,607 @@
+//! The rules of RFC 6749 §4.1 and §10, RFC 7636 and RFC 7009 as the provider's OAuth 2.0
+//! side enforces them, over HTTP.
+
+mod oauth2_support;
+mod support;
+
+use oauth2_support::{
+    ALL_SCOPES, OTHER_REDIRECT, REDIRECT, VERIFIER, authorize_params, error_of, fixture, param,
+    query, redirect_params,
+};
+use reqwest::StatusCode;
+use support::Backend;
+
+async fn full_flow(backend: Backend) {
+    let f = fixture(backend).await;
+    let response = f
+        .exchange(&f.confidential, &f.code(&f.confidential, ALL_SCOPES).await)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let tokens: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(tokens["token_type"], "bearer");
+    assert_eq!(tokens["expires_in"], 7200);
+    assert_eq!(
+        tokens["scope"],
+        "tweet.read tweet.write users.read offline.access"
+    );
+    assert!(tokens["refresh_token"].is_string());
+    let access = tokens["access_token"].as_str().unwrap();
+    let me = f
+        .http
+        .get(f.url("/2/users/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(
+        me,
+        serde_json::json!({"data": {"id": f.user_id.to_string(), "name": "Alice", "username": "alice"}})
+    );
+    // Only digests are stored.
+    let stored: i64 =
+        sqlx::query_scalar("select count(*) from oauth2_tokens where token_digest = $1")
+            .bind(access)
+            .fetch_one(&f.provider.state.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn the_full_flow_gives_a_token_that_calls_users_me_on_sqlite() {
+    full_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_full_flow_gives_a_token_that_calls_users_me_on_postgres() {
+    full_flow(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_consent_page_lists_the_scopes_in_words() {
+    let f = fixture(Backend::Sqlite).await;
+    let page = f
+        .ask(&authorize_params(
+            &f.confidential,
+            "users.read tweet.read",
+            "s",
+        ))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Server app"), "{html}");
+    assert!(
+        html.contains("Read your posts and your timeline."),
+        "{html}"
+    );
+    assert!(html.contains("users.read"), "{html}");
+    assert!(!html.contains("Post and delete posts for you."), "{html}");
+    assert!(html.contains("127.0.0.1:3000"), "{html}");
+}
+
+#[tokio::test]
+async fn a_signed_out_person_signs_in_first_and_comes_back() {
+    let f = fixture(Backend::Sqlite).await;
+    let params = authorize_params(&f.confidential, "users.read", "s");
+    let response = f
+        .http
+        .get(format!(
+            "{}?{}",
+            f.url("/i/oauth2/authorize"),
+            query(&params)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = support::location(&response);
+    assert!(
+        location.starts_with("/login?next=%2Fi%2Foauth2%2Fauthorize%3F"),
+        "{location}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_pkce_verifier_is_refused() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, "users.read").await;
+    let wrong = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &VERIFIER.replace('d', "e")),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(wrong).await, "invalid_grant");
+    // The code was spent by the failed try: it cannot be retried with another verifier.
+    let again = f.exchange(&f.confidential, &code).await;
+    assert_eq!(error_of(again).await, "invalid_grant");
+
+    let code = f.code(&f.confidential, "users.read").await;
+    let missing = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(missing).await, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_plain_or_missing_challenge_is_refused_at_the_authorization_endpoint() {
+    let f = fixture(Backend::Sqlite).await;
+    for (name, value) in [("code_challenge_method", "plain"), ("code_challenge", "")] {
+        let mut params = authorize_params(&f.public, "users.read", "s1");
+        params.retain(|(k, _)| k != name);
+        params.push((name.to_owned(), value.to_owned()));
+        let response = f.ask(&params).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let back = redirect_params(&response);
+        assert_eq!(param(&back, "error"), Some("invalid_request"), "{name}");
+        assert_eq!(param(&back, "state"), Some("s1"));
+    }
+}
+
+async fn code_reuse(backend: Backend) {
+    let f = fixture(backend).await;
+    let code = f.code(&f.confidential, ALL_SCOPES).await;
+    let first: serde_json::Value = f
+        .exchange(&f.confidential, &code)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = first["access_token"].as_str().unwrap();
+    let refresh = first["refresh_token"].as_str().unwrap();
+    assert_eq!(f.me(access).await, StatusCode::OK);
+    let second = f.exchange(&f.confidential, &code).await;
+    assert_eq!(second.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(second).await, "invalid_grant");
+    // RFC 6749 §4.1.2: what the first exchange issued is revoked.
+    assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_of(f.refresh(&f.confidential, refresh).await).await,
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn a_reused_code_is_refused_and_revokes_its_tokens_on_sqlite() {
+    code_reuse(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_reused_code_is_refused_and_revokes_its_tokens_on_postgres() {
+    code_reuse(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_code_used_by_another_client_is_refused_and_stays_good_for_its_own() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, "users.read").await;
+    let stolen = f.exchange(&f.public, &code).await;
+    assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(stolen).await, "invalid_grant");
+    assert_eq!(
+        f.exchange(&f.confidential, &code).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_unregistered_redirect_uri_is_shown_as_a_page_never_redirected_to() {
+    let f = fixture(Backend::Sqlite).await;
+    for uri in [
+        "http://evil.example/cb",
+        "http://127.0.0.1:3000/authorize/chirp2/",
+        "http://127.0.0.1:3000/authorize/chirp2?x=1",
+        "",
+    ] {
+        let mut params = authorize_params(&f.confidential, "users.read", "s");
+        params.retain(|(k, _)| k != "redirect_uri");
+        params.push(("redirect_uri".into(), uri.into()));
+        let response = f.ask(&params).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert!(response.headers().get("location").is_none());
+    }
+    let mut unknown = authorize_params(&f.confidential, "users.read", "s");
+    unknown.retain(|(k, _)| k != "client_id");
+    unknown.push(("client_id".into(), "nobody".into()));
+    let response = f.ask(&unknown).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn a_redirect_uri_that_differs_at_the_token_endpoint_is_refused() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, "users.read").await;
+    let response = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", OTHER_REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(response).await, "invalid_grant");
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, "users.read").await;
+    sqlx::query("update oauth2_codes set expires_at = $1")
+        .bind(provider::db::now() - 1)
+        .execute(&f.provider.state.db)
+        .await
+        .unwrap();
+    let response = f.exchange(&f.confidential, &code).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(response).await, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_missing_state_is_sent_back_as_invalid_request() {
+    let f = fixture(Backend::Sqlite).await;
+    let mut params = authorize_params(&f.confidential, "users.read", "s");
+    params.retain(|(k, _)| k != "state");
+    let response = f.ask(&params).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = redirect_params(&response);
+    assert_eq!(param(&back, "error"), Some("invalid_request"));
+    assert_eq!(param(&back, "state"), None);
+    assert_eq!(param(&back, "code"), None);
+}
+
+#[tokio::test]
+async fn unknown_scopes_and_response_types_are_sent_back_with_the_state() {
+    let f = fixture(Backend::Sqlite).await;
+    let response = f
+        .ask(&authorize_params(
+            &f.confidential,
+            "users.read follows.read",
+            "s2",
+        ))
+        .await;
+    let back = redirect_params(&response);
+    assert_eq!(param(&back, "error"), Some("invalid_scope"));
+    assert_eq!(param(&back, "state"), Some("s2"));
+    let mut token = authorize_params(&f.confidential, "users.read", "s3");
+    token.retain(|(k, _)| k != "response_type");
+    token.push(("response_type".into(), "token".into()));
+    let back = redirect_params(&f.ask(&token).await);
+    assert_eq!(param(&back, "error"), Some("unsupported_response_type"));
+    assert_eq!(param(&back, "state"), Some("s3"));
+}
+
+#[tokio::test]
+async fn a_denial_redirects_with_access_denied_and_the_state() {
+    let f = fixture(Backend::Sqlite).await;
+    let response = f
+        .answer(
+            &authorize_params(&f.confidential, "users.read", "st"),
+            "deny",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = redirect_params(&response);
+    assert_eq!(param(&back, "error"), Some("access_denied"));
+    assert_eq!(param(&back, "state"), Some("st"));
+    assert_eq!(param(&back, "code"), None);
+}
+
+#[tokio::test]
+async fn the_consent_post_needs_the_csrf_token() {
+    let f = fixture(Backend::Sqlite).await;
+    let mut form = authorize_params(&f.confidential, "users.read", "st");
+    form.push(("csrf".into(), "forged".into()));
+    form.push(("decision".into(), "allow".into()));
+    let response = f
+        .browser
+        .post(f.url("/i/oauth2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get("location").is_none());
+}
+
+async fn refresh_rotation(backend: Backend) {
+    let f = fixture(backend).await;
+    let first = f.tokens(&f.public, ALL_SCOPES).await;
+    let old_refresh = first["refresh_token"].as_str().unwrap();
+    let rotated = f.refresh(&f.public, old_refresh).await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let second: serde_json::Value = rotated.json().await.unwrap();
+    let new_refresh = second["refresh_token"].as_str().unwrap();
+    let new_access = second["access_token"].as_str().unwrap();
+    assert_ne!(new_refresh, old_refresh);
+    assert_eq!(second["expires_in"], 7200);
+    assert_eq!(f.me(new_access).await, StatusCode::OK);
+    // The old refresh token again: refused, and the whole family goes.
+    let reused = f.refresh(&f.public, old_refresh).await;
+    assert_eq!(reused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(reused).await, "invalid_grant");
+    assert_eq!(f.me(new_access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        f.me(first["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        error_of(f.refresh(&f.public, new_refresh).await).await,
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family_on_sqlite() {
+    refresh_rotation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family_on_postgres() {
+    refresh_rotation(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_refresh_may_narrow_the_scope_but_not_widen_it() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, "users.read offline.access").await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let wider = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh),
+                ("scope", "users.read tweet.write"),
+            ],
+        )
+        .await;
+    assert_eq!(error_of(wider).await, "invalid_scope");
+    let narrower: serde_json::Value = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh),
+                ("scope", "users.read"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(narrower["scope"], "users.read");
+    assert!(narrower.get("refresh_token").is_none());
+}
+
+#[tokio::test]
+async fn without_offline_access_there_is_no_refresh_token() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, "users.read tweet.read").await;
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+}
+
+#[tokio::test]
+async fn a_revoked_token_no_longer_works() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let revoke = |token: String, hint: &'static str| {
+        let secret = f.confidential.secret.clone();
+        f.http
+            .post(f.url("/2/oauth2/revoke"))
+            .basic_auth(&f.confidential.id, secret)
+            .form(&[("token", token.as_str()), ("token_type_hint", hint)])
+            .send()
+    };
+    let response = revoke(access.to_owned(), "access_token").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED);
+    // RFC 7009 §2.1: revoking the refresh token takes the rest of the grant along.
+    let again: serde_json::Value = f
+        .refresh(&f.confidential, refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_access = again["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = again["refresh_token"].as_str().unwrap().to_owned();
+    let response = revoke(new_refresh.clone(), "refresh_token").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(f.me(&new_access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        error_of(f.refresh(&f.confidential, &new_refresh).await).await,
+        "invalid_grant"
+    );
+    // §2.2: an unknown token is answered 200 as well.
+    let response = revoke("never-issued".into(), "access_token").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_client_cannot_revoke_another_clients_token() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, "users.read").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let response = f
+        .http
+        .post(f.url("/2/oauth2/revoke"))
+        .form(&[("token", access), ("client_id", f.public.id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(f.me(access).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_scope_not_granted_is_403() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, "tweet.read").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let post = f
+        .http
+        .post(f.url("/2/tweets"))
+        .bearer_auth(access)
+        .json(&serde_json::json!({"text": "hello"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::FORBIDDEN);
+    let challenge = post.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(challenge.contains("insufficient_scope"), "{challenge}");
+    let body: serde_json::Value = post.json().await.unwrap();
+    assert_eq!(body["title"], "Forbidden");
+    assert_eq!(body["status"], 403);
+    assert_eq!(f.me(access).await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_read_only_app_cannot_be_granted_tweet_write() {
+    let f = fixture(Backend::Sqlite).await;
+    let reader = oauth2_support::oauth2_app(
+        &f.provider,
+        f.user_id,
+        "Reader",
+        provider::oauth2::clients::ClientKind::Public,
+        provider::apps::AccessLevel::Read,
+    )
+    .await;
+    let back = redirect_params(&f.ask(&authorize_params(&reader, "tweet.write", "s")).await);
+    assert_eq!(param(&back, "error"), Some("invalid_scope"));
+}
+
+#[tokio::test]
+async fn a_public_client_needs_no_secret() {
+    let f = fixture(Backend::Sqlite).await;
+    assert!(f.public.secret.is_none());
+    let tokens = f.tokens(&f.public, "users.read").await;
+    assert_eq!(
+        f.me(tokens["access_token"].as_str().unwrap()).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_confidential_client_without_basic_auth_gets_401_invalid_client() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, "users.read").await;
+    let exchange = |auth: Option<(&str, &str)>, extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", REDIRECT.to_owned()),
+            ("code_verifier", VERIFIER.to_owned()),
+        ];
+        form.extend(extra);
+        let mut request = f.http.post(f.url("/2/oauth2/token")).form(&form);
+        if let Some((id, secret)) = auth {
+            request = request.basic_auth(id, Some(secret));
+        }
+        request.send()
+    };
+    let id = f.confidential.id.clone();
+    let no_auth = exchange(None, vec![("client_id", id.clone())])
+        .await
+        .unwrap();
+    assert_eq!(no_auth.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        no_auth.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
+    assert_eq!(error_of(no_auth).await, "invalid_client");
+    let wrong = exchange(Some((&id, "wrong-secret")), vec![]).await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(wrong).await, "invalid_client");
+    // client_secret_post is accepted too; the failed tries did not spend the code.
+    let secret = f.confidential.secret.clone().unwrap();
+    let post = exchange(None, vec![("client_id", id), ("client_secret", secret)])
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::OK);
+}
+
+/// Token request parameters, and the status and `error` they get.
+type Case<'a> = (&'a [(&'a str, &'a str)], StatusCode, &'a str);
+
+#[tokio::test]
+async fn malformed_token_requests_get_rfc_6749_errors_not_5xx() {
+    let f = fixture(Backend::Sqlite).await;
+    let cases: [Case; 4] = [
+        (&[], StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            &[("grant_type", "password")],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+        ),
+        (
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "x"),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            &[("grant_type", "refresh_token"), ("refresh_token", "nope")],
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+    ];
+    for (params, status, error) in cases {
+        let response = f.token(&f.confidential, params).await;
+        assert_eq!(response.status(), status, "{params:?}");
+        assert_eq!(error_of(response).await, error, "{params:?}");
+    }
+    let repeated = f
+        .http
+        .post(f.url("/2/oauth2/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=refresh_token&grant_type=refresh_token&client_id={}",
+            f.public.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(repeated).await, "invalid_request");
+    let garbage = f
+        .http
+        .post(f.url("/2/oauth2/token"))
+        .header("authorization", "Basic !!!")
+        .body("\u{0}\u{ff}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+}
