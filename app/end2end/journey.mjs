@@ -106,6 +106,20 @@ await step('home', async () => {
   await audit('site-home');
 });
 
+await step('hydrated', async () => {
+  // Hydrated, the router follows links without loading a new document (this marker stays).
+  await page.waitForLoadState('networkidle');
+  expect(wasmLoaded, 'the site loaded its wasm');
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click('header nav a[href="/how-it-works"]');
+  await page.waitForURL(`${site}/how-it-works`);
+  await page.waitForSelector('main h1');
+  expect(await page.evaluate(() => window.__sameDocument === true),
+    'a link was followed without reloading the page (the page hydrated)');
+  await page.goto(`${site}/`);
+  await page.waitForSelector('#sign-in-chirp');
+});
+
 await step('chirp-consent', async () => {
   await page.click('#sign-in-chirp');
   await page.waitForSelector('#sign-in');
