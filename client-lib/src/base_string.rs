@@ -103,7 +103,7 @@ pub fn signature_base_string<'a, I>(method: &str, url: &Url, params: I) -> Strin
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let encoded = params
+    let mut encoded: Vec<EncodedParam<'_>> = params
         .into_iter()
         .map(|(k, v)| {
             let (k, v) = (encode(k), encode(v));
@@ -112,7 +112,7 @@ where
             (k, v, plain)
         })
         .collect();
-    signature_base_string_encoded(method, url, &[], encoded)
+    signature_base_string_encoded(method, url, &[], &mut encoded)
 }
 
 /// A parameter in the §3.6 encoding: name, value, and whether both are known to hold no
@@ -129,13 +129,13 @@ pub(crate) fn signature_base_string_encoded(
     method: &str,
     url: &Url,
     sorted: &[EncodedParam<'_>],
-    mut others: Vec<EncodedParam<'_>>,
+    others: &mut [EncodedParam<'_>],
 ) -> String {
     // §3.4.1.3.2: by name, then by value (the flag never decides: it follows from them).
     others.sort_unstable();
     let params_len: usize = sorted
         .iter()
-        .chain(&others)
+        .chain(others.iter())
         .map(|(k, v, _)| k.len() + v.len() + 6)
         .sum();
     let mut out = String::with_capacity(method.len() + 2 * url.as_str().len() + 2 * params_len);

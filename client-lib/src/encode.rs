@@ -48,10 +48,22 @@ fn is_unreserved(byte: u8) -> bool {
     UNRESERVED[usize::from(byte)]
 }
 
+/// Whether every byte is unreserved. Eight bytes at a time without a branch per byte:
+/// keys, tokens and nonces are long runs of them, checked on every signature.
+fn all_unreserved(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        if !chunk.iter().fold(true, |all, &b| all & is_unreserved(b)) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| is_unreserved(b))
+}
+
 /// Percent-encodes `value` as RFC 5849 §3.6 requires; borrowed when nothing needs
 /// escaping, as most names and values in a request.
 pub fn encode(value: &str) -> Cow<'_, str> {
-    if value.bytes().all(is_unreserved) {
+    if all_unreserved(value.as_bytes()) {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len() * 3);
