@@ -105,13 +105,13 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
 
 /// Records the owner's approval (§2.2) and returns the new verifier. `None` if the token
 /// is unknown, expired or already approved.
-pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
+pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifier>> {
     record_approval(db, token, user_id, "").await
 }
 
 /// `/oauth/authenticate`'s shortcut in one statement: approves as [`approve`] does, but
 /// only if this user already granted the token's app access. `None` means ask the user.
-pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<String>> {
+pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifier>> {
     record_approval(
         db,
         token,
@@ -129,14 +129,14 @@ async fn record_approval(
     token: &str,
     user_id: i64,
     condition: &str,
-) -> Result<Option<String>> {
-    let verifier = random_credential(32);
+) -> Result<Option<Verifier>> {
+    let verifier = Verifier::new(random_credential(32));
     let done = sqlx::query(&format!(
         "update request_tokens set user_id = $1, verifier = $2 \
          where token = $3 and user_id is null and expires_at >= $4 {condition}"
     ))
     .bind(user_id)
-    .bind(&verifier)
+    .bind(verifier.secret())
     .bind(token)
     .bind(db::now())
     .execute(db)
@@ -161,14 +161,18 @@ pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
 
 /// Atomically consumes an approved request token with this verifier: exactly one caller
 /// gets the approving user back.
-pub async fn consume(db: &Db, token: &str, verifier: &str) -> Result<Option<(i64, AccessLevel)>> {
+pub async fn consume(
+    db: &Db,
+    token: &str,
+    verifier: &Verifier,
+) -> Result<Option<(i64, AccessLevel)>> {
     let row = sqlx::query(
         "delete from request_tokens \
          where token = $1 and verifier = $2 and user_id is not null and expires_at >= $3 \
          returning user_id, access_level",
     )
     .bind(token)
-    .bind(verifier)
+    .bind(verifier.secret())
     .bind(db::now())
     .fetch_optional(db)
     .await?;

@@ -42,11 +42,14 @@ pub async fn access_token(State(state): State<AppState>, signed: Signed) -> Resu
 
     // §2.3: the verifier binds the token to the owner's approval. A wrong one voids the
     // temporary credentials, so a verifier cannot be guessed by trying.
-    let expected = pending.verifier.as_ref().map_or("", |v| v.secret());
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), verifier.as_bytes()) {
+    let Some(expected) = pending
+        .verifier
+        .as_ref()
+        .filter(|v| constant_time_eq(v.secret().as_bytes(), verifier.as_bytes()))
+    else {
         tokens::delete_request_token(&state.db, token.as_str()).await?;
         return Err(Error::InvalidToken);
-    }
+    };
     // Single use: of concurrent exchanges, one consumes the row; the others find none.
     let (user_id, level) = tokens::consume(&state.db, token.as_str(), expected)
         .await?

@@ -10,6 +10,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use oauth1::Verifier;
+
 use crate::apps::AccessLevel;
 use crate::error::{Error, PageError};
 use crate::oauth::consent::{Ability, ConsentPage, callback_host};
@@ -187,7 +189,7 @@ async fn approved(
     csrf: &Csrf,
     pending: PendingToken,
     user: &User,
-    verifier: String,
+    verifier: Verifier,
 ) -> Result<Response, PageError> {
     tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization granted");
     if pending.callback == "oob" {
@@ -195,7 +197,7 @@ async fn approved(
         let page = PinPage {
             chrome: Chrome::new(state, csrf, Some(user.clone())),
             app_name: pending.app_name,
-            pin: verifier,
+            pin: verifier.into_secret(),
         };
         return Ok(no_store(render(&page)));
     }
@@ -203,7 +205,7 @@ async fn approved(
         &pending.callback,
         &[
             ("oauth_token", pending.token.as_str()),
-            ("oauth_verifier", &verifier),
+            ("oauth_verifier", verifier.secret()),
         ],
     )
 }
