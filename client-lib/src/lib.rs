@@ -105,4 +105,4 @@ pub use config::{ConfigError, RemoteConfig, Settings};
 #[cfg(feature = "client")]
 pub use error::{Error, RemoteError};
 #[cfg(feature = "client")]
-pub use registry::{Compliance, Registry, Remote, TokenStore};
+pub use registry::{Compliance, Registry, Remote, TokenStore, UserKey};

@@ -21,17 +21,56 @@ use crate::types::{AccessToken, RequestToken};
 /// Adjusts a request before it is signed, for a service that needs something unusual.
 pub type Compliance = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
 
+/// The site's own key for one of its users, under which a [`TokenStore`] files their
+/// tokens. A type of its own, so that neither a remote's name nor a token fits where a
+/// user belongs, and a numeric id reaches the store as a number, not as text to parse.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UserKey {
+    /// A numeric user id, as SQL tables have them.
+    Id(i64),
+    /// Any other key (a UUID, a user name).
+    Name(String),
+}
+
+impl From<i64> for UserKey {
+    fn from(id: i64) -> Self {
+        UserKey::Id(id)
+    }
+}
+
+impl From<&str> for UserKey {
+    fn from(name: &str) -> Self {
+        UserKey::Name(name.to_owned())
+    }
+}
+
+impl From<String> for UserKey {
+    fn from(name: String) -> Self {
+        UserKey::Name(name)
+    }
+}
+
+impl std::fmt::Display for UserKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserKey::Id(id) => write!(f, "{id}"),
+            UserKey::Name(name) => f.write_str(name),
+        }
+    }
+}
+
 /// Where the token credentials of the site's users live (Authlib's `fetch_token` and
-/// `update_token`). `user` is the caller's own key for the user, such as a user id.
+/// `update_token`), by remote and [`UserKey`].
 #[async_trait]
 pub trait TokenStore: Send + Sync {
-    async fn fetch_token(&self, remote: &str, user: &str) -> Result<Option<AccessToken>, Error>;
+    async fn fetch_token(&self, remote: &str, user: &UserKey)
+    -> Result<Option<AccessToken>, Error>;
 
     /// Called when a remote hands out a new token for `user`.
     async fn update_token(
         &self,
         _remote: &str,
-        _user: &str,
+        _user: &UserKey,
         _token: &AccessToken,
     ) -> Result<(), Error> {
         Ok(())
@@ -254,7 +293,7 @@ impl Remote {
     }
 
     /// Saves `token` for `user` through the token store's `update_token`.
-    pub async fn save_token(&self, user: &str, token: &AccessToken) -> Result<(), Error> {
+    pub async fn save_token(&self, user: &UserKey, token: &AccessToken) -> Result<(), Error> {
         match &self.tokens {
             Some(store) => store.update_token(&self.name, user, token).await,
             None => Ok(()),
@@ -277,7 +316,7 @@ impl Remote {
 
     /// `user`'s access token from the token store; `Error::NoToken` if there is none.
     /// Fetch it once to make several calls with [`Remote::get_with`] or [`Remote::send`].
-    pub async fn token(&self, user: &str) -> Result<AccessToken, Error> {
+    pub async fn token(&self, user: &UserKey) -> Result<AccessToken, Error> {
         let store = self
             .tokens
             .as_ref()
@@ -289,7 +328,7 @@ impl Remote {
     }
 
     /// A signed `GET` of an API path for `user`, whose token comes from the token store.
-    pub async fn get(&self, path: &str, user: &str) -> Result<reqwest::Response, Error> {
+    pub async fn get(&self, path: &str, user: &UserKey) -> Result<reqwest::Response, Error> {
         let token = self.token(user).await?;
         self.get_with(path, &token).await
     }
@@ -309,7 +348,7 @@ impl Remote {
         &self,
         path: &str,
         form: &[(&str, &str)],
-        user: &str,
+        user: &UserKey,
     ) -> Result<reqwest::Response, Error> {
         let token = self.token(user).await?;
         let request = self

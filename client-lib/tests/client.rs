@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use oauth1::{
     AccessToken, Client, ClientCredentials, ConsumerSecret, Error, Exchange, IncomingRequest,
-    Placement, Registry, RemoteConfig, SignedParams, TokenSecret, TokenStore, presets,
+    Placement, Registry, RemoteConfig, SignedParams, TokenSecret, TokenStore, UserKey, presets,
 };
 use url::Url;
 
@@ -198,28 +198,32 @@ async fn visit(url: &Url) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-struct Tokens(Mutex<HashMap<String, AccessToken>>);
+struct Tokens(Mutex<HashMap<(String, UserKey), AccessToken>>);
 
 #[async_trait]
 impl TokenStore for Tokens {
-    async fn fetch_token(&self, remote: &str, user: &str) -> Result<Option<AccessToken>, Error> {
+    async fn fetch_token(
+        &self,
+        remote: &str,
+        user: &UserKey,
+    ) -> Result<Option<AccessToken>, Error> {
         Ok(self
             .0
             .lock()
             .unwrap()
-            .get(&format!("{remote}/{user}"))
+            .get(&(remote.to_owned(), user.clone()))
             .cloned())
     }
     async fn update_token(
         &self,
         remote: &str,
-        user: &str,
+        user: &UserKey,
         token: &AccessToken,
     ) -> Result<(), Error> {
         self.0
             .lock()
             .unwrap()
-            .insert(format!("{remote}/{user}"), token.clone());
+            .insert((remote.to_owned(), user.clone()), token.clone());
         Ok(())
     }
 }
@@ -256,7 +260,8 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
         .unwrap();
     assert_eq!(token.extra("screen_name"), Some("alice"));
     assert_eq!(token.extra("user_id"), Some("7"));
-    remote.save_token("u1", &token).await.unwrap();
+    let (alice, nobody) = (UserKey::Id(1), UserKey::from("nobody"));
+    remote.save_token(&alice, &token).await.unwrap();
 
     // The same callback again: its temporary credentials were taken.
     assert!(matches!(
@@ -267,7 +272,7 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
     ));
 
     let echoed: Vec<(String, String)> = remote
-        .get("echo.json?q=a%20b&q=%21", "u1")
+        .get("echo.json?q=a%20b&q=%21", &alice)
         .await
         .unwrap()
         .json()
@@ -278,7 +283,7 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
         [("q".into(), "a b".into()), ("q".into(), "!".into())]
     );
     let posted: Vec<(String, String)> = remote
-        .post("/echo.json", &[("status", "héllo wörld *!'()")], "u1")
+        .post("/echo.json", &[("status", "héllo wörld *!'()")], &alice)
         .await
         .unwrap()
         .json()
@@ -286,7 +291,7 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
         .unwrap();
     assert_eq!(posted, [("status".into(), "héllo wörld *!'()".into())]);
     assert!(matches!(
-        remote.get("echo.json", "u2").await,
+        remote.get("echo.json", &nobody).await,
         Err(Error::NoToken(_))
     ));
 

@@ -26,7 +26,7 @@ pub async fn unlink(
 ) -> Result<Redirect> {
     if let Ok(remote) = state.registry.remote(&form.remote)
         && let Err(err) = remote
-            .post("oauth/invalidate_token", &[], &user.0.to_string())
+            .post("oauth/invalidate_token", &[], &oauth1::UserKey::Id(user.0))
             .await
     {
         tracing::warn!(%err, remote = %form.remote, "invalidate_token failed");

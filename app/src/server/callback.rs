@@ -186,7 +186,7 @@ async fn link(
     };
     // Through the registry's token store (`DbTokenStore::update_token`).
     remote
-        .save_token(&user_id.to_string(), token)
+        .save_token(&oauth1::UserKey::Id(user_id), token)
         .await
         .map_err(SiteError::internal)?;
     Ok(UserId(user_id))

@@ -74,7 +74,7 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         });
     };
     let remote = state.registry.remote(&name).map_err(failed)?;
-    let user = user_id.to_string();
+    let user = oauth1::UserKey::Id(user_id);
     let problem_page = |err: Error| ProfileData::Problem {
         message: problem(&remote_info.brand, &err),
         remote: remote_info.clone(),
@@ -146,7 +146,7 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
         .post(
             "statuses/update.json",
             &[("status", status)],
-            &user_id.to_string(),
+            &oauth1::UserKey::Id(user_id),
         )
         .await
         .map_err(|err| ServerFnError::new(problem(&info.brand, &err)))?;

@@ -2,7 +2,7 @@
 //! and the token store the registry reads them through.
 
 use async_trait::async_trait;
-use oauth1::{AccessToken, TokenStore};
+use oauth1::{AccessToken, TokenStore, UserKey};
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
@@ -10,7 +10,7 @@ use crate::server::db::{self, Db};
 use crate::server::temp_store::store_error;
 
 /// The registry's `fetch_token`: the signed-in user's token for a remote, from the
-/// `accounts` table. `user` is the local user id.
+/// `accounts` table. Users are keyed by their local id (`UserKey::Id`).
 pub struct DbTokenStore {
     pub db: Db,
 }
@@ -20,9 +20,9 @@ impl TokenStore for DbTokenStore {
     async fn fetch_token(
         &self,
         remote: &str,
-        user: &str,
+        user: &UserKey,
     ) -> Result<Option<AccessToken>, oauth1::Error> {
-        let Ok(user_id) = user.parse::<i64>() else {
+        let &UserKey::Id(user_id) = user else {
             return Ok(None);
         };
         let row = sqlx::query(
@@ -58,12 +58,12 @@ impl TokenStore for DbTokenStore {
     async fn update_token(
         &self,
         remote: &str,
-        user: &str,
+        user: &UserKey,
         token: &AccessToken,
     ) -> Result<(), oauth1::Error> {
-        let user_id: i64 = user
-            .parse()
-            .map_err(|_| oauth1::Error::Store(format!("not a local user id: {user:?}")))?;
+        let &UserKey::Id(user_id) = user else {
+            return Err(oauth1::Error::Store(format!("not a local user id: {user}")));
+        };
         link(&self.db, user_id, remote, token)
             .await
             .map_err(store_error)
