@@ -1,14 +1,15 @@
 //! A remote's configuration: given in code, read from `{NAME}_*` environment variables,
 //! or both (code wins, the environment fills the gaps), like Authlib's Flask registry.
-
-use std::sync::Arc;
+//! As in Authlib, a remote with a request-token URL is OAuth 1 and one without is OAuth 2.
 
 use url::Url;
 
 use crate::encode::decode_form;
-use crate::registry::{Compliance, TokenStore};
+use crate::http_client::TokenResponseCompliance;
+use crate::registry::Compliance;
 use crate::sign::Placement;
 use crate::signature::{self, SignatureMethod};
+use crate::tokens::AnyTokenStore;
 use crate::types::ClientCredentials;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,23 +31,40 @@ pub enum ConfigError {
 pub struct RemoteConfig {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    /// Set for OAuth 1 (RFC 5849 §2.1); unset, the remote is OAuth 2.
     pub request_token_url: Option<String>,
     /// Sent with the request-token call, e.g. `x_auth_access_type=write`.
     pub request_token_params: Vec<(String, String)>,
+    /// OAuth 1: the token-credentials URL (§2.3). OAuth 2: the token endpoint (RFC 6749
+    /// §3.2).
     pub access_token_url: Option<String>,
+    /// OAuth 1: added to the access-token URL's query. OAuth 2: added to the body of the
+    /// code exchange (§4.1.3).
     pub access_token_params: Vec<(String, String)>,
     pub authorize_url: Option<String>,
     /// Added to the authorization URL, e.g. `force_login=true`.
     pub authorize_params: Vec<(String, String)>,
+    /// OAuth 2: where to refresh (§6); the token endpoint when unset.
+    pub refresh_token_url: Option<String>,
+    /// OAuth 2: added to the body of a refresh.
+    pub refresh_token_params: Vec<(String, String)>,
+    /// OAuth 2: the revocation endpoint (RFC 7009), if the service has one.
+    pub revoke_url: Option<String>,
     /// Relative API paths are joined to this; it should end with `/`.
     pub api_base_url: Option<String>,
-    /// `signature_method` (`HMAC-SHA1`, `HMAC-SHA256`, `PLAINTEXT`), `signature_type`
-    /// (`HEADER`, `QUERY`, `BODY`) and `realm`.
+    /// OAuth 1: `signature_method` (`HMAC-SHA1`, `HMAC-SHA256`, `PLAINTEXT`),
+    /// `signature_type` (`HEADER`, `QUERY`, `BODY`) and `realm`.
+    /// OAuth 2: `scope`, `token_endpoint_auth_method` (`client_secret_basic`,
+    /// `client_secret_post`, `none`) and `code_challenge_method` (`S256`).
+    /// Any other key is an error.
     pub client_kwargs: Vec<(String, String)>,
-    /// This remote's token store, in place of the registry's.
-    pub token_store: Option<Arc<dyn TokenStore>>,
+    /// This remote's token store, in place of the registry's (see
+    /// [`any_token_store`](crate::tokens::any_token_store)).
+    pub token_store: Option<AnyTokenStore>,
     /// Adjusts each API request before it is signed (a service's quirks go here).
     pub compliance: Option<Compliance>,
+    /// OAuth 2: adjusts the JSON of each access-token response before it is read.
+    pub token_response_compliance: Option<TokenResponseCompliance>,
 }
 
 impl std::fmt::Debug for RemoteConfig {
@@ -60,6 +78,7 @@ impl std::fmt::Debug for RemoteConfig {
             .field("request_token_url", &self.request_token_url)
             .field("access_token_url", &self.access_token_url)
             .field("authorize_url", &self.authorize_url)
+            .field("refresh_token_url", &self.refresh_token_url)
             .field("api_base_url", &self.api_base_url)
             .finish_non_exhaustive()
     }
@@ -87,6 +106,10 @@ pub fn parse_params(key: &str, text: &str) -> Result<Vec<(String, String)>, Conf
         .collect()
 }
 
+fn prefix_of(name: &str) -> String {
+    name.to_ascii_uppercase().replace('-', "_")
+}
+
 impl RemoteConfig {
     /// Fills unset fields from `{NAME}_*` variables of the process environment.
     pub fn from_env(self, name: &str) -> Result<Self, ConfigError> {
@@ -99,7 +122,7 @@ impl RemoteConfig {
         name: &str,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let prefix = name.to_ascii_uppercase().replace('-', "_");
+        let prefix = prefix_of(name);
         let var = |suffix: &str| {
             let key = format!("{prefix}_{suffix}");
             lookup(&key)
@@ -116,11 +139,14 @@ impl RemoteConfig {
         fill(&mut self.request_token_url, "REQUEST_TOKEN_URL");
         fill(&mut self.access_token_url, "ACCESS_TOKEN_URL");
         fill(&mut self.authorize_url, "AUTHORIZE_URL");
+        fill(&mut self.refresh_token_url, "REFRESH_TOKEN_URL");
+        fill(&mut self.revoke_url, "REVOKE_URL");
         fill(&mut self.api_base_url, "API_BASE_URL");
         for (field, suffix) in [
             (&mut self.request_token_params, "REQUEST_TOKEN_PARAMS"),
             (&mut self.access_token_params, "ACCESS_TOKEN_PARAMS"),
             (&mut self.authorize_params, "AUTHORIZE_PARAMS"),
+            (&mut self.refresh_token_params, "REFRESH_TOKEN_PARAMS"),
             (&mut self.client_kwargs, "CLIENT_KWARGS"),
         ] {
             if field.is_empty()
@@ -134,6 +160,10 @@ impl RemoteConfig {
 
     /// Fills the fields still unset from `defaults` (such as a preset), so that values
     /// already given (in code or from the environment) win over them.
+    ///
+    /// A preset of the other kind of remote does not fill what decides the kind: an
+    /// OAuth 1 preset's request-token URL under a remote configured as OAuth 2 (with a
+    /// refresh URL, say) would still make it OAuth 1, so give the preset that matches.
     pub fn or(mut self, defaults: RemoteConfig) -> Self {
         fn pick<T>(value: &mut Option<T>, default: Option<T>) {
             if value.is_none() {
@@ -150,50 +180,181 @@ impl RemoteConfig {
         pick(&mut self.request_token_url, defaults.request_token_url);
         pick(&mut self.access_token_url, defaults.access_token_url);
         pick(&mut self.authorize_url, defaults.authorize_url);
+        pick(&mut self.refresh_token_url, defaults.refresh_token_url);
+        pick(&mut self.revoke_url, defaults.revoke_url);
         pick(&mut self.api_base_url, defaults.api_base_url);
         pick(&mut self.token_store, defaults.token_store);
         pick(&mut self.compliance, defaults.compliance);
+        pick(
+            &mut self.token_response_compliance,
+            defaults.token_response_compliance,
+        );
         pick_list(
             &mut self.request_token_params,
             defaults.request_token_params,
         );
         pick_list(&mut self.access_token_params, defaults.access_token_params);
         pick_list(&mut self.authorize_params, defaults.authorize_params);
+        pick_list(
+            &mut self.refresh_token_params,
+            defaults.refresh_token_params,
+        );
         pick_list(&mut self.client_kwargs, defaults.client_kwargs);
         self
     }
 
-    /// Checks the configuration of remote `name` and turns it into settings.
+    /// Whether this is an OAuth 2 remote: it has no request-token URL (Authlib's rule).
+    pub fn is_oauth2(&self) -> bool {
+        self.request_token_url.is_none()
+    }
+
+    /// Checks the configuration of remote `name` and turns it into settings. Unknown
+    /// `CLIENT_KWARGS` keys, bad values and keys of the other kind of remote are errors
+    /// that name the key.
     pub fn resolve(&self, name: &str) -> Result<Settings, ConfigError> {
-        let prefix = name.to_ascii_uppercase().replace('-', "_");
+        let prefix = prefix_of(name);
+        let key = |suffix: &str| format!("{prefix}_{suffix}");
         let need = |field: &Option<String>, suffix: &str| {
             field
                 .clone()
-                .ok_or_else(|| ConfigError::Missing(format!("{prefix}_{suffix}")))
+                .ok_or_else(|| ConfigError::Missing(key(suffix)))
         };
         let url = |field: &Option<String>, suffix: &str| -> Result<Url, ConfigError> {
             let value = need(field, suffix)?;
-            absolute_url(&format!("{prefix}_{suffix}"), &value)
+            absolute_url(&key(suffix), &value)
         };
-        let client = ClientCredentials::new(
-            need(&self.client_id, "CLIENT_ID")?,
-            need(&self.client_secret, "CLIENT_SECRET")?,
-        );
-        let mut request_token_url = url(&self.request_token_url, "REQUEST_TOKEN_URL")?;
-        append(&mut request_token_url, &self.request_token_params);
-        let mut access_token_url = url(&self.access_token_url, "ACCESS_TOKEN_URL")?;
-        append(&mut access_token_url, &self.access_token_params);
-        let api_base_url = match &self.api_base_url {
-            Some(v) => Some(absolute_url(&format!("{prefix}_API_BASE_URL"), v)?),
-            None => None,
+        let optional_url = |field: &Option<String>, suffix: &str| match field {
+            Some(v) => absolute_url(&key(suffix), v).map(Some),
+            None => Ok(None),
         };
+        let kwargs_key = key("CLIENT_KWARGS");
+        let kind = if self.is_oauth2() {
+            "OAuth 2"
+        } else {
+            "OAuth 1"
+        };
+        let not_for_this_kind = |suffix: &str| ConfigError::Bad {
+            key: key(suffix),
+            reason: format!(
+                "does not apply to an {kind} remote (a remote is OAuth 1 when it has a \
+                 REQUEST_TOKEN_URL, OAuth 2 when it has none)"
+            ),
+        };
+        let known: &[&str] = if self.is_oauth2() {
+            &[
+                "scope",
+                "token_endpoint_auth_method",
+                "code_challenge_method",
+            ]
+        } else {
+            &["signature_method", "signature_type", "realm"]
+        };
+        if let Some((k, _)) = self
+            .client_kwargs
+            .iter()
+            .find(|(k, _)| !known.contains(&k.as_str()))
+        {
+            return Err(ConfigError::Bad {
+                key: kwargs_key,
+                reason: format!(
+                    "unknown key {k:?} for an {kind} remote (known: {})",
+                    known.join(", ")
+                ),
+            });
+        }
         let kwarg = |k: &str| {
             self.client_kwargs
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.as_str())
         };
-        let kwargs_key = format!("{prefix}_CLIENT_KWARGS");
+        let common = || -> Result<Common, ConfigError> {
+            Ok(Common {
+                authorize_url: url(&self.authorize_url, "AUTHORIZE_URL")?,
+                authorize_params: self.authorize_params.clone(),
+                api_base_url: optional_url(&self.api_base_url, "API_BASE_URL")?,
+            })
+        };
+
+        if self.is_oauth2() {
+            if !self.request_token_params.is_empty() {
+                return Err(not_for_this_kind("REQUEST_TOKEN_PARAMS"));
+            }
+            let auth = match kwarg("token_endpoint_auth_method") {
+                None | Some("client_secret_basic") => TokenEndpointAuth::ClientSecretBasic,
+                Some("client_secret_post") => TokenEndpointAuth::ClientSecretPost,
+                Some("none") => TokenEndpointAuth::None,
+                Some(other) => {
+                    return Err(ConfigError::Bad {
+                        key: kwargs_key,
+                        reason: format!(
+                            "token_endpoint_auth_method {other:?} must be client_secret_basic, \
+                             client_secret_post or none"
+                        ),
+                    });
+                }
+            };
+            // RFC 7636 §4.2: `plain` only for a client that cannot do SHA-256; every
+            // client here can.
+            if let Some(method) = kwarg("code_challenge_method")
+                && method != "S256"
+            {
+                return Err(ConfigError::Bad {
+                    key: kwargs_key,
+                    reason: format!("code_challenge_method {method:?} must be S256"),
+                });
+            }
+            let client_id = need(&self.client_id, "CLIENT_ID")?;
+            let client_secret = match auth {
+                TokenEndpointAuth::None => None,
+                _ => Some(need(&self.client_secret, "CLIENT_SECRET")?),
+            };
+            let common = common()?;
+            let access_token_url = url(&self.access_token_url, "ACCESS_TOKEN_URL")?;
+            return Ok(Settings::OAuth2(OAuth2Settings {
+                client_id,
+                client_secret: client_secret.map(oauth2::ClientSecret::new),
+                refresh_token_url: optional_url(&self.refresh_token_url, "REFRESH_TOKEN_URL")?
+                    .unwrap_or_else(|| access_token_url.clone()),
+                access_token_url,
+                access_token_params: self.access_token_params.clone(),
+                refresh_token_params: self.refresh_token_params.clone(),
+                revoke_url: optional_url(&self.revoke_url, "REVOKE_URL")?,
+                scope: kwarg("scope")
+                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                auth,
+                common,
+            }));
+        }
+
+        for (set, suffix) in [
+            (self.refresh_token_url.is_some(), "REFRESH_TOKEN_URL"),
+            (
+                !self.refresh_token_params.is_empty(),
+                "REFRESH_TOKEN_PARAMS",
+            ),
+            (self.revoke_url.is_some(), "REVOKE_URL"),
+        ] {
+            if set {
+                return Err(not_for_this_kind(suffix));
+            }
+        }
+        if self.token_response_compliance.is_some() {
+            return Err(ConfigError::Bad {
+                key: format!("{name}: token_response_compliance"),
+                reason: "only OAuth 2 token responses are JSON to adjust".into(),
+            });
+        }
+        let client = ClientCredentials::new(
+            need(&self.client_id, "CLIENT_ID")?,
+            need(&self.client_secret, "CLIENT_SECRET")?,
+        );
+        let common = common()?;
+        let mut request_token_url = url(&self.request_token_url, "REQUEST_TOKEN_URL")?;
+        append(&mut request_token_url, &self.request_token_params);
+        let mut access_token_url = url(&self.access_token_url, "ACCESS_TOKEN_URL")?;
+        append(&mut access_token_url, &self.access_token_params);
         let method = match kwarg("signature_method") {
             None => signature::builtin("HMAC-SHA1"),
             Some(m) => signature::builtin(m),
@@ -216,31 +377,15 @@ impl RemoteConfig {
                 });
             }
         };
-        Ok(Settings {
+        Ok(Settings::OAuth1(OAuth1Settings {
             client,
             request_token_url,
             access_token_url,
-            authorize_url: url(&self.authorize_url, "AUTHORIZE_URL")?,
-            authorize_params: self.authorize_params.clone(),
-            api_base_url,
             method,
             placement,
             realm: kwarg("realm").map(str::to_owned),
-        })
-    }
-}
-
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("client", &self.client)
-            .field("request_token_url", &self.request_token_url.as_str())
-            .field("access_token_url", &self.access_token_url.as_str())
-            .field("authorize_url", &self.authorize_url.as_str())
-            .field("api_base_url", &self.api_base_url.as_ref().map(Url::as_str))
-            .field("method", &self.method.name())
-            .field("placement", &self.placement)
-            .finish_non_exhaustive()
+            common,
+        }))
     }
 }
 
@@ -266,25 +411,133 @@ fn append(url: &mut Url, params: &[(String, String)]) {
     }
 }
 
-/// A remote's checked configuration.
+/// A remote's checked configuration, of one kind or the other.
+#[derive(Clone, Debug)]
+pub enum Settings {
+    OAuth1(OAuth1Settings),
+    OAuth2(OAuth2Settings),
+}
+
+/// What both kinds have.
 #[derive(Clone)]
-pub struct Settings {
+pub struct Common {
+    pub authorize_url: Url,
+    pub authorize_params: Vec<(String, String)>,
+    pub api_base_url: Option<Url>,
+}
+
+impl Settings {
+    fn common(&self) -> &Common {
+        match self {
+            Settings::OAuth1(s) => &s.common,
+            Settings::OAuth2(s) => &s.common,
+        }
+    }
+
+    pub fn authorize_url(&self) -> &Url {
+        &self.common().authorize_url
+    }
+
+    pub fn authorize_params(&self) -> &[(String, String)] {
+        &self.common().authorize_params
+    }
+
+    pub fn api_base_url(&self) -> Option<&Url> {
+        self.common().api_base_url.as_ref()
+    }
+
+    pub fn is_oauth2(&self) -> bool {
+        matches!(self, Settings::OAuth2(_))
+    }
+}
+
+/// An OAuth 1 remote's checked configuration.
+#[derive(Clone)]
+pub struct OAuth1Settings {
     pub client: ClientCredentials,
     /// With the request-token parameters in its query.
     pub request_token_url: Url,
     /// With the access-token parameters in its query.
     pub access_token_url: Url,
-    pub authorize_url: Url,
-    pub authorize_params: Vec<(String, String)>,
-    pub api_base_url: Option<Url>,
     pub method: &'static dyn SignatureMethod,
     pub placement: Placement,
     pub realm: Option<String>,
+    pub common: Common,
+}
+
+impl std::fmt::Debug for OAuth1Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth1Settings")
+            .field("client", &self.client)
+            .field("request_token_url", &self.request_token_url.as_str())
+            .field("access_token_url", &self.access_token_url.as_str())
+            .field("authorize_url", &self.common.authorize_url.as_str())
+            .field(
+                "api_base_url",
+                &self.common.api_base_url.as_ref().map(Url::as_str),
+            )
+            .field("method", &self.method.name())
+            .field("placement", &self.placement)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an OAuth 2 client authenticates at the token endpoint (RFC 6749 §2.3.1; the
+/// names are RFC 7591 §2's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenEndpointAuth {
+    /// HTTP Basic with the form-encoded id and secret (§2.3.1), the default.
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the body (§2.3.1, "NOT RECOMMENDED" but common).
+    ClientSecretPost,
+    /// A public client (§2.1): `client_id` in the body, no secret; PKCE protects the code.
+    None,
+}
+
+/// An OAuth 2 remote's checked configuration.
+#[derive(Clone)]
+pub struct OAuth2Settings {
+    pub client_id: String,
+    /// `None` for a public client.
+    pub client_secret: Option<oauth2::ClientSecret>,
+    pub access_token_url: Url,
+    pub access_token_params: Vec<(String, String)>,
+    pub refresh_token_url: Url,
+    pub refresh_token_params: Vec<(String, String)>,
+    pub revoke_url: Option<Url>,
+    /// Requested at authorization (RFC 6749 §3.3).
+    pub scope: Vec<String>,
+    pub auth: TokenEndpointAuth,
+    pub common: Common,
+}
+
+impl std::fmt::Debug for OAuth2Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth2Settings")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("authorize_url", &self.common.authorize_url.as_str())
+            .field("access_token_url", &self.access_token_url.as_str())
+            .field("refresh_token_url", &self.refresh_token_url.as_str())
+            .field("scope", &self.scope)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn oauth1(s: Settings) -> OAuth1Settings {
+        match s {
+            Settings::OAuth1(s) => s,
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| {
@@ -325,16 +578,20 @@ mod tests {
             .unwrap()
             .resolve("chirp")
             .unwrap();
+        let s = oauth1(s);
         assert_eq!(s.client.key.as_str(), "key");
         assert_eq!(
             s.request_token_url.as_str(),
             "http://127.0.0.1:8001/oauth/request_token?x_auth_access_type=write"
         );
-        assert_eq!(s.authorize_params, [("force_login".into(), "true".into())]);
+        assert_eq!(
+            s.common.authorize_params,
+            [("force_login".into(), "true".into())]
+        );
         assert_eq!(s.method.name(), "HMAC-SHA256");
         assert_eq!(s.placement, Placement::Query);
         assert_eq!(
-            s.api_base_url.unwrap().as_str(),
+            s.common.api_base_url.unwrap().as_str(),
             "http://127.0.0.1:8001/1.1/"
         );
     }
@@ -349,7 +606,7 @@ mod tests {
         .unwrap()
         .resolve("chirp")
         .unwrap();
-        assert_eq!(s.client.key.as_str(), "from-code");
+        assert_eq!(oauth1(s).client.key.as_str(), "from-code");
     }
 
     #[test]
@@ -361,7 +618,7 @@ mod tests {
             .resolve("chirp")
             .unwrap();
         assert_eq!(
-            s.authorize_url.as_str(),
+            s.authorize_url().as_str(),
             "http://127.0.0.1:8001/oauth/authenticate"
         );
         let s = RemoteConfig::default()
@@ -371,7 +628,7 @@ mod tests {
             .resolve("chirp")
             .unwrap();
         assert_eq!(
-            s.authorize_url.as_str(),
+            s.authorize_url().as_str(),
             "https://api.twitter.com/oauth/authenticate"
         );
     }

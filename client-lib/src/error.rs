@@ -98,6 +98,25 @@ pub enum Error {
     Config(#[from] crate::config::ConfigError),
     #[error("the temporary credential store failed: {0}")]
     Store(String),
+    /// An OAuth 2 error answer (RFC 6749 §5.2 from the token endpoint, §4.1.2.1 in a
+    /// callback), such as `invalid_client`.
+    #[error("the service answered {error}{}", description.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    OAuth2 {
+        error: String,
+        description: Option<String>,
+    },
+    /// The refresh token was refused (RFC 6749 §5.2 `invalid_grant`: expired, revoked, or
+    /// already used), or the token expired with none to refresh it: the user must sign
+    /// in to the remote again.
+    #[error("the sign-in at {remote:?} has expired: sign in again ({reason})")]
+    ReauthorizationNeeded { remote: String, reason: String },
+    /// A token response that is not RFC 6749 §5.1 JSON; names the field, never the body.
+    #[error("the service's token response is not valid: {0}")]
+    BadTokenResponse(String),
+    #[error("{0} was asked for, but this remote's token is of the other kind")]
+    WrongTokenKind(&'static str),
+    #[error("token type {0:?} is not supported (only Bearer, RFC 6750)")]
+    UnsupportedTokenType(String),
 }
 
 impl From<reqwest::Error> for Error {

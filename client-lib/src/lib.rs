@@ -20,7 +20,11 @@
 //! - `client`: `Client`, the three legs of §2 over HTTP and signing of later calls;
 //! - `registry`: many named remotes configured from code or `{NAME}_*` variables
 //!   (`config`), temporary credentials in a `cache`, tokens in a `TokenStore`;
-//! - `presets`: Twitter's endpoints;
+//! - OAuth 2 remotes (RFC 6749 with PKCE, RFC 7636), registered without a request-token
+//!   URL as in Authlib: `authcode` (the grant and refresh over oauth2-rs), `http_client`
+//!   (oauth2-rs's HTTP trait over the same reqwest client), `bearer` (`OAuth2Token`),
+//!   `tokens` (`RemoteToken`, either kind, and the `TokenStore`);
+//! - `presets`: Twitter's endpoints, OAuth 1 and OAuth 2 (X);
 //! - `error`: the errors of all that.
 //!
 //! The whole three-legged flow against a Twitter-compatible service:
@@ -40,7 +44,9 @@
 //!
 //! // Leg 1 (§2.1) and the redirect of leg 2 (§2.2): send the user's browser to
 //! // `go_to.url`, and keep `go_to.pending` in that browser's server-side session.
-//! let go_to = chirp.authorize_redirect("http://127.0.0.1:3000/authorize/chirp").await?;
+//! let go_to = chirp
+//!     .authorize_redirect::<oauth1::AccessToken>("http://127.0.0.1:3000/authorize/chirp")
+//!     .await?;
 //! println!("{}", go_to.url);
 //!
 //! // The service sends the browser back to the callback with a verifier; leg 3 (§2.3),
@@ -63,6 +69,7 @@
 //! ```
 pub mod base_string;
 pub mod callback;
+pub mod code_callback;
 pub mod encode;
 pub mod header;
 pub mod observe;
@@ -73,6 +80,10 @@ pub mod types;
 pub mod verify;
 
 #[cfg(feature = "client")]
+pub mod authcode;
+#[cfg(feature = "client")]
+pub mod bearer;
+#[cfg(feature = "client")]
 pub mod cache;
 #[cfg(feature = "client")]
 pub mod client;
@@ -81,28 +92,41 @@ pub mod config;
 #[cfg(feature = "client")]
 pub mod error;
 #[cfg(feature = "client")]
+pub mod http_client;
+#[cfg(feature = "client")]
 pub mod presets;
 #[cfg(feature = "client")]
+mod refresh;
+#[cfg(feature = "client")]
 pub mod registry;
+#[cfg(feature = "client")]
+pub mod tokens;
 
 pub use callback::{Callback, CallbackError};
+pub use code_callback::CodeCallback;
 pub use observe::{Exchange, Observer, Step};
 pub use pending::{AuthorizationRedirect, PendingAuthorization};
 pub use sign::{Body, Placement, Request, SignError, SignedRequest, Signer};
 pub use signature::{HmacSha1, HmacSha256, Plaintext, SignatureMethod};
 pub use types::{
-    AccessToken, ClientCredentials, ConsumerKey, ConsumerSecret, Nonce, RequestToken, Timestamp,
-    Token, TokenCredentials, TokenSecret, Verifier,
+    AccessToken, AuthorizationCode, BearerToken, ClientCredentials, ConsumerKey, ConsumerSecret,
+    Nonce, RefreshToken, RequestToken, Timestamp, Token, TokenCredentials, TokenSecret, Verifier,
 };
 pub use verify::{IncomingRequest, Location, SignedParams, VerifyError, check_timestamp};
 
+#[cfg(feature = "client")]
+pub use bearer::OAuth2Token;
 #[cfg(feature = "client")]
 pub use cache::{MemoryCache, TemporaryCredentialCache};
 #[cfg(feature = "client")]
 pub use client::Client;
 #[cfg(feature = "client")]
-pub use config::{ConfigError, RemoteConfig, Settings};
+pub use config::{ConfigError, RemoteConfig, Settings, TokenEndpointAuth};
 #[cfg(feature = "client")]
 pub use error::{Error, RemoteError};
 #[cfg(feature = "client")]
-pub use registry::{Compliance, Registry, Remote, TokenStore, UserKey};
+pub use http_client::TokenResponseCompliance;
+#[cfg(feature = "client")]
+pub use registry::{Compliance, Registry, Remote};
+#[cfg(feature = "client")]
+pub use tokens::{RemoteToken, TokenKind, TokenRef, TokenStore, UserKey, any_token_store};

@@ -15,47 +15,136 @@
 //! temporary credentials: a caller cannot build one from a callback URL and finish the
 //! flow with it, since only the value `authorize_redirect` returned holds the binding.
 
+//!
+//! OAuth 2 has the same hazard and the same cure (RFC 6749 §10.12): the callback names
+//! the flow by its `state`, which is compared in constant time with the one this browser
+//! kept, and the PKCE verifier (RFC 7636 §4.1) waits in the cache under the binding, as
+//! OAuth 1's temporary credentials do.
+
+use std::marker::PhantomData;
+
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::callback::{Callback, CallbackError};
-use crate::types::Token;
+use crate::types::{AccessToken, Token};
 
-/// What one browser started: the remote, the request token and the binding. Serialize it
-/// only into server-side storage (a session store, a database): the binding is what
-/// finishes the flow, so it must not travel to the browser.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PendingAuthorization {
+/// What one browser started: the remote, what the callback will name the flow by, and
+/// the binding. Serialize it only into server-side storage (a session store, a
+/// database): the binding is what finishes the flow, so it must not travel to the
+/// browser.
+///
+/// `K` is the token the flow ends with (see [`TokenKind`](crate::TokenKind)):
+/// [`AccessToken`] for code that knows only OAuth 1, `RemoteToken` for a site with both
+/// kinds of remote. It is not stored: [`with_kind`](Self::with_kind) changes it.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct PendingAuthorization<K = AccessToken> {
     remote: String,
-    token: Token,
+    #[serde(flatten)]
+    flow: Flow,
     binding: String,
+    #[serde(skip)]
+    kind: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for PendingAuthorization {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PendingAuthorization")
-            .field("remote", &self.remote)
-            .field("token", &self.token)
-            .field("binding", &"[redacted]")
-            .finish()
+/// In JSON, an OAuth 1 flow is `{"remote","token","binding"}` (as before OAuth 2 came)
+/// and an OAuth 2 flow `{"remote","state","redirect_uri","binding"}`.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Flow {
+    /// The request token (RFC 5849 §2.1), which the callback carries as `oauth_token`.
+    OAuth1 { token: Token },
+    /// The `state` (RFC 6749 §4.1.1), which the callback carries back, and the redirect
+    /// URI the token request must repeat (§4.1.3). The state is the flow's public name,
+    /// as a request token is, so it has the same type.
+    OAuth2 { state: Token, redirect_uri: String },
+}
+
+impl<K> Clone for PendingAuthorization<K> {
+    fn clone(&self) -> Self {
+        Self {
+            remote: self.remote.clone(),
+            flow: self.flow.clone(),
+            binding: self.binding.clone(),
+            kind: PhantomData,
+        }
     }
 }
 
-impl PendingAuthorization {
-    /// A new sign-in of `remote` with `token`, and a fresh random binding.
+impl<K> PartialEq for PendingAuthorization<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.remote == other.remote && self.flow == other.flow && self.binding == other.binding
+    }
+}
+
+impl<K> Eq for PendingAuthorization<K> {}
+
+impl<K> std::hash::Hash for PendingAuthorization<K> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.remote, &self.flow, &self.binding).hash(state);
+    }
+}
+
+impl<K> std::fmt::Debug for PendingAuthorization<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PendingAuthorization");
+        d.field("remote", &self.remote);
+        match &self.flow {
+            Flow::OAuth1 { token } => d.field("token", token),
+            Flow::OAuth2 {
+                state,
+                redirect_uri,
+            } => d.field("state", state).field("redirect_uri", redirect_uri),
+        };
+        d.field("binding", &"[redacted]").finish()
+    }
+}
+
+#[cfg(any(feature = "client", test))]
+fn binding() -> String {
+    use rand::RngExt as _;
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
+}
+
+impl<K> PendingAuthorization<K> {
+    /// A new OAuth 1 sign-in of `remote` with `token`, and a fresh random binding.
     #[cfg(any(feature = "client", test))]
     pub(crate) fn new(remote: &str, token: Token) -> Self {
-        use rand::RngExt as _;
-        let binding = rand::rng()
-            .sample_iter(rand::distr::Alphanumeric)
-            .take(32)
-            .map(char::from)
-            .collect();
         Self {
             remote: remote.to_owned(),
-            token,
-            binding,
+            flow: Flow::OAuth1 { token },
+            binding: binding(),
+            kind: PhantomData,
+        }
+    }
+
+    /// A new OAuth 2 sign-in of `remote` with `state`, and a fresh random binding.
+    #[cfg(any(feature = "client", test))]
+    pub(crate) fn new_oauth2(remote: &str, state: &str, redirect_uri: &str) -> Self {
+        Self {
+            remote: remote.to_owned(),
+            flow: Flow::OAuth2 {
+                state: Token::new(state),
+                redirect_uri: redirect_uri.to_owned(),
+            },
+            binding: binding(),
+            kind: PhantomData,
+        }
+    }
+
+    /// The same sign-in, ending with another kind of token.
+    pub fn with_kind<K2>(self) -> PendingAuthorization<K2> {
+        PendingAuthorization {
+            remote: self.remote,
+            flow: self.flow,
+            binding: self.binding,
+            kind: PhantomData,
         }
     }
 
@@ -63,27 +152,55 @@ impl PendingAuthorization {
         &self.remote
     }
 
+    /// OAuth 1: the request token. OAuth 2: the `state`, which the callback carries in
+    /// its place ([`callback_key`](Self::callback_key) says the same as a `&str`).
     pub fn token(&self) -> &Token {
-        &self.token
+        match &self.flow {
+            Flow::OAuth1 { token } => token,
+            Flow::OAuth2 { state, .. } => state,
+        }
     }
 
-    /// The key its temporary credentials are cached under: without the binding, a
-    /// callback's token alone finds nothing.
+    /// What the callback URL names this flow by: `oauth_token` for OAuth 1 (RFC 5849
+    /// §2.2), `state` for OAuth 2 (RFC 6749 §4.1.2). A site files the sign-in under it
+    /// and finds it again with [`Remote::callback_key`](crate::Remote::callback_key).
+    pub fn callback_key(&self) -> &str {
+        self.token().as_str()
+    }
+
+    pub fn is_oauth2(&self) -> bool {
+        matches!(self.flow, Flow::OAuth2 { .. })
+    }
+
+    /// OAuth 2: the redirect URI the authorization request named (RFC 6749 §4.1.3).
+    pub fn redirect_uri(&self) -> Option<&str> {
+        match &self.flow {
+            Flow::OAuth1 { .. } => None,
+            Flow::OAuth2 { redirect_uri, .. } => Some(redirect_uri),
+        }
+    }
+
+    /// The key its temporary credentials (OAuth 2: its PKCE verifier) are cached under:
+    /// without the binding, a callback's token or state alone finds nothing.
     #[cfg(any(feature = "client", test))]
     pub(crate) fn cache_key(&self) -> String {
-        format!("{}:{}:{}", self.remote, self.token.as_str(), self.binding)
+        format!("{}:{}:{}", self.remote, self.token().as_str(), self.binding)
     }
 
-    /// Whether `callback` finishes this flow of `remote`. The token is compared in
-    /// constant time, so a guesser learns nothing from how long a refusal takes.
+    /// Whether OAuth 1 `callback` finishes this flow of `remote`. The token is compared
+    /// in constant time, so a guesser learns nothing from how long a refusal takes.
     pub fn matches(&self, remote: &str, callback: &Callback) -> bool {
-        let same_token: bool = self
-            .token
+        !self.is_oauth2() && self.same(remote, callback.token().as_str())
+    }
+
+    fn same(&self, remote: &str, key: &str) -> bool {
+        let same_key: bool = self
+            .token()
             .as_str()
             .as_bytes()
-            .ct_eq(callback.token().as_str().as_bytes())
+            .ct_eq(key.as_bytes())
             .into();
-        same_token && self.remote == remote
+        same_key && self.remote == remote
     }
 
     /// [`matches`](Self::matches) as a `Result`: [`CallbackError::NotThisBrowser`] if not.
@@ -94,14 +211,24 @@ impl PendingAuthorization {
             Err(CallbackError::NotThisBrowser)
         }
     }
+
+    /// Whether an OAuth 2 callback's `state` is this flow's, of `remote`, compared in
+    /// constant time (RFC 6749 §10.12): [`CallbackError::NotThisBrowser`] if not, or if
+    /// the callback has none.
+    pub fn check_state(&self, remote: &str, state: Option<&str>) -> Result<(), CallbackError> {
+        match state {
+            Some(state) if self.is_oauth2() && self.same(remote, state) => Ok(()),
+            _ => Err(CallbackError::NotThisBrowser),
+        }
+    }
 }
 
 /// What [`Remote::authorize_redirect`](crate::Remote::authorize_redirect) returns: where to
 /// send the browser, and what to keep for it until the callback.
 #[derive(Clone, Debug)]
-pub struct AuthorizationRedirect {
+pub struct AuthorizationRedirect<K = AccessToken> {
     pub url: Url,
-    pub pending: PendingAuthorization,
+    pub pending: PendingAuthorization<K>,
 }
 
 #[cfg(test)]
@@ -140,5 +267,40 @@ mod tests {
             !pending("t").matches("chirp", &cb),
             "a prefix is not a match"
         );
+    }
+
+    #[test]
+    fn an_oauth2_flow_is_named_by_its_state_and_checked_against_it() {
+        let p: PendingAuthorization = PendingAuthorization::new_oauth2("x", "st8", "https://s/cb");
+        assert_eq!(p.callback_key(), "st8");
+        assert!(p.check_state("x", Some("st8")).is_ok());
+        for (remote, state) in [("x", Some("st")), ("x", None), ("y", Some("st8"))] {
+            assert_eq!(
+                p.check_state(remote, state),
+                Err(CallbackError::NotThisBrowser)
+            );
+        }
+        let cb = Callback::parse("oauth_token=st8&oauth_verifier=v").unwrap();
+        assert!(
+            !p.matches("x", &cb),
+            "an OAuth 1 callback does not finish it"
+        );
+    }
+
+    #[test]
+    fn both_kinds_round_trip_through_json_and_oauth1_keeps_its_old_shape() {
+        let p = pending("t1");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            json.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["binding", "remote", "token"]
+        );
+        let back: PendingAuthorization = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
+        let p: PendingAuthorization = PendingAuthorization::new_oauth2("x", "s", "https://s/cb");
+        let back: PendingAuthorization =
+            serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.redirect_uri(), Some("https://s/cb"));
     }
 }

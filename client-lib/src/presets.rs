@@ -28,3 +28,38 @@ pub fn twitter_compatible(base: &str) -> RemoteConfig {
         ..RemoteConfig::default()
     }
 }
+
+/// X's OAuth 2.0 (authorization code with PKCE): register it (as `x`, say) with the
+/// OAuth 2.0 client id and secret from the developer portal (`X_CLIENT_ID`,
+/// `X_CLIENT_SECRET`); a public client sets `token_endpoint_auth_method=none` in
+/// `X_CLIENT_KWARGS` and no secret. `offline.access` asks for a refresh token.
+pub fn x_oauth2() -> RemoteConfig {
+    RemoteConfig {
+        authorize_url: Some("https://x.com/i/oauth2/authorize".into()),
+        access_token_url: Some("https://api.x.com/2/oauth2/token".into()),
+        refresh_token_url: Some("https://api.x.com/2/oauth2/token".into()),
+        revoke_url: Some("https://api.x.com/2/oauth2/revoke".into()),
+        api_base_url: Some("https://api.x.com/2/".into()),
+        client_kwargs: vec![
+            (
+                "scope".into(),
+                "tweet.read users.read offline.access".into(),
+            ),
+            ("code_challenge_method".into(), "S256".into()),
+        ],
+        ..RemoteConfig::default()
+    }
+}
+
+/// This repository's `provider` speaking OAuth 2.0 at `base`, with X's paths.
+pub fn x_compatible_oauth2(base: &str) -> RemoteConfig {
+    let base = base.trim_end_matches('/');
+    RemoteConfig {
+        authorize_url: Some(format!("{base}/i/oauth2/authorize")),
+        access_token_url: Some(format!("{base}/2/oauth2/token")),
+        refresh_token_url: Some(format!("{base}/2/oauth2/token")),
+        revoke_url: Some(format!("{base}/2/oauth2/revoke")),
+        api_base_url: Some(format!("{base}/2/")),
+        ..x_oauth2()
+    }
+}

@@ -1,87 +1,42 @@
 //! Many remotes at once, by name, in the style of Authlib's Flask `OAuth` registry:
 //! `register`, then `authorize_redirect` / `authorize_access_token` for the sign-in and
-//! `get` / `post` for API calls whose token comes from a [`TokenStore`].
+//! `get` / `post` for API calls whose token comes from a [`TokenStore`]. The same calls
+//! serve OAuth 1 remotes (RFC 5849) and OAuth 2 ones (RFC 6749 with PKCE, RFC 7636),
+//! whose tokens are refreshed before they expire (RFC 6749 §6).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use subtle::ConstantTimeEq;
 use url::Url;
 
+use crate::authcode;
+use crate::bearer::OAuth2Token;
 use crate::cache::{MemoryCache, TemporaryCredentialCache};
 use crate::callback::Callback;
 use crate::client::Client;
-use crate::config::{RemoteConfig, Settings};
-use crate::error::Error;
+use crate::code_callback::CodeCallback;
+use crate::config::{OAuth1Settings, OAuth2Settings, RemoteConfig, Settings};
+use crate::error::{Error, RemoteError};
+use crate::http_client::TokenResponseCompliance;
 use crate::observe::Observer;
 use crate::pending::{AuthorizationRedirect, PendingAuthorization};
-use crate::types::{AccessToken, RequestToken};
+use crate::refresh::RefreshLocks;
+use crate::tokens::{AnyTokenStore, RemoteToken, TokenKind, TokenRef, any_token_store};
+pub use crate::tokens::{TokenStore, UserKey};
+use crate::types::{AccessToken, ClientCredentials, RequestToken};
 
-/// Adjusts a request before it is signed, for a service that needs something unusual.
+/// Adjusts a request before it is signed (OAuth 1) or given its bearer token (OAuth 2),
+/// for a service that needs something unusual.
 pub type Compliance = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
-
-/// The site's own key for one of its users, under which a [`TokenStore`] files their
-/// tokens. A type of its own, so that neither a remote's name nor a token fits where a
-/// user belongs, and a numeric id reaches the store as a number, not as text to parse.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum UserKey {
-    /// A numeric user id, as SQL tables have them.
-    Id(i64),
-    /// Any other key (a UUID, a user name).
-    Name(String),
-}
-
-impl From<i64> for UserKey {
-    fn from(id: i64) -> Self {
-        UserKey::Id(id)
-    }
-}
-
-impl From<&str> for UserKey {
-    fn from(name: &str) -> Self {
-        UserKey::Name(name.to_owned())
-    }
-}
-
-impl From<String> for UserKey {
-    fn from(name: String) -> Self {
-        UserKey::Name(name)
-    }
-}
-
-impl std::fmt::Display for UserKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UserKey::Id(id) => write!(f, "{id}"),
-            UserKey::Name(name) => f.write_str(name),
-        }
-    }
-}
-
-/// Where the token credentials of the site's users live (Authlib's `fetch_token` and
-/// `update_token`), by remote and [`UserKey`].
-#[async_trait]
-pub trait TokenStore: Send + Sync {
-    async fn fetch_token(&self, remote: &str, user: &UserKey)
-    -> Result<Option<AccessToken>, Error>;
-
-    /// Called when a remote hands out a new token for `user`.
-    async fn update_token(
-        &self,
-        _remote: &str,
-        _user: &UserKey,
-        _token: &AccessToken,
-    ) -> Result<(), Error> {
-        Ok(())
-    }
-}
 
 /// The registry of remotes.
 pub struct Registry {
     http: reqwest::Client,
     cache: Arc<dyn TemporaryCredentialCache>,
-    tokens: Option<Arc<dyn TokenStore>>,
+    tokens: Option<AnyTokenStore>,
     observer: Option<Arc<dyn Observer>>,
     ttl: Duration,
     remotes: BTreeMap<String, Arc<Remote>>,
@@ -133,9 +88,15 @@ impl Registry {
         self
     }
 
-    /// The token store of every remote that has none of its own.
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.tokens = Some(store);
+    /// The token store of every remote that has none of its own: a
+    /// `TokenStore<RemoteToken>` for OAuth 2 remotes (refreshes are saved through it), or
+    /// a plain `TokenStore` of OAuth 1 token credentials.
+    pub fn token_store<S, T>(mut self, store: Arc<S>) -> Self
+    where
+        S: TokenStore<T> + ?Sized + 'static,
+        T: TokenKind,
+    {
+        self.tokens = Some(any_token_store(store));
         self
     }
 
@@ -151,6 +112,7 @@ impl Registry {
     }
 
     /// Registers `name` with `config`, the environment's `{NAME}_*` filling its gaps.
+    /// Without a request-token URL it is an OAuth 2 remote.
     pub fn register(&mut self, name: &str, config: RemoteConfig) -> Result<Arc<Remote>, Error> {
         self.register_from(name, config, |k| std::env::var(k).ok())
     }
@@ -165,12 +127,23 @@ impl Registry {
     ) -> Result<Arc<Remote>, Error> {
         let config = config.from_lookup(name, lookup)?;
         let settings = config.resolve(name)?;
-        let mut client = Client::new(self.http.clone(), settings.client.clone())
-            .signature_method(settings.method)
-            .placement(settings.placement)
-            .named(name);
-        if let Some(realm) = &settings.realm {
-            client = client.realm(realm.clone());
+        let credentials = match &settings {
+            Settings::OAuth1(s) => s.client.clone(),
+            // Only its HTTP client is used: an OAuth 2 remote signs nothing.
+            Settings::OAuth2(s) => ClientCredentials::new(
+                s.client_id.clone(),
+                s.client_secret
+                    .as_ref()
+                    .map(|c| c.secret().clone())
+                    .unwrap_or_default(),
+            ),
+        };
+        let mut client = Client::new(self.http.clone(), credentials).named(name);
+        if let Settings::OAuth1(s) = &settings {
+            client = client.signature_method(s.method).placement(s.placement);
+            if let Some(realm) = &s.realm {
+                client = client.realm(realm.clone());
+            }
         }
         if let Some(observer) = &self.observer {
             client = client.observer(observer.clone());
@@ -182,7 +155,9 @@ impl Registry {
             cache: self.cache.clone(),
             tokens: config.token_store.or_else(|| self.tokens.clone()),
             compliance: config.compliance,
+            token_compliance: config.token_response_compliance,
             ttl: self.ttl,
+            refreshes: RefreshLocks::default(),
         });
         self.remotes.insert(name.to_owned(), remote.clone());
         Ok(remote)
@@ -208,9 +183,11 @@ pub struct Remote {
     client: Client,
     settings: Settings,
     cache: Arc<dyn TemporaryCredentialCache>,
-    tokens: Option<Arc<dyn TokenStore>>,
+    tokens: Option<AnyTokenStore>,
     compliance: Option<Compliance>,
+    token_compliance: Option<TokenResponseCompliance>,
     ttl: Duration,
+    refreshes: RefreshLocks,
 }
 
 impl std::fmt::Debug for Remote {
@@ -231,71 +208,201 @@ impl Remote {
         &self.settings
     }
 
-    /// The HTTP client this remote signs and sends with.
+    pub fn is_oauth2(&self) -> bool {
+        self.settings.is_oauth2()
+    }
+
+    /// The HTTP client this remote signs and sends with. For an OAuth 2 remote only its
+    /// [`http`](Client::http) is of use.
     pub fn client(&self) -> &Client {
         &self.client
     }
 
-    /// Leg 1 and the start of leg 2: fetches temporary credentials for `callback`, keeps
-    /// them in the cache under their token and a fresh binding, and returns the URL to send the user to with
+    /// The value a callback URL (or query) names its flow by, for finding the
+    /// [`PendingAuthorization`] kept for it: `oauth_token` (or Twitter's `denied`) for
+    /// OAuth 1, `state` for OAuth 2. It is the same as that flow's
+    /// [`PendingAuthorization::callback_key`]; finding one proves nothing by itself
+    /// ([`authorize_access_token`](Self::authorize_access_token) checks).
+    pub fn callback_key(&self, url_or_query: &str) -> Option<String> {
+        match &self.settings {
+            Settings::OAuth1(_) => Callback::parse(url_or_query)
+                .ok()
+                .map(|c| c.token().as_str().to_owned()),
+            Settings::OAuth2(_) => CodeCallback::state_of(url_or_query),
+        }
+    }
+
+    /// Starts a sign-in for `callback`. OAuth 1 (legs 1 and 2, RFC 5849 §2.1–§2.2):
+    /// fetches temporary credentials. OAuth 2 (RFC 6749 §4.1.1): makes a `state` and a
+    /// PKCE verifier (RFC 7636 §4.1, S256). Either way what the callback needs is kept in
+    /// the cache under a fresh binding, and the URL to send the user to comes back with
     /// the [`PendingAuthorization`] to keep for this browser until the callback.
-    pub async fn authorize_redirect(&self, callback: &str) -> Result<AuthorizationRedirect, Error> {
+    ///
+    /// `K` is the token the flow will end with: [`AccessToken`] asked of an OAuth 2
+    /// remote is [`Error::WrongTokenKind`], before anything is sent.
+    pub async fn authorize_redirect<K: TokenKind>(
+        &self,
+        callback: &str,
+    ) -> Result<AuthorizationRedirect<K>, Error> {
         self.authorize_redirect_with(callback, &[]).await
     }
 
     /// [`authorize_redirect`](Self::authorize_redirect) with authorization parameters
     /// beyond the configured ones (such as `screen_name`).
-    pub async fn authorize_redirect_with(
+    pub async fn authorize_redirect_with<K: TokenKind>(
         &self,
         callback: &str,
         extra: &[(String, String)],
-    ) -> Result<AuthorizationRedirect, Error> {
+    ) -> Result<AuthorizationRedirect<K>, Error> {
+        let kind_probe = match &self.settings {
+            Settings::OAuth1(_) => RemoteToken::OAuth1(AccessToken::new("", "")),
+            Settings::OAuth2(_) => RemoteToken::OAuth2(OAuth2Token::bearer("")),
+        };
+        K::from_remote(kind_probe)?;
+        match &self.settings {
+            Settings::OAuth1(settings) => self.redirect_oauth1(settings, callback, extra).await,
+            Settings::OAuth2(settings) => self.redirect_oauth2(settings, callback, extra).await,
+        }
+    }
+
+    async fn redirect_oauth1<K>(
+        &self,
+        settings: &OAuth1Settings,
+        callback: &str,
+        extra: &[(String, String)],
+    ) -> Result<AuthorizationRedirect<K>, Error> {
         let token = self
             .client
-            .request_token(&self.settings.request_token_url, callback)
+            .request_token(&settings.request_token_url, callback)
             .await?;
         let pending = PendingAuthorization::new(&self.name, token.token.clone());
         self.cache
             .set(&pending.cache_key(), &token, self.ttl)
             .await?;
-        let params: Vec<(String, String)> = self
-            .settings
+        let params: Vec<(String, String)> = settings
+            .common
             .authorize_params
             .iter()
             .chain(extra)
             .cloned()
             .collect();
         Ok(AuthorizationRedirect {
-            url: Client::authorization_url(&self.settings.authorize_url, &token, &params),
+            url: Client::authorization_url(&settings.common.authorize_url, &token, &params),
             pending,
         })
     }
 
-    /// The rest of leg 2 and leg 3, for the browser that began the flow: `pending` is
-    /// what [`authorize_redirect`](Self::authorize_redirect) returned to it, `callback`
-    /// the callback's full URL or query. A callback that is not for `pending` is
-    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise the temporary credentials
-    /// are taken out of the cache (once only) and the verifier exchanged. A refusal is
-    /// [`Error::Denied`]; a used or expired token is [`Error::TokenMismatch`].
-    pub async fn authorize_access_token(
+    async fn redirect_oauth2<K>(
         &self,
-        pending: &PendingAuthorization,
+        settings: &OAuth2Settings,
         callback: &str,
-    ) -> Result<AccessToken, Error> {
-        let callback = Callback::parse(callback)?;
-        pending.check(&self.name, &callback)?;
-        let issued: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
-        let issued = issued.ok_or(Error::TokenMismatch)?;
-        let verifier = callback.verifier_for(&issued)?;
-        self.client
-            .access_token(&self.settings.access_token_url, &issued, verifier)
-            .await
+        extra: &[(String, String)],
+    ) -> Result<AuthorizationRedirect<K>, Error> {
+        let redirect_uri = Url::parse(callback).map_err(|_| {
+            Error::BadCallback("an OAuth 2 redirect URI must be an absolute URL (RFC 6749 §3.1.2)")
+        })?;
+        let made = authcode::authorization_url(settings, &redirect_uri, extra);
+        let pending = PendingAuthorization::new_oauth2(&self.name, &made.state, callback);
+        // The state and the PKCE verifier wait where OAuth 1's temporary credentials do:
+        // a public value the callback carries back and a secret that never leaves the
+        // server, so any store of temporary credentials keeps OAuth 2 flows unchanged.
+        let kept = RequestToken::new(made.state, made.verifier);
+        self.cache
+            .set(&pending.cache_key(), &kept, self.ttl)
+            .await?;
+        Ok(AuthorizationRedirect {
+            url: made.url,
+            pending,
+        })
+    }
+
+    /// Finishes the sign-in for the browser that began it: `pending` is what
+    /// [`authorize_redirect`](Self::authorize_redirect) returned to it, `callback` the
+    /// callback's full URL or query. A callback that is not for `pending` (another
+    /// request token, another `state`, compared in constant time) is
+    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise what was kept is taken out
+    /// of the cache (once only) and exchanged: OAuth 1's verifier (RFC 5849 §2.3), or
+    /// OAuth 2's code with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). A refusal
+    /// is [`Error::Denied`]; a used or expired flow is [`Error::TokenMismatch`].
+    pub async fn authorize_access_token<K: TokenKind>(
+        &self,
+        pending: &PendingAuthorization<K>,
+        callback: &str,
+    ) -> Result<K, Error> {
+        let token = match &self.settings {
+            Settings::OAuth1(settings) => {
+                let callback = Callback::parse(callback)?;
+                pending.check(&self.name, &callback)?;
+                let issued: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
+                let issued = issued.ok_or(Error::TokenMismatch)?;
+                let verifier = callback.verifier_for(&issued)?;
+                let token = self
+                    .client
+                    .access_token(&settings.access_token_url, &issued, verifier)
+                    .await?;
+                RemoteToken::OAuth1(token)
+            }
+            Settings::OAuth2(settings) => {
+                RemoteToken::OAuth2(self.exchange_code(settings, pending, callback).await?)
+            }
+        };
+        K::from_remote(token)
+    }
+
+    async fn exchange_code<K>(
+        &self,
+        settings: &OAuth2Settings,
+        pending: &PendingAuthorization<K>,
+        callback: &str,
+    ) -> Result<OAuth2Token, Error> {
+        let callback = CodeCallback::parse(callback)?;
+        // RFC 6749 §10.12: the state binds the callback to this browser's flow.
+        pending.check_state(&self.name, callback.state())?;
+        let kept: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
+        let kept = kept.ok_or(Error::TokenMismatch)?;
+        let same: bool = kept
+            .token
+            .as_str()
+            .as_bytes()
+            .ct_eq(pending.callback_key().as_bytes())
+            .into();
+        if !same {
+            return Err(Error::TokenMismatch);
+        }
+        let code = match callback {
+            CodeCallback::Approved { code, .. } => code,
+            CodeCallback::Refused { error, .. } if error == "access_denied" => {
+                return Err(Error::Denied);
+            }
+            CodeCallback::Refused {
+                error, description, ..
+            } => return Err(Error::OAuth2 { error, description }),
+        };
+        let redirect_uri = pending
+            .redirect_uri()
+            .and_then(|u| Url::parse(u).ok())
+            .ok_or(Error::BadCallback(
+                "the pending sign-in has no redirect URI",
+            ))?;
+        authcode::exchange_code(
+            self.client.http(),
+            settings,
+            self.token_compliance.as_ref(),
+            code.secret(),
+            kept.secret.secret(),
+            &redirect_uri,
+        )
+        .await
     }
 
     /// Saves `token` for `user` through the token store's `update_token`.
-    pub async fn save_token(&self, user: &UserKey, token: &AccessToken) -> Result<(), Error> {
+    pub async fn save_token<K: TokenKind>(&self, user: &UserKey, token: &K) -> Result<(), Error> {
         match &self.tokens {
-            Some(store) => store.update_token(&self.name, user, token).await,
+            Some(store) => {
+                store
+                    .update_token(&self.name, user, &token.clone().into_remote())
+                    .await
+            }
             None => Ok(()),
         }
     }
@@ -307,50 +414,118 @@ impl Remote {
         }
         let base = self
             .settings
-            .api_base_url
-            .as_ref()
+            .api_base_url()
             .ok_or_else(|| Error::BadPath(path.to_owned()))?;
         base.join(path.trim_start_matches('/'))
             .map_err(|_| Error::BadPath(path.to_owned()))
     }
 
-    /// `user`'s access token from the token store; `Error::NoToken` if there is none.
-    /// Fetch it once to make several calls with [`Remote::get_with`] or [`Remote::send`].
-    pub async fn token(&self, user: &UserKey) -> Result<AccessToken, Error> {
-        let store = self
-            .tokens
+    fn store(&self) -> Result<&AnyTokenStore, Error> {
+        self.tokens
             .as_ref()
-            .ok_or_else(|| Error::NoToken(self.name.clone()))?;
-        store
+            .ok_or_else(|| Error::NoToken(self.name.clone()))
+    }
+
+    async fn stored(&self, user: &UserKey) -> Result<RemoteToken, Error> {
+        self.store()?
             .fetch_token(&self.name, user)
             .await?
             .ok_or_else(|| Error::NoToken(self.name.clone()))
     }
 
-    /// A signed `GET` of an API path for `user`, whose token comes from the token store.
+    /// `user`'s OAuth 1 token credentials from the token store; `Error::NoToken` if there
+    /// are none. Fetch them once to make several calls with [`Remote::get_with`] or
+    /// [`Remote::send`]. [`fetch_token`](Self::fetch_token) is the same for either kind.
+    pub async fn token(&self, user: &UserKey) -> Result<AccessToken, Error> {
+        self.fetch_token(user).await
+    }
+
+    /// `user`'s token from the token store, of kind `K`. An OAuth 2 token that has
+    /// expired, or will within a minute, is refreshed first (RFC 6749 §6) and the new one
+    /// saved with `update_token`; concurrent calls for one user refresh once. A refused
+    /// refresh, or an expired token with nothing to refresh it with, is
+    /// [`Error::ReauthorizationNeeded`]: the user must sign in again.
+    pub async fn fetch_token<K: TokenKind>(&self, user: &UserKey) -> Result<K, Error> {
+        let token = match self.stored(user).await? {
+            RemoteToken::OAuth2(t) if t.needs_refresh() => {
+                RemoteToken::OAuth2(self.refresh(user).await?)
+            }
+            token => token,
+        };
+        K::from_remote(token)
+    }
+
+    /// The refresh itself, one at a time per user: whoever waited re-reads the store and
+    /// finds the token the first one saved.
+    async fn refresh(&self, user: &UserKey) -> Result<OAuth2Token, Error> {
+        let Settings::OAuth2(settings) = &self.settings else {
+            return Err(Error::WrongTokenKind(AccessToken::KIND));
+        };
+        self.refreshes
+            .one_at_a_time(user, async {
+                let current = match self.stored(user).await? {
+                    RemoteToken::OAuth2(t) => t,
+                    RemoteToken::OAuth1(_) => return Err(Error::WrongTokenKind(OAuth2Token::KIND)),
+                };
+                if !current.needs_refresh() {
+                    return Ok(current);
+                }
+                let Some(refresh_token) = &current.refresh_token else {
+                    return Err(Error::ReauthorizationNeeded {
+                        remote: self.name.clone(),
+                        reason: "the token expired and the service gave no refresh token".into(),
+                    });
+                };
+                let mut fresh = authcode::refresh(
+                    self.client.http(),
+                    settings,
+                    self.token_compliance.as_ref(),
+                    &self.name,
+                    refresh_token,
+                )
+                .await?;
+                // §6: the service may keep the refresh token; the new response then has
+                // none, and the old one stays good. An omitted scope is unchanged (§5.1).
+                if fresh.refresh_token.is_none() {
+                    fresh.refresh_token = current.refresh_token.clone();
+                }
+                if fresh.scope.is_none() {
+                    fresh.scope = current.scope.clone();
+                }
+                self.store()?
+                    .update_token(&self.name, user, &RemoteToken::OAuth2(fresh.clone()))
+                    .await?;
+                Ok(fresh)
+            })
+            .await
+    }
+
+    /// A `GET` of an API path for `user`, whose token comes from the token store
+    /// (refreshed first if need be).
     pub async fn get(&self, path: &str, user: &UserKey) -> Result<reqwest::Response, Error> {
-        let token = self.token(user).await?;
+        let token: RemoteToken = self.fetch_token(user).await?;
         self.get_with(path, &token).await
     }
 
-    /// A signed `GET` of an API path with `token`, already fetched with [`Remote::token`].
-    pub async fn get_with(
+    /// A `GET` of an API path with `token`, already fetched with [`Remote::token`] or
+    /// [`Remote::fetch_token`].
+    pub async fn get_with<K: TokenKind>(
         &self,
         path: &str,
-        token: &AccessToken,
+        token: &K,
     ) -> Result<reqwest::Response, Error> {
         let request = self.client.http().get(self.url(path)?).build()?;
         self.send(request, token).await
     }
 
-    /// A signed form `POST` of an API path for `user`.
+    /// A form `POST` of an API path for `user`.
     pub async fn post(
         &self,
         path: &str,
         form: &[(&str, &str)],
         user: &UserKey,
     ) -> Result<reqwest::Response, Error> {
-        let token = self.token(user).await?;
+        let token: RemoteToken = self.fetch_token(user).await?;
         let request = self
             .client
             .http()
@@ -360,15 +535,37 @@ impl Remote {
         self.send(request, &token).await
     }
 
-    /// Applies the compliance hook, signs with `token` and sends.
-    pub async fn send(
+    /// Applies the compliance hook, then signs with OAuth 1 token credentials or adds
+    /// `Authorization: Bearer` for an OAuth 2 token (RFC 6750 §2.1), and sends. A token
+    /// passed here is used as it is; [`fetch_token`](Self::fetch_token) refreshes.
+    pub async fn send<K: TokenKind>(
         &self,
         mut request: reqwest::Request,
-        token: &AccessToken,
+        token: &K,
     ) -> Result<reqwest::Response, Error> {
         if let Some(hook) = &self.compliance {
             hook(&mut request);
         }
-        self.client.send(request, Some(token)).await
+        match token.token_ref() {
+            TokenRef::OAuth1(token) => self.client.send(request, Some(token)).await,
+            TokenRef::OAuth2(token) => {
+                if !token.is_bearer() {
+                    return Err(Error::UnsupportedTokenType(token.token_type.clone()));
+                }
+                let mut value =
+                    HeaderValue::from_str(&format!("Bearer {}", token.access_token.secret()))
+                        .map_err(|_| Error::HeaderNotAscii)?;
+                value.set_sensitive(true);
+                request.headers_mut().insert(AUTHORIZATION, value);
+                let response = self.client.http().execute(request).await?;
+                let status = response.status();
+                if status.is_success() {
+                    Ok(response)
+                } else {
+                    let body = response.text().await.unwrap_or_default();
+                    Err(RemoteError::new(status.as_u16(), body).into())
+                }
+            }
+        }
     }
 }

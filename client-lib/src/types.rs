@@ -101,6 +101,18 @@ secret_value!(
     /// `oauth_verifier`: proves the resource owner approved the request (§2.2).
     Verifier
 );
+secret_value!(
+    /// An OAuth 2 `access_token` (RFC 6749 §5.1), sent as a bearer token (RFC 6750 §2.1).
+    BearerToken
+);
+secret_value!(
+    /// An OAuth 2 `refresh_token` (RFC 6749 §1.5, §6).
+    RefreshToken
+);
+secret_value!(
+    /// An OAuth 2 authorization `code` from the callback (RFC 6749 §4.1.2).
+    AuthorizationCode
+);
 
 /// `oauth_timestamp`: seconds since the Unix epoch (§3.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

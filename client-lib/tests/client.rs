@@ -242,7 +242,7 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
         .unwrap();
 
     let go_to = remote
-        .authorize_redirect("http://127.0.0.1:3000/authorize/local?keep=1")
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/authorize/local?keep=1")
         .await
         .unwrap();
     assert!(
@@ -336,7 +336,7 @@ async fn a_refusal_is_denied_and_forgets_nothing_else() {
         .register_from("local", config(&base), no_env)
         .unwrap();
     let go_to = remote
-        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
     let mut deny = go_to.url.clone();
@@ -358,7 +358,9 @@ async fn an_unconfirmed_callback_stops_the_flow() {
         .register_from("local", config(&base), no_env)
         .unwrap();
     assert!(matches!(
-        remote.authorize_redirect("http://127.0.0.1:3000/cb").await,
+        remote
+            .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
+            .await,
         Err(Error::CallbackNotConfirmed)
     ));
 }
@@ -371,7 +373,7 @@ async fn a_forged_callback_token_is_refused() {
         .register_from("local", config(&base), no_env)
         .unwrap();
     let go_to = remote
-        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
     assert!(matches!(
@@ -397,12 +399,12 @@ async fn a_callback_opened_in_another_browser_is_refused() {
         .register_from("local", config(&base), no_env)
         .unwrap();
     let attacker = remote
-        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
     let attackers_callback = visit(&attacker.url).await;
     let victim = remote
-        .authorize_redirect("http://127.0.0.1:3000/cb")
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
         .await
         .unwrap();
     assert!(matches!(
@@ -432,7 +434,10 @@ async fn wrong_secrets_give_a_typed_remote_error() {
             no_env,
         )
         .unwrap();
-    match remote.authorize_redirect("http://127.0.0.1:3000/cb").await {
+    match remote
+        .authorize_redirect::<AccessToken>("http://127.0.0.1:3000/cb")
+        .await
+    {
         Err(Error::Remote(e)) => {
             assert_eq!(e.status, 401);
             assert_eq!(e.code(), Some(32));
