@@ -238,3 +238,37 @@ fn only_names_with_a_content_hash_count_as_hashed() {
     assert!(!is_hashed("/app.min.js"));
     assert!(!is_hashed("/snippets/leptos-1234/inline0.js"));
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
+    let site = spawn(false).await;
+    let page = http().get(&site.url).send().await.unwrap();
+    let id = header(&page, "x-request-id");
+    assert_eq!(id.len(), 36, "a UUID: {id:?}");
+    let other = http().get(&site.url).send().await.unwrap();
+    assert_ne!(header(&other, "x-request-id"), id, "one per request");
+    let given = http()
+        .get(format!("{}healthz", site.url))
+        .header("x-request-id", "from-the-proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&given, "x-request-id"), "from-the-proxy-42");
+}
+
+#[test]
+fn logged_configuration_hides_passwords_in_urls() {
+    use app::server::ops::redact_passwords;
+    assert_eq!(
+        redact_passwords("postgres://postgres:demo@postgres:5432/site"),
+        "postgres://postgres:[redacted]@postgres:5432/site"
+    );
+    assert_eq!(
+        redact_passwords(r#"Redis("redis://:s3cret@redis:6379/")"#),
+        r#"Redis("redis://:[redacted]@redis:6379/")"#
+    );
+    assert_eq!(
+        redact_passwords("sqlite://data/site.db and redis://redis:6379/"),
+        "sqlite://data/site.db and redis://redis:6379/"
+    );
+}

@@ -7,7 +7,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -58,7 +60,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             challenge,
         ));
-    with_security_headers(router).with_state(state)
+    with_request_ids(with_security_headers(router)).with_state(state)
 }
 
 /// Headers every response carries, pages and API alike, set here once so that no page
@@ -77,6 +79,50 @@ fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) ->
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
+}
+
+/// A request id on every request (the caller's `X-Request-Id`, else a new UUID), echoed
+/// on the response, and a `request` span carrying it, so every log line a request causes
+/// names it. The span has the path only: query strings may carry tokens and verifiers.
+fn with_request_ids<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+    }
+    router
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(span as fn(&_) -> _))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// A URL (or any text holding URLs) with the password of each `scheme://user:password@`
+/// replaced, for logs.
+pub fn redact_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| c == '/' || c == '"' || c == ')' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(userinfo_end), Some(colon)) if colon < userinfo_end => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("[redacted]");
+                out.push_str(&authority[userinfo_end..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// RFC 5849 §3.2 via RFC 2617: a 401 names the OAuth scheme and this provider's realm.
@@ -129,9 +175,31 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listen = config.listen;
     let state = AppState::connect(config).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    // One line with the effective configuration; passwords in URLs redacted (the
+    // configuration holds no other secret).
+    let c = &state.config;
     tracing::info!(
-        brand = %state.config.brand,
-        url = %state.config.public_url,
+        brand = %c.brand,
+        %listen,
+        public_url = %c.public_url,
+        database = %redact_passwords(&c.database_url),
+        nonce_store = %redact_passwords(&format!("{:?}", c.nonce_store)),
+        session_store = %redact_passwords(&format!("{:?}", c.session_store)),
+        redis_prefix = %c.redis_prefix,
+        timestamp_window_secs = c.timestamp_window_secs,
+        request_token_ttl_secs = c.request_token_ttl_secs,
+        secure_cookies = c.secure_cookies,
+        allow_plaintext_over_http = c.allow_plaintext_over_http,
+        sweep_interval_secs = c.sweep_interval_secs,
+        login_attempts = %format!(
+            "{} per account and address, {} per account, {} per address, per {}s",
+            c.login_attempts_per_account_and_address,
+            c.login_attempts_per_account,
+            c.login_attempts_per_address,
+            c.login_window_secs
+        ),
+        signups_per_address = c.signups_per_address,
+        trusted_proxy = ?c.trusted_proxy,
         "provider listening on {listen}"
     );
     crate::sweep::start(state.clone());

@@ -98,3 +98,38 @@ async fn each_brand_has_a_favicon_and_its_pages_link_it() {
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let response = reqwest::get(provider.url("/login")).await.expect("request");
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id:?}");
+    let given = reqwest::Client::new()
+        .get(provider.url("/healthz"))
+        .header("x-request-id", "from-the-proxy-42")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(given.headers()["x-request-id"], "from-the-proxy-42");
+}
+
+#[test]
+fn logged_configuration_hides_passwords_in_urls() {
+    use provider::server::redact_passwords;
+    assert_eq!(
+        redact_passwords("postgres://postgres:demo@postgres:5432/chirp"),
+        "postgres://postgres:[redacted]@postgres:5432/chirp"
+    );
+    assert_eq!(
+        redact_passwords(r#"Redis("redis://:s3cret@redis:6379/")"#),
+        r#"Redis("redis://:[redacted]@redis:6379/")"#
+    );
+    assert_eq!(
+        redact_passwords("sqlite://data/chirp.db"),
+        "sqlite://data/chirp.db"
+    );
+}

@@ -171,6 +171,9 @@ pub fn router(state: AppState) -> Router {
         .layer(referrer)
         .merge(ops::routes(&state.leptos_options))
         .layer(ops::no_cache_by_default())
+        .layer(ops::propagate_request_id())
+        .layer(ops::trace())
+        .layer(ops::set_request_id())
         .with_state(state)
 }
 
@@ -186,30 +189,15 @@ pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
 
 /// `app`: reads the environment, opens the database, serves until Ctrl-C.
 pub async fn run() -> Result<(), StartError> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    ops::init_logging();
     let lookup = |k: &str| std::env::var(k).ok();
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let state = build_state(&lookup, &site_root).await?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
-    tracing::info!(
-        "the site is up at {} with {}",
-        state.config.public_url,
-        state
-            .remotes
-            .iter()
-            .map(|r| r.brand.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    ops::log_configuration(&state);
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(ops::shutdown_signal())
         .await?;
+    tracing::info!("the site stopped");
     Ok(())
 }

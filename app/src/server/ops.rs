@@ -1,5 +1,6 @@
 //! What operating the site needs besides its pages: liveness and readiness probes, the
-//! favicon, and the site's static files under `/pkg` as a production site serves them.
+//! favicon, the site's static files under `/pkg` as a production site serves them, and
+//! request ids in the logs.
 //!
 //! `/pkg`: precompressed copies (`.br`, `.gz`, written at build time by `.ci/build-site`)
 //! go to browsers that accept them. With content-hashed names (`LEPTOS_HASH_FILES=true`,
@@ -18,8 +19,11 @@ use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::LeptosOptions;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::server::state::AppState;
 
@@ -148,4 +152,120 @@ fn plain(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Takes the caller's `X-Request-Id` or makes a new UUID (outermost layer).
+pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
+    SetRequestIdLayer::x_request_id(MakeRequestUuid)
+}
+
+/// Echoes the request id on the response.
+pub fn propagate_request_id() -> PropagateRequestIdLayer {
+    PropagateRequestIdLayer::x_request_id()
+}
+
+type MakeSpan = fn(&axum::http::Request<axum::body::Body>) -> tracing::Span;
+
+/// A `request` span around each request with its id, so every log line the request
+/// causes names it. The path only: query strings may carry tokens and verifiers.
+pub fn trace() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan> {
+    fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+    }
+    TraceLayer::new_for_http().make_span_with(span as MakeSpan)
+}
+
+/// Text holding URLs with the password of each `scheme://user:password@` replaced, for
+/// logs.
+pub fn redact_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| c == '/' || c == '"' || c == ')' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(userinfo_end), Some(colon)) if colon < userinfo_end => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("[redacted]");
+                out.push_str(&authority[userinfo_end..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Logging as configured: `RUST_LOG` filters (default `info,sqlx=warn`);
+/// `LOG_FORMAT=json` writes one JSON object per line, with the request span and its id.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+}
+
+/// One line with the effective configuration at startup; passwords in URLs redacted (the
+/// client secrets are not part of it).
+pub fn log_configuration(state: &AppState) {
+    let c = &state.config;
+    let remotes: Vec<String> = state
+        .remotes
+        .iter()
+        .map(|r| format!("{} ({})", r.name, r.brand))
+        .collect();
+    tracing::info!(
+        listen = %c.listen,
+        public_url = %c.public_url,
+        database = %redact_passwords(&c.database_url),
+        remotes = %remotes.join(", "),
+        temporary_credentials = %c.redis_url.as_deref().map_or("sql".to_owned(), |u| format!("redis {}", redact_passwords(u))),
+        sessions = %redact_passwords(&format!("{:?}", c.sessions)),
+        redis_prefix = %c.redis_prefix,
+        outbound_timeout_secs = c.outbound_timeout.as_secs(),
+        site_root = %state.leptos_options.site_root,
+        hashed_files = state.leptos_options.hash_files,
+        "the site is up at {}",
+        c.public_url
+    );
+}
+
+/// Ctrl-C or SIGTERM (`docker stop`): finish the requests under way, then stop.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
 }
