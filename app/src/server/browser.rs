@@ -33,8 +33,14 @@ pub struct BrowserKey(String);
 
 impl BrowserKey {
     fn of(cookie: &str) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(cookie.as_bytes());
-        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        Self(hex)
     }
 
     pub fn as_str(&self) -> &str {

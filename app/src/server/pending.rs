@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use oauth1::PendingAuthorization;
+use oauth1::{PendingAuthorization, RemoteToken};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -19,11 +19,12 @@ use crate::server::temp_store::{RedisCache, SqlCache, store_error};
 /// Sign-ins one browser may have under way at once.
 pub const MAX_PER_BROWSER: usize = 8;
 
-/// One sign-in under way: what the registry returned for it (request token and binding),
-/// kept server-side for the browser that began it.
+/// One sign-in under way: what the registry returned for it (OAuth 1's request token or
+/// OAuth 2's `state`, and the binding), kept server-side for the browser that began it and
+/// filed under its [`callback_key`](PendingAuthorization::callback_key).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingSignIn {
-    pub pending: PendingAuthorization,
+    pub pending: PendingAuthorization<RemoteToken>,
 }
 
 impl PendingSignIn {
@@ -47,8 +48,8 @@ pub trait PendingSignIns: Send + Sync {
         ttl: Duration,
     ) -> Result<(), oauth1::Error>;
 
-    /// Removes and returns the sign-in of `remote` with request token `token` that
-    /// `browser` began, if there is one and it has not expired.
+    /// Removes and returns the sign-in of `remote` with callback key `token` (request
+    /// token or `state`) that `browser` began, if there is one and it has not expired.
     async fn take(
         &self,
         browser: &BrowserKey,
@@ -65,17 +66,18 @@ impl PendingSignIns for SqlCache {
         sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
-        let mut tx = self.db.begin().await.map_err(store_error)?;
+        // Two statements, no transaction: a browser's rows beyond the bound are dropped
+        // right after, and a race between two of its own sign-ins can only drop more.
         sqlx::query(
             "insert into pending_sign_ins (browser, remote, token, data, expires_at) \
              values ($1, $2, $3, $4, $5)",
         )
         .bind(browser.as_str())
         .bind(sign_in.pending.remote())
-        .bind(sign_in.pending.token().as_str())
+        .bind(sign_in.pending.callback_key())
         .bind(sign_in.to_json()?)
         .bind(db::now() + ttl.as_secs() as i64)
-        .execute(&mut *tx)
+        .execute(&self.db)
         .await
         .map_err(store_error)?;
         sqlx::query(
@@ -85,10 +87,10 @@ impl PendingSignIns for SqlCache {
         )
         .bind(browser.as_str())
         .bind(MAX_PER_BROWSER as i64)
-        .execute(&mut *tx)
+        .execute(&self.db)
         .await
-        .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)
+        .map_err(store_error)
+        .map(drop)
     }
 
     async fn take(
@@ -132,7 +134,7 @@ impl PendingSignIns for RedisCache {
         let now = db::now();
         let member = format!(
             "{} {}",
-            prefix(sign_in.pending.remote(), sign_in.pending.token().as_str()),
+            prefix(sign_in.pending.remote(), sign_in.pending.callback_key()),
             sign_in.to_json()?
         );
         redis::pipe()
@@ -197,7 +199,8 @@ impl PendingSignIns for RedisCache {
 }
 
 /// Remote names have no spaces (`SITE_REMOTES` allows letters, digits, `-` and `_`),
-/// and request tokens are unreserved characters (RFC 5849 §3.6) after encoding.
+/// and callback keys (request tokens, states) are unreserved characters (RFC 5849 §3.6)
+/// after encoding.
 fn prefix(remote: &str, token: &str) -> String {
     format!("{remote} {}", oauth1::encode::encode(token))
 }
