@@ -65,8 +65,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Headers every response carries, pages and API alike, set here once so that no page
 /// can forget them: no framing anywhere (clickjacking turns a click on a framed consent
-/// page into consent), no MIME sniffing, and no `Referer` (the consent page's URL holds
-/// the request token).
+/// page into consent), no MIME sniffing, and no `Referer` to other origins (the consent
+/// page's URL holds the request token). `same-origin`, not `no-referrer`: under
+/// `no-referrer` browsers send `Origin: null` on the provider's own form posts (Fetch,
+/// "append a request `Origin` header"), which the origin check must refuse.
 fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     let header =
         |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
@@ -78,7 +80,7 @@ fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) ->
         ))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
 }
 
 /// A request id on every request (the caller's `X-Request-Id`, else a new UUID), echoed

@@ -43,7 +43,7 @@ async fn no_page_can_be_framed_sniffed_or_leak_its_url_as_a_referrer() {
             ("content-security-policy", "frame-ancestors 'none'"),
             ("x-frame-options", "DENY"),
             ("x-content-type-options", "nosniff"),
-            ("referrer-policy", "no-referrer"),
+            ("referrer-policy", "same-origin"),
         ] {
             assert_eq!(
                 headers.get(name).and_then(|v| v.to_str().ok()),
