@@ -66,8 +66,6 @@ impl PendingSignIns for SqlCache {
         sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
-        // Two statements, no transaction: a browser's rows beyond the bound are dropped
-        // right after, and a race between two of its own sign-ins can only drop more.
         sqlx::query(
             "insert into pending_sign_ins (browser, remote, token, data, expires_at) \
              values ($1, $2, $3, $4, $5)",
@@ -80,6 +78,20 @@ impl PendingSignIns for SqlCache {
         .execute(&self.db)
         .await
         .map_err(store_error)?;
+        // Past the bound, drop this browser's oldest. Counting is a read, which SQLite
+        // runs beside its one writer; the delete (a write) is only for a browser that
+        // left many sign-ins behind. A race between two of its own sign-ins drops more,
+        // never fewer.
+        let held: i64 =
+            sqlx::query("select count(*) as n from pending_sign_ins where browser = $1")
+                .bind(browser.as_str())
+                .fetch_one(&self.db)
+                .await
+                .and_then(|row| row.try_get("n"))
+                .map_err(store_error)?;
+        if held <= MAX_PER_BROWSER as i64 {
+            return Ok(());
+        }
         sqlx::query(
             "delete from pending_sign_ins where browser = $1 and (remote, token) not in \
              (select remote, token from pending_sign_ins where browser = $1 \
