@@ -47,6 +47,12 @@ fn opens_a_session(response: &reqwest::Response) -> bool {
 /// The attack against a signed-in victim and a signed-out browser, each reaching the
 /// site at `victim_base` (the site itself, or a second instance behind the same URL).
 async fn the_attack_is_refused(site: &Site, victim_base: &str) {
+    the_attack_with_is_refused(site, victim_base, "chirp").await;
+}
+
+/// The same, the attacker's account being at `remote` (`chirp` over OAuth 1.0a, `chirp2`
+/// over OAuth 2.0, whose callback names the flow by its `state`).
+async fn the_attack_with_is_refused(site: &Site, victim_base: &str, remote: &str) {
     // The victim is signed in to the site with Warble.
     let victim = browser();
     let callback = sign_in_at_provider(&victim, site, "warble", "allow").await;
@@ -61,7 +67,7 @@ async fn the_attack_is_refused(site: &Site, victim_base: &str) {
 
     // The attacker approves their own Chirp account and keeps the callback URL.
     let attacker = browser();
-    let bait = sign_in_at_provider(&attacker, site, "chirp", "allow").await;
+    let bait = sign_in_at_provider(&attacker, site, remote, "allow").await;
     let bait_here = bait.replacen(&site.url, victim_base, 1);
 
     // The victim opens it: refused, nothing linked, still the victim.
@@ -71,14 +77,17 @@ async fn the_attack_is_refused(site: &Site, victim_base: &str) {
     let page = response.text().await.unwrap();
     assert!(page.contains("not-this-browser"), "{page}");
     assert!(
-        page.contains("/login/chirp"),
+        page.contains(&format!("/login/{remote}")),
         "a way to start again: {page}"
     );
     assert_eq!(snapshot(site).await, before, "no account changed");
     assert_eq!(site.count("users").await, users);
     let (_, accounts) = get_text(&victim, &format!("{victim_base}accounts")).await;
     assert!(accounts.contains("unlink-warble"), "{accounts}");
-    assert!(!accounts.contains("unlink-chirp"), "{accounts}");
+    assert!(
+        !accounts.contains(&format!("unlink-{remote}")),
+        "{accounts}"
+    );
 
     // A signed-out browser opens it: refused, not signed in as the attacker.
     let passer_by = browser();
@@ -86,20 +95,26 @@ async fn the_attack_is_refused(site: &Site, victim_base: &str) {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(!opens_a_session(&response), "not signed in");
     let (_, accounts) = get_text(&passer_by, &format!("{victim_base}accounts")).await;
-    assert!(!accounts.contains("unlink-chirp"), "{accounts}");
+    assert!(
+        !accounts.contains(&format!("unlink-{remote}")),
+        "{accounts}"
+    );
     assert_eq!(snapshot(site).await, before, "no account changed");
     assert_eq!(site.count("users").await, users);
 
     // Nothing was spent: the attacker's own browser still finishes its own sign-in.
     let response = attacker.get(&bait).send().await.unwrap();
-    assert_eq!(location(&response), "/profile/chirp");
+    assert_eq!(location(&response), format!("/profile/{remote}"));
     assert_eq!(
         site.count("users").await,
         users + 1,
         "the attacker's own user"
     );
     let (_, accounts) = get_text(&victim, &format!("{victim_base}accounts")).await;
-    assert!(!accounts.contains("unlink-chirp"), "{accounts}");
+    assert!(
+        !accounts.contains(&format!("unlink-{remote}")),
+        "{accounts}"
+    );
 }
 
 #[tokio::test]
@@ -129,6 +144,20 @@ async fn a_callback_opened_in_another_browser_is_refused_on_two_instances_on_pos
     let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
     let (twin, _state) = spawn_twin(&site).await;
     the_attack_is_refused(&site, &twin).await;
+    test_redis::delete_all(&prefix).await;
+}
+
+#[tokio::test]
+async fn an_oauth2_callback_opened_in_another_browser_is_refused_on_sqlite() {
+    let site = site(Backend::Sqlite).spawn().await;
+    the_attack_with_is_refused(&site, &site.url, "chirp2").await;
+}
+
+#[tokio::test]
+async fn an_oauth2_callback_opened_in_another_browser_is_refused_on_postgres_and_redis() {
+    let prefix = test_redis::prefix("site-binding-oauth2");
+    let site = site(Backend::Postgres).on_redis(&prefix).spawn().await;
+    the_attack_with_is_refused(&site, &site.url, "chirp2").await;
     test_redis::delete_all(&prefix).await;
 }
 

@@ -1,10 +1,12 @@
-//! `GET /authorize/{name}`: the callback (RFC 5849 §2.2) and leg 3 (§2.3), in four steps:
-//! [`exchange`] the verifier (only for the browser that began the sign-in), [`identify`]
-//! the remote account, [`link`] it to a local user, [`start_session`].
+//! `GET /authorize/{name}`: the callback (RFC 5849 §2.2 and §2.3; for an OAuth 2 remote
+//! RFC 6749 §4.1.2 and §4.1.3), in four steps: [`exchange`] the verifier or code (only
+//! for the browser that began the sign-in), [`identify`] the remote account, [`link`] it
+//! to a local user, [`start_session`].
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Redirect;
-use oauth1::{AccessToken, Callback, Error, Remote};
+use oauth1::Remote;
+use oauth1::{Error, RemoteToken};
 use tower_sessions::Session;
 
 use crate::model::{FlowStep, StepKind};
@@ -30,10 +32,10 @@ pub async fn authorize(
         .remote(&name)
         .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
     let query = query.unwrap_or_default();
-    let token = exchange(&state, &remote, &browser, &session, user, &query).await?;
-    let who = identify(&remote, &token).await;
+    let (token, flow) = exchange(&state, &remote, &browser, &session, user, &query).await?;
+    let (token, who) = identify(&state, &remote, token).await?;
     let user_id = link(&state, &remote, &token, user, &who).await?;
-    if let Some(steps) = state.flows.take(token.token.as_str())
+    if let Some(steps) = state.flows.take(&flow)
         && let Ok(json) = serde_json::to_string(&steps)
         && let Err(e) = flows::save_flow(&state.db, user_id.0, &name, &json).await
     {
@@ -51,7 +53,9 @@ fn brand_and_retry(state: &AppState, remote: &Remote) -> (String, Retry) {
 }
 
 /// Takes this browser's record of the sign-in the callback names (none: refused, and
-/// nothing spent), then exchanges the verifier for token credentials.
+/// nothing spent), then exchanges the verifier (OAuth 1) or the code with the PKCE
+/// verifier (OAuth 2) for a token. Also returns the key the teaching page's record of
+/// this sign-in is filed under.
 ///
 /// Someone signed in here must have signed in with this same `site_browser` cookie: over
 /// plain http a service on another port of the host can plant its own value in place of
@@ -64,19 +68,19 @@ async fn exchange(
     session: &Session,
     current: Option<UserId>,
     query: &str,
-) -> Result<AccessToken> {
+) -> Result<(RemoteToken, String)> {
     let (brand, retry) = brand_and_retry(state, remote);
-    let Ok(callback) = Callback::parse(query) else {
+    // `oauth_token` (or `denied`) for OAuth 1, `state` for OAuth 2.
+    let Some(key) = remote.callback_key(query) else {
         return Err(SiteError::Stale { brand, retry });
     };
-    let request_token = callback.token().as_str();
     let not_this_browser = || SiteError::NotThisBrowser {
         brand: brand.clone(),
         retry: Retry::sign_in(remote.name(), &brand),
     };
     let sign_in = state
         .pending
-        .take(browser, remote.name(), request_token)
+        .take(browser, remote.name(), &key)
         .await
         .map_err(SiteError::unavailable)?
         .ok_or_else(not_this_browser)?;
@@ -88,14 +92,13 @@ async fn exchange(
         }
     }
     let url = redact_verifier(&format!("{}?{query}", state.config.callback(remote.name())));
-    state.flows.push(
-        request_token,
-        FlowStep::browser(StepKind::Callback, "GET", url, 303),
-    );
-    let token = match remote.authorize_access_token(&sign_in.pending, query).await {
+    state
+        .flows
+        .push(&key, FlowStep::browser(StepKind::Callback, "GET", url, 303));
+    let token: RemoteToken = match remote.authorize_access_token(&sign_in.pending, query).await {
         Ok(token) => token,
         Err(Error::Denied) => {
-            state.flows.take(request_token);
+            state.flows.take(&key);
             return Err(SiteError::Denied { brand, retry });
         }
         Err(Error::NotThisBrowser) => return Err(SiteError::NotThisBrowser { brand, retry }),
@@ -108,15 +111,21 @@ async fn exchange(
             });
         }
     };
-    state.flows.rename(request_token, token.token.as_str());
-    if token.extra("user_id").is_none() {
-        return Err(SiteError::Remote {
-            brand,
-            retry,
-            source: Error::MissingField("user_id"),
-        });
+    match &token {
+        RemoteToken::OAuth1(t) => {
+            // The OAuth 1 flow is recorded under the request token, then the access token.
+            state.flows.rename(&key, t.token.as_str());
+            if t.extra("user_id").is_none() {
+                return Err(SiteError::Remote {
+                    brand,
+                    retry,
+                    source: Error::MissingField("user_id"),
+                });
+            }
+            Ok((token.clone(), t.token.as_str().to_owned()))
+        }
+        RemoteToken::OAuth2(_) => Ok((token, key)),
     }
-    Ok(token)
 }
 
 /// Who signed in at the service.
@@ -125,28 +134,54 @@ struct Identity {
     display_name: String,
 }
 
-/// The first API call with the new token (`account/verify_credentials.json`, also shown
-/// on the teaching page) for a display name. If it fails the sign-in goes on with the
-/// screen name the token response gave.
-async fn identify(remote: &Remote, token: &AccessToken) -> Identity {
-    let screen_name = token.extra("screen_name").unwrap_or("").to_owned();
-    let profile: Option<serde_json::Value> = match remote
-        .get_with("account/verify_credentials.json", token)
-        .await
-    {
-        Ok(response) => response.json().await.ok(),
-        Err(_) => None,
+/// The first API call with the new token, for a display name (and for OAuth 2, whose
+/// token response does not say whose it is, for the account's id and screen name, which
+/// are then kept in the token). OAuth 1: `account/verify_credentials.json` (also shown
+/// on the teaching page); if it fails the sign-in goes on with the screen name the token
+/// response gave. OAuth 2: `GET /2/users/me`, which must answer.
+async fn identify(
+    state: &AppState,
+    remote: &Remote,
+    token: RemoteToken,
+) -> Result<(RemoteToken, Identity)> {
+    let (path, pointer) = match &token {
+        RemoteToken::OAuth1(_) => ("account/verify_credentials.json", ""),
+        RemoteToken::OAuth2(_) => ("users/me", "/data"),
     };
-    let display_name = profile
-        .as_ref()
-        .and_then(|p| p["name"].as_str())
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("@{screen_name}"));
-    Identity {
-        screen_name,
-        display_name,
-    }
+    let profile: Option<serde_json::Value> = match remote.get_with(path, &token).await {
+        Ok(response) if response.status().is_success() => response.json().await.ok(),
+        _ => None,
+    };
+    let profile = profile.as_ref().and_then(|p| p.pointer(pointer));
+    let field = |k: &str| {
+        profile
+            .and_then(|p| p[k].as_str())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let token = match token {
+        RemoteToken::OAuth1(t) => RemoteToken::OAuth1(t),
+        RemoteToken::OAuth2(t) => {
+            let (Some(id), Some(username)) = (field("id"), field("username")) else {
+                let (brand, retry) = brand_and_retry(state, remote);
+                return Err(SiteError::Remote {
+                    brand,
+                    retry,
+                    source: Error::MissingField("data.id"),
+                });
+            };
+            RemoteToken::OAuth2(store::with_account(t, &id, &username))
+        }
+    };
+    let screen_name = store::remote_account(&token).1.to_owned();
+    let display_name = field("name").unwrap_or_else(|| format!("@{screen_name}"));
+    Ok((
+        token,
+        Identity {
+            screen_name,
+            display_name,
+        },
+    ))
 }
 
 /// The local user the remote account belongs to. The common case in one statement
@@ -155,7 +190,7 @@ async fn identify(remote: &Remote, token: &AccessToken) -> Identity {
 async fn link(
     state: &AppState,
     remote: &Remote,
-    token: &AccessToken,
+    token: &RemoteToken,
     current: Option<UserId>,
     who: &Identity,
 ) -> Result<UserId> {
@@ -167,7 +202,7 @@ async fn link(
     {
         return Ok(UserId(owner));
     }
-    let remote_user_id = token.extra("user_id").unwrap_or("");
+    let (remote_user_id, _) = store::remote_account(token);
     let owner = store::owner_of(&state.db, name, remote_user_id)
         .await
         .map_err(SiteError::internal)?;

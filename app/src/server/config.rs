@@ -12,7 +12,8 @@ pub struct SiteConfig {
     pub public_url: url::Url,
     /// `DATABASE_URL`, default `sqlite://data/site.db`.
     pub database_url: String,
-    /// `SITE_REMOTES`, default `chirp,warble` (and `twitter` when `TWITTER_CLIENT_ID` is set).
+    /// `SITE_REMOTES`, default `chirp,warble`, and `chirp2`, `twitter`, `x` when
+    /// `CHIRP2_CLIENT_ID`, `TWITTER_CLIENT_ID`, `X_CLIENT_ID` are set.
     pub remotes: Vec<String>,
     /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
     pub redis_url: Option<String>,
@@ -59,8 +60,15 @@ impl SiteConfig {
                 .collect(),
             None => {
                 let mut list = vec!["chirp".to_owned(), "warble".to_owned()];
-                if get("TWITTER_CLIENT_ID").is_some() {
-                    list.push("twitter".to_owned());
+                // The OAuth 2.0 remotes, and the real services, once they have a client.
+                for (name, key) in [
+                    ("chirp2", "CHIRP2_CLIENT_ID"),
+                    ("twitter", "TWITTER_CLIENT_ID"),
+                    ("x", "X_CLIENT_ID"),
+                ] {
+                    if get(key).is_some() {
+                        list.push(name.to_owned());
+                    }
                 }
                 list
             }
@@ -130,12 +138,15 @@ impl SiteConfig {
 }
 
 /// The defaults a remote starts from before its `{NAME}_*` variables: the demo providers
-/// (Chirp on :8001, Warble on :8002) and Twitter's endpoints.
+/// (Chirp on :8001, Warble on :8002; `chirp2` is Chirp's OAuth 2.0), Twitter's OAuth 1.0a
+/// endpoints and X's OAuth 2.0 ones.
 pub fn remote_defaults(name: &str) -> RemoteConfig {
     match name {
         "chirp" => presets::twitter_compatible("http://127.0.0.1:8001/"),
         "warble" => presets::twitter_compatible("http://127.0.0.1:8002/"),
+        "chirp2" => presets::x_compatible_oauth2("http://127.0.0.1:8001/"),
         "twitter" => presets::twitter(),
+        "x" => presets::x_oauth2(),
         _ => RemoteConfig::default(),
     }
 }
@@ -147,6 +158,8 @@ pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| match name {
             "twitter" => "Twitter".to_owned(),
+            "chirp2" => "Chirp (OAuth 2.0)".to_owned(),
+            "x" => "X".to_owned(),
             _ => {
                 let mut chars = name.chars();
                 chars
@@ -194,5 +207,14 @@ mod tests {
             let err = config(&[(key, "memcached")]).unwrap_err();
             assert!(err.to_string().starts_with(key), "{err}");
         }
+    }
+
+    #[test]
+    fn the_oauth2_remotes_join_the_defaults_when_they_have_a_client() {
+        assert_eq!(config(&[]).unwrap().remotes, ["chirp", "warble"]);
+        let both = config(&[("CHIRP2_CLIENT_ID", "c"), ("X_CLIENT_ID", "x")]).unwrap();
+        assert_eq!(both.remotes, ["chirp", "warble", "chirp2", "x"]);
+        assert_eq!(brand("chirp2", &|_| None), "Chirp (OAuth 2.0)");
+        assert!(remote_defaults("chirp2").request_token_url.is_none());
     }
 }

@@ -1,5 +1,6 @@
-//! `GET /login/{name}`: leg 1 (RFC 5849 §2.1) and the redirect of leg 2 (§2.2). The
-//! sign-in it starts is filed under this browser (`pending.rs`): only this browser may
+//! `GET /login/{name}`: leg 1 (RFC 5849 §2.1) and the redirect of leg 2 (§2.2), or for an
+//! OAuth 2 remote the authorization request with `state` and PKCE (RFC 6749 §4.1.1,
+//! RFC 7636 §4.3). The sign-in it starts is filed under this browser (`pending.rs`): only this browser may
 //! finish it (`callback.rs`).
 
 use axum::extract::{Path, State};
@@ -25,7 +26,7 @@ pub async fn login(
         .remote(&name)
         .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
     let go_to = remote
-        .authorize_redirect(&state.config.callback(&name))
+        .authorize_redirect::<oauth1::RemoteToken>(&state.config.callback(&name))
         .await
         .map_err(|source| SiteError::Remote {
             brand: state.brand(&name),
@@ -41,7 +42,7 @@ pub async fn login(
         .await
         .map_err(SiteError::unavailable)?;
     state.flows.push(
-        sign_in.pending.token().as_str(),
+        sign_in.pending.callback_key(),
         FlowStep::browser(StepKind::Authorize, "GET", go_to.url.to_string(), 303),
     );
     Ok(Redirect::to(go_to.url.as_str()))

@@ -17,6 +17,7 @@ pub mod state;
 pub mod store;
 pub mod temp_store;
 pub mod user;
+pub mod v2;
 
 use std::sync::Arc;
 

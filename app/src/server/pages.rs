@@ -1,12 +1,12 @@
 //! The bodies of the server functions in `crate::api`.
 
 use leptos::prelude::*;
-use oauth1::Error;
+use oauth1::{Error, RemoteToken};
 
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
 use crate::server::state::AppState;
-use crate::server::store;
 use crate::server::user::MaybeUser;
+use crate::server::{store, v2};
 
 fn state() -> Result<AppState, ServerFnError> {
     use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
@@ -61,6 +61,9 @@ fn problem(brand: &str, err: &Error) -> String {
         }
         Error::Http(_) => format!("{brand} could not be reached just now. Try again in a moment."),
         Error::NoToken(_) => format!("You have no {brand} account linked here yet."),
+        Error::ReauthorizationNeeded { .. } => format!(
+            "{brand} no longer accepts this site's access: it could not be renewed. Sign in again to renew it."
+        ),
         other => format!("{brand} answered with an error: {other}"),
     }
 }
@@ -79,8 +82,20 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         message: problem(&remote_info.brand, &err),
         remote: remote_info.clone(),
     };
-    let token = match remote.token(&user).await {
-        Ok(token) => token,
+    // An OAuth 2 token that has expired is refreshed here, and the new one saved.
+    let token = match remote.fetch_token::<RemoteToken>(&user).await {
+        Ok(RemoteToken::OAuth1(token)) => token,
+        Ok(token) => {
+            return Ok(match v2::profile(&remote, &token).await {
+                Ok(p) => ProfileData::Shown {
+                    screen_name: p.screen_name,
+                    name: p.name,
+                    remote: remote_info,
+                    timeline: p.timeline,
+                },
+                Err(err) => problem_page(err),
+            });
+        }
         Err(Error::NoToken(_)) => {
             return Ok(ProfileData::NotLinked {
                 remote: remote_info,
@@ -142,14 +157,16 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
         return Err(ServerFnError::new("A status is at most 280 characters."));
     }
     let remote = state.registry.remote(&name).map_err(failed)?;
+    let user = oauth1::UserKey::Id(user_id);
+    let said = |err: Error| ServerFnError::new(problem(&info.brand, &err));
+    if remote.is_oauth2() {
+        let token: RemoteToken = remote.fetch_token(&user).await.map_err(said)?;
+        return v2::post(&remote, &token, status).await.map_err(said);
+    }
     remote
-        .post(
-            "statuses/update.json",
-            &[("status", status)],
-            &oauth1::UserKey::Id(user_id),
-        )
+        .post("statuses/update.json", &[("status", status)], &user)
         .await
-        .map_err(|err| ServerFnError::new(problem(&info.brand, &err)))?;
+        .map_err(said)?;
     Ok(())
 }
 

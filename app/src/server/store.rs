@@ -1,73 +1,173 @@
-//! The site's users and their linked accounts with token credentials (RFC 5849 §2.3),
-//! and the token store the registry reads them through.
+//! The site's users and their linked accounts with their tokens: OAuth 1 token
+//! credentials (RFC 5849 §2.3) or OAuth 2 access tokens (RFC 6749 §5.1), and the token
+//! store the registry reads and refreshes them through.
 
 use async_trait::async_trait;
-use oauth1::{AccessToken, TokenStore, UserKey};
+use oauth1::{
+    AccessToken, BearerToken, OAuth2Token, RefreshToken, RemoteToken, TokenStore, UserKey,
+};
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
 use crate::server::db::{self, Db};
 use crate::server::temp_store::store_error;
 
-/// The registry's `fetch_token`: the signed-in user's token for a remote, from the
-/// `accounts` table. Users are keyed by their local id (`UserKey::Id`).
+/// The registry's `fetch_token` / `update_token`: the signed-in user's token for a
+/// remote, of either kind, in the `accounts` table. Users are keyed by their local id
+/// (`UserKey::Id`).
 pub struct DbTokenStore {
     pub db: Db,
 }
 
+/// A token as an `accounts` row keeps it. The remote account (`user_id`, `screen_name`)
+/// travels in the token's extra fields: OAuth 1's token response has them, and the
+/// callback adds them to an OAuth 2 token from `/2/users/me`.
+struct Columns<'a> {
+    kind: &'static str,
+    remote_user_id: &'a str,
+    screen_name: &'a str,
+    token: &'a str,
+    token_secret: &'a str,
+    refresh_token: Option<&'a str>,
+    expires_at: Option<i64>,
+    scope: Option<&'a str>,
+}
+
+fn columns(token: &RemoteToken) -> Columns<'_> {
+    match token {
+        RemoteToken::OAuth1(t) => Columns {
+            kind: "oauth1",
+            remote_user_id: t.extra("user_id").unwrap_or(""),
+            screen_name: t.extra("screen_name").unwrap_or(""),
+            token: t.token.as_str(),
+            token_secret: t.secret.secret(),
+            refresh_token: None,
+            expires_at: None,
+            scope: None,
+        },
+        RemoteToken::OAuth2(t) => Columns {
+            kind: "oauth2",
+            remote_user_id: t.extra_str("user_id").unwrap_or(""),
+            screen_name: t.extra_str("screen_name").unwrap_or(""),
+            token: t.access_token.secret(),
+            token_secret: "",
+            refresh_token: t.refresh_token.as_ref().map(|r| r.secret()),
+            expires_at: t.expires_at.map(|at| at.min(i64::MAX as u64) as i64),
+            scope: t.scope.as_deref(),
+        },
+    }
+}
+
+/// The remote account a token is for: its id at the service (empty if unknown) and
+/// screen name.
+pub fn remote_account(token: &RemoteToken) -> (&str, &str) {
+    let c = columns(token);
+    (c.remote_user_id, c.screen_name)
+}
+
+/// `account` added to an OAuth 2 token's extra fields, where [`columns`] finds it.
+pub fn with_account(mut token: OAuth2Token, user_id: &str, screen_name: &str) -> OAuth2Token {
+    token.extra.insert("user_id".into(), user_id.into());
+    token.extra.insert("screen_name".into(), screen_name.into());
+    token
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<RemoteToken, sqlx::Error> {
+    let remote_user_id: String = row.try_get("remote_user_id")?;
+    let screen_name: String = row.try_get("screen_name")?;
+    let token: String = row.try_get("token")?;
+    let kind: String = row.try_get("kind")?;
+    if kind == "oauth2" {
+        let refresh: Option<String> = row.try_get("refresh_token")?;
+        let expires_at: Option<i64> = row.try_get("expires_at")?;
+        let t = OAuth2Token {
+            access_token: BearerToken::new(token),
+            token_type: "Bearer".into(),
+            refresh_token: refresh.map(RefreshToken::new),
+            expires_at: expires_at.map(|at| at.max(0) as u64),
+            scope: row.try_get("scope")?,
+            extra: serde_json::Map::new(),
+        };
+        return Ok(RemoteToken::OAuth2(with_account(
+            t,
+            &remote_user_id,
+            &screen_name,
+        )));
+    }
+    let mut t = AccessToken::new(token, row.try_get::<String, _>("token_secret")?);
+    t.extra = vec![
+        ("user_id".into(), remote_user_id),
+        ("screen_name".into(), screen_name),
+    ];
+    Ok(RemoteToken::OAuth1(t))
+}
+
 #[async_trait]
-impl TokenStore for DbTokenStore {
+impl TokenStore<RemoteToken> for DbTokenStore {
     async fn fetch_token(
         &self,
         remote: &str,
         user: &UserKey,
-    ) -> Result<Option<AccessToken>, oauth1::Error> {
+    ) -> Result<Option<RemoteToken>, oauth1::Error> {
         let &UserKey::Id(user_id) = user else {
             return Ok(None);
         };
         let row = sqlx::query(
-            "select token, token_secret, remote_user_id, screen_name from accounts \
-             where user_id = $1 and remote = $2",
+            "select kind, token, token_secret, refresh_token, expires_at, scope, \
+             remote_user_id, screen_name from accounts where user_id = $1 and remote = $2",
         )
         .bind(user_id)
         .bind(remote)
         .fetch_optional(&self.db)
         .await
         .map_err(store_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let mut token = AccessToken::new(
-            row.try_get::<String, _>("token").map_err(store_error)?,
-            row.try_get::<String, _>("token_secret")
-                .map_err(store_error)?,
-        );
-        token.extra = vec![
-            (
-                "user_id".into(),
-                row.try_get("remote_user_id").map_err(store_error)?,
-            ),
-            (
-                "screen_name".into(),
-                row.try_get("screen_name").map_err(store_error)?,
-            ),
-        ];
-        Ok(Some(token))
+        row.as_ref().map(from_row).transpose().map_err(store_error)
     }
 
-    /// A new token for `user` (a local user id): linked to that user, replacing the
-    /// account's earlier token and any other link of the same remote account.
+    /// A token for `user` (a local user id). One that names its remote account (a
+    /// sign-in) is linked to that user, replacing the account's earlier token and any
+    /// other link of the same remote account; one that does not (a refresh) replaces the
+    /// token of the user's account at this remote.
     async fn update_token(
         &self,
         remote: &str,
         user: &UserKey,
-        token: &AccessToken,
+        token: &RemoteToken,
     ) -> Result<(), oauth1::Error> {
         let &UserKey::Id(user_id) = user else {
             return Err(oauth1::Error::Store(format!("not a local user id: {user}")));
         };
-        link(&self.db, user_id, remote, token)
-            .await
-            .map_err(store_error)
+        let done = if remote_account(token).0.is_empty() {
+            refreshed(&self.db, user_id, remote, token).await
+        } else {
+            link(&self.db, user_id, remote, token).await
+        };
+        done.map_err(store_error)
     }
+}
+
+/// A refreshed token (RFC 6749 §6) in place of the one the account had.
+async fn refreshed(
+    db: &Db,
+    user_id: i64,
+    remote: &str,
+    token: &RemoteToken,
+) -> Result<(), sqlx::Error> {
+    let c = columns(token);
+    sqlx::query(
+        "update accounts set token = $1, token_secret = $2, refresh_token = $3, \
+         expires_at = $4, scope = $5 where user_id = $6 and remote = $7",
+    )
+    .bind(c.token)
+    .bind(c.token_secret)
+    .bind(c.refresh_token)
+    .bind(c.expires_at)
+    .bind(c.scope)
+    .bind(user_id)
+    .bind(remote)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 pub async fn create_user(db: &Db, display_name: &str) -> Result<i64, sqlx::Error> {
@@ -112,20 +212,26 @@ pub async fn owner_of(
 pub async fn relink(
     db: &Db,
     remote: &str,
-    token: &AccessToken,
+    token: &RemoteToken,
     current: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let c = columns(token);
     sqlx::query(
-        "update accounts set screen_name = $1, token = $2, token_secret = $3, linked_at = $4 \
-         where remote = $5 and remote_user_id = $6 and user_id = coalesce($7, user_id) \
+        "update accounts set screen_name = $1, token = $2, token_secret = $3, linked_at = $4, \
+         kind = $5, refresh_token = $6, expires_at = $7, scope = $8 \
+         where remote = $9 and remote_user_id = $10 and user_id = coalesce($11, user_id) \
          returning user_id",
     )
-    .bind(token.extra("screen_name").unwrap_or(""))
-    .bind(token.token.as_str())
-    .bind(token.secret.secret())
+    .bind(c.screen_name)
+    .bind(c.token)
+    .bind(c.token_secret)
     .bind(db::now())
+    .bind(c.kind)
+    .bind(c.refresh_token)
+    .bind(c.expires_at)
+    .bind(c.scope)
     .bind(remote)
-    .bind(token.extra("user_id").unwrap_or(""))
+    .bind(c.remote_user_id)
     .bind(current)
     .fetch_optional(db)
     .await?
@@ -138,26 +244,32 @@ pub async fn link(
     db: &Db,
     user_id: i64,
     remote: &str,
-    token: &AccessToken,
+    token: &RemoteToken,
 ) -> Result<(), sqlx::Error> {
+    let c = columns(token);
     let mut tx = db.begin().await?;
     sqlx::query("delete from accounts where (user_id = $1 and remote = $2) or (remote = $2 and remote_user_id = $3)")
         .bind(user_id)
         .bind(remote)
-        .bind(token.extra("user_id").unwrap_or(""))
+        .bind(c.remote_user_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "insert into accounts (user_id, remote, remote_user_id, screen_name, token, token_secret, linked_at) \
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into accounts (user_id, remote, remote_user_id, screen_name, token, token_secret, \
+         linked_at, kind, refresh_token, expires_at, scope) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(user_id)
     .bind(remote)
-    .bind(token.extra("user_id").unwrap_or(""))
-    .bind(token.extra("screen_name").unwrap_or(""))
-    .bind(token.token.as_str())
-    .bind(token.secret.secret())
+    .bind(c.remote_user_id)
+    .bind(c.screen_name)
+    .bind(c.token)
+    .bind(c.token_secret)
     .bind(db::now())
+    .bind(c.kind)
+    .bind(c.refresh_token)
+    .bind(c.expires_at)
+    .bind(c.scope)
     .execute(&mut *tx)
     .await?;
     tx.commit().await

@@ -1,9 +1,11 @@
 //! Two providers (Chirp and Warble) and the site, all in this process on port 0, each with
 //! its own database; and a cookie-keeping client that does not follow redirects, which
-//! plays the browser.
+//! plays the browser. Chirp's app also has OAuth 2.0 on (a confidential client), which
+//! the site knows as `chirp2`.
 #![allow(dead_code)]
 
 use provider::apps::{self, AccessLevel, NewApp};
+use provider::oauth2::clients::{self, ClientKind, NewClient};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,6 +17,9 @@ use provider::users;
 use reqwest::StatusCode;
 
 pub const PASSWORD: &str = "wonderland";
+/// Chirp's OAuth 2.0 client, as the site is configured with it.
+pub const OAUTH2_CLIENT_ID: &str = "chirp-oauth2-client";
+pub const OAUTH2_CLIENT_SECRET: &str = "chirp-oauth2-secret";
 
 pub struct Provider {
     /// Where the site and browsers reach it: its own address, or its proxy's.
@@ -156,7 +161,7 @@ async fn spawn_provider(
     let alice = users::create(&state.db, "alice", &format!("Alice of {brand}"), PASSWORD)
         .await
         .unwrap();
-    apps::create(
+    let app = apps::create(
         &state.db,
         NewApp {
             owner_id: alice.id,
@@ -169,6 +174,20 @@ async fn spawn_provider(
     )
     .await
     .unwrap();
+    if brand == "Chirp" {
+        clients::enable(
+            &state.db,
+            app.id,
+            NewClient {
+                kind: ClientKind::Confidential,
+                redirect_uris: &[format!("{site}authorize/chirp2")],
+                client_id: Some(OAUTH2_CLIENT_ID),
+                client_secret: Some(OAUTH2_CLIENT_SECRET),
+            },
+        )
+        .await
+        .unwrap();
+    }
     provider::spawn(state.clone(), listener).await.unwrap();
     Provider {
         url: public,
@@ -250,7 +269,30 @@ async fn spawn_site_full(
         ("SITE_LISTEN".into(), addr.to_string()),
         ("SITE_PUBLIC_URL".into(), url.clone()),
         ("DATABASE_URL".into(), db.url.clone()),
-        ("SITE_REMOTES".into(), "chirp,warble".into()),
+        ("SITE_REMOTES".into(), "chirp,warble,chirp2".into()),
+        ("CHIRP2_CLIENT_ID".into(), OAUTH2_CLIENT_ID.into()),
+        ("CHIRP2_CLIENT_SECRET".into(), OAUTH2_CLIENT_SECRET.into()),
+        (
+            "CHIRP2_AUTHORIZE_URL".into(),
+            format!("{}i/oauth2/authorize", chirp.url),
+        ),
+        (
+            "CHIRP2_ACCESS_TOKEN_URL".into(),
+            format!("{}2/oauth2/token", chirp.url),
+        ),
+        (
+            "CHIRP2_REFRESH_TOKEN_URL".into(),
+            format!("{}2/oauth2/token", chirp.url),
+        ),
+        ("CHIRP2_API_BASE_URL".into(), format!("{}2/", chirp.url)),
+        (
+            "CHIRP2_REVOKE_URL".into(),
+            format!("{}2/oauth2/revoke", chirp.url),
+        ),
+        (
+            "CHIRP2_CLIENT_KWARGS".into(),
+            "scope=tweet.read tweet.write users.read offline.access".into(),
+        ),
     ];
     for (name, p, key) in [
         ("CHIRP", &chirp, "chirp-key"),
@@ -356,17 +398,32 @@ pub async fn decide_at_provider(
             url = next;
             continue;
         }
-        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        let status = response.status();
         let page = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{url}: {page}");
         if page.contains("id=\"sign-in\"") {
-            let fields = [("screen_name", "alice"), ("password", PASSWORD)];
+            // `next` holds an OAuth 2 query with `&`s, which the page writes as `&#38;`.
+            let next = hidden(&page, "next")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&");
+            let fields = [
+                ("screen_name", "alice"),
+                ("password", PASSWORD),
+                ("next", next.as_str()),
+            ];
             let response = submit(http, &url, &page, "/login", &fields).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             url = follow(&url, &location(&response));
         } else {
             assert!(page.contains("id=\"allow\""), "a consent page: {page}");
             let fields = [("decision", decision)];
-            let response = submit(http, &url, &page, "/oauth/authorize", &fields).await;
+            // The same consent page for both protocols, posted back where it came from.
+            let action = if url.contains("/i/oauth2/") {
+                "/i/oauth2/authorize"
+            } else {
+                "/oauth/authorize"
+            };
+            let response = submit(http, &url, &page, action, &fields).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             let next = follow(&url, &location(&response));
             assert!(next.starts_with(&site.url), "back to the site: {next}");
