@@ -69,7 +69,8 @@ pub struct FlowStep {
     pub response: String,
 }
 
-/// Which leg of the flow a step is (RFC 5849 §2, then §3). Stored by name in saved flows.
+/// Which leg of the flow a step is (RFC 5849 §2, then §3; or RFC 6749 §4.1 and RFC 6750
+/// for an OAuth 2.0 sign-in). Stored by name in saved flows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
@@ -78,6 +79,12 @@ pub enum StepKind {
     Callback,
     AccessToken,
     ApiCall,
+    /// OAuth 2.0: to the authorize endpoint with `state` and the PKCE challenge.
+    CodeAuthorize,
+    /// OAuth 2.0: back with the code and `state`.
+    CodeCallback,
+    /// OAuth 2.0: an API call with the Bearer token.
+    BearerCall,
 }
 
 impl StepKind {
@@ -88,6 +95,9 @@ impl StepKind {
             StepKind::Callback => "callback",
             StepKind::AccessToken => "access_token",
             StepKind::ApiCall => "api_call",
+            StepKind::CodeAuthorize => "code_authorize",
+            StepKind::CodeCallback => "code_callback",
+            StepKind::BearerCall => "bearer_call",
         }
     }
 }

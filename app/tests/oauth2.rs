@@ -128,6 +128,20 @@ async fn journey(site: Site) {
     assert!(!profile.contains(&row.token), "no token in the page");
     assert!(!profile.contains(OAUTH2_CLIENT_SECRET));
 
+    // The teaching page shows the OAuth 2.0 legs, without the code or the token.
+    let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
+    for step in ["code_authorize", "code_callback", "bearer_call"] {
+        assert!(
+            lesson.contains(&format!("step-{step}")),
+            "{step} in {lesson}"
+        );
+    }
+    assert!(lesson.contains("code_challenge=") && lesson.contains("state="));
+    assert!(lesson.contains("code=%5Bredacted%5D"), "{lesson}");
+    assert!(lesson.contains("Bearer [redacted]"), "{lesson}");
+    assert!(lesson.contains("oauth1-vs-oauth2"));
+    assert!(!lesson.contains(&row.token) && !lesson.contains(OAUTH2_CLIENT_SECRET));
+
     // The account is linked to the same user on the next sign-in.
     let users = site.count("users").await;
     sign_in(&site, &http).await;

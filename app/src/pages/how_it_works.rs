@@ -39,6 +39,72 @@ fn explain(kind: StepKind) -> (&'static str, &'static str, &'static str) {
             "Every call now carries the access token and a fresh signature over the method, URL \
              and parameters: the base string shown here, signed with HMAC-SHA1.",
         ),
+        StepKind::CodeAuthorize => (
+            "1. The user is sent to the service",
+            "RFC 6749 §4.1.1, RFC 7636 §4.3",
+            "OAuth 2.0 has no first leg: the browser goes straight to the authorize page with a \
+             random state and a code_challenge, the SHA-256 of a verifier that stays on the \
+             site's server. The user signs in there and approves the scopes.",
+        ),
+        StepKind::CodeCallback => (
+            "2. Back with a code",
+            "RFC 6749 §4.1.2, §10.12",
+            "The service sends the browser back with a short-lived code and the same state. The \
+             site only goes on if this browser began a sign-in with that state; then it sends \
+             the code, the verifier and its client secret to the token endpoint (server to \
+             server, over TLS in production) for an access token and a refresh token.",
+        ),
+        StepKind::BearerCall => (
+            "3. An API call with the Bearer token",
+            "RFC 6750 §2.1",
+            "Nothing is signed: the access token itself travels in the Authorization header, \
+             so whoever holds it can use it until it expires (two hours here). When it has \
+             expired the site uses the refresh token for a new one (RFC 6749 §6), without \
+             asking the user again.",
+        ),
+    }
+}
+
+/// The two protocols side by side.
+#[component]
+fn Comparison() -> impl IntoView {
+    let rows = [
+        (
+            "What is signed",
+            "Every request: an HMAC-SHA1 of the method, URL and parameters, with the client \
+             secret and the token secret.",
+            "Nothing. TLS protects the request; PKCE binds the code to the site's sign-in.",
+        ),
+        (
+            "What travels",
+            "The token and a signature; the secrets never leave either side.",
+            "The access token itself (Bearer), and the client secret and refresh token to the \
+             token endpoint.",
+        ),
+        (
+            "What the server stores",
+            "Token and token secret, with no expiry.",
+            "Access token, refresh token, expiry and scope.",
+        ),
+        (
+            "What a stolen token allows",
+            "Nothing without its token secret and the client's secret.",
+            "Every call its scopes allow until it expires; a stolen refresh token needs the \
+             client secret too, and a reused one revokes its family.",
+        ),
+    ];
+    view! {
+        <section class="card">
+            <h2>"OAuth 1.0a vs 2.0"</h2>
+            <table id="oauth1-vs-oauth2">
+                <thead><tr><th></th><th>"OAuth 1.0a"</th><th>"OAuth 2.0"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(what, one, two)| view! {
+                        <tr><th scope="row">{what}</th><td>{one}</td><td>{two}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }
 
@@ -81,11 +147,12 @@ pub fn HowItWorks() -> impl IntoView {
         <section class="card">
             <h1>"How it works"</h1>
             <p>
-                "OAuth 1.0a lets this site act on your account at a service without ever seeing "
-                "your password. Below is your own last sign-in as it really went over the wire; "
-                "signatures, secrets and the verifier are replaced by [redacted]."
+                "OAuth 1.0a and OAuth 2.0 let this site act on your account at a service without "
+                "ever seeing your password. Below is your own last sign-in as it really went over "
+                "the wire; signatures, secrets, tokens, codes and verifiers are replaced by [redacted]."
             </p>
         </section>
+        <Comparison/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match flow.await {

@@ -33,7 +33,7 @@ pub async fn authorize(
         .map_err(|_| SiteError::UnknownRemote(name.clone()))?;
     let query = query.unwrap_or_default();
     let (token, flow) = exchange(&state, &remote, &browser, &session, user, &query).await?;
-    let (token, who) = identify(&state, &remote, token).await?;
+    let (token, who) = identify(&state, &remote, token, &flow).await?;
     let user_id = link(&state, &remote, &token, user, &who).await?;
     if let Some(steps) = state.flows.take(&flow)
         && let Ok(json) = serde_json::to_string(&steps)
@@ -92,9 +92,14 @@ async fn exchange(
         }
     }
     let url = redact_verifier(&format!("{}?{query}", state.config.callback(remote.name())));
+    let kind = if remote.is_oauth2() {
+        StepKind::CodeCallback
+    } else {
+        StepKind::Callback
+    };
     state
         .flows
-        .push(&key, FlowStep::browser(StepKind::Callback, "GET", url, 303));
+        .push(&key, FlowStep::browser(kind, "GET", url, 303));
     let token: RemoteToken = match remote.authorize_access_token(&sign_in.pending, query).await {
         Ok(token) => token,
         Err(Error::Denied) => {
@@ -143,12 +148,27 @@ async fn identify(
     state: &AppState,
     remote: &Remote,
     token: RemoteToken,
+    flow: &str,
 ) -> Result<(RemoteToken, Identity)> {
     let (path, pointer) = match &token {
         RemoteToken::OAuth1(_) => ("account/verify_credentials.json", ""),
         RemoteToken::OAuth2(_) => ("users/me", "/data"),
     };
-    let profile: Option<serde_json::Value> = match remote.get_with(path, &token).await {
+    let answer = remote.get_with(path, &token).await;
+    if token.oauth2().is_some() {
+        // The signed OAuth 1 call is recorded by the registry's observer; a Bearer call
+        // has nothing signed to show, only the header's shape.
+        let status = match &answer {
+            Ok(r) => r.status().as_u16(),
+            Err(Error::Remote(e)) => e.status,
+            Err(_) => 0,
+        };
+        let url = remote.url(path).map(String::from).unwrap_or_default();
+        let mut step = FlowStep::browser(StepKind::BearerCall, "GET", url, status);
+        step.authorization = format!("Bearer {}", oauth1::observe::REDACTED);
+        state.flows.push(flow, step);
+    }
+    let profile: Option<serde_json::Value> = match answer {
         Ok(response) if response.status().is_success() => response.json().await.ok(),
         _ => None,
     };

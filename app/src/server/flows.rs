@@ -108,6 +108,13 @@ impl FlowRecorder {
         }
     }
 
+    /// Begins recording a flow under `key` with its first step (an OAuth 2.0 sign-in,
+    /// which has no request-token leg to begin it: under its `state`).
+    pub fn start(&self, key: &str, first: FlowStep) {
+        self.lock()
+            .insert(key.to_owned(), (Instant::now(), vec![first]));
+    }
+
     /// Files the flow under a new token (the access token, once it exists).
     pub fn rename(&self, from: &str, to: &str) {
         let mut pending = self.lock();
@@ -157,10 +164,11 @@ impl Observer for FlowRecorder {
     }
 }
 
-/// The callback URL as the teaching page may show it: the verifier redacted.
+/// The callback URL as the teaching page may show it: the verifier (OAuth 1) or the
+/// authorization code (OAuth 2) redacted.
 pub fn redact_verifier(url: &str) -> String {
     url::Url::parse(url)
-        .map(|u| oauth1::observe::redact_query(&u, &["oauth_verifier"]))
+        .map(|u| oauth1::observe::redact_query(&u, &["oauth_verifier", "code"]))
         .unwrap_or_default()
 }
 

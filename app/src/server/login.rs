@@ -41,9 +41,14 @@ pub async fn login(
         .add(&browser, &sign_in, SIGN_IN_TTL)
         .await
         .map_err(SiteError::unavailable)?;
-    state.flows.push(
-        sign_in.pending.callback_key(),
-        FlowStep::browser(StepKind::Authorize, "GET", go_to.url.to_string(), 303),
-    );
+    let key = sign_in.pending.callback_key();
+    if sign_in.pending.is_oauth2() {
+        // `state` and `code_challenge` are public: the verifier never leaves the server.
+        let step = FlowStep::browser(StepKind::CodeAuthorize, "GET", go_to.url.to_string(), 303);
+        state.flows.start(key, step);
+    } else {
+        let step = FlowStep::browser(StepKind::Authorize, "GET", go_to.url.to_string(), 303);
+        state.flows.push(key, step);
+    }
     Ok(Redirect::to(go_to.url.as_str()))
 }
