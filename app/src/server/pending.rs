@@ -66,30 +66,26 @@ impl PendingSignIns for SqlCache {
         sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
-        sqlx::query(
+        // Past the bound, drop this browser's oldest. The insert counts its browser's
+        // rows as it goes (with or without the new one, depending on the database: hence
+        // `>=`), so the common case is one statement; the delete is only for a browser
+        // that left many sign-ins behind. A race between two of its own sign-ins drops
+        // more, never fewer.
+        let held: i64 = sqlx::query(
             "insert into pending_sign_ins (browser, remote, token, data, expires_at) \
-             values ($1, $2, $3, $4, $5)",
+             values ($1, $2, $3, $4, $5) \
+             returning (select count(*) from pending_sign_ins where browser = $1) as n",
         )
         .bind(browser.as_str())
         .bind(sign_in.pending.remote())
         .bind(sign_in.pending.callback_key())
         .bind(sign_in.to_json()?)
         .bind(db::now() + ttl.as_secs() as i64)
-        .execute(&self.db)
+        .fetch_one(&self.db)
         .await
+        .and_then(|row| row.try_get("n"))
         .map_err(store_error)?;
-        // Past the bound, drop this browser's oldest. Counting is a read, which SQLite
-        // runs beside its one writer; the delete (a write) is only for a browser that
-        // left many sign-ins behind. A race between two of its own sign-ins drops more,
-        // never fewer.
-        let held: i64 =
-            sqlx::query("select count(*) as n from pending_sign_ins where browser = $1")
-                .bind(browser.as_str())
-                .fetch_one(&self.db)
-                .await
-                .and_then(|row| row.try_get("n"))
-                .map_err(store_error)?;
-        if held <= MAX_PER_BROWSER as i64 {
+        if held < MAX_PER_BROWSER as i64 {
             return Ok(());
         }
         sqlx::query(
