@@ -15,8 +15,10 @@ pub struct SiteConfig {
     /// `SITE_REMOTES`, default `chirp,warble`, and `chirp2`, `twitter`, `x` when
     /// `CHIRP2_CLIENT_ID`, `TWITTER_CLIENT_ID`, `X_CLIENT_ID` are set.
     pub remotes: Vec<String>,
-    /// `TEMP_CREDENTIAL_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub redis_url: Option<String>,
+    /// `TEMP_CREDENTIAL_STORE=redis`: the Redis URL (`REDIS_URL`) that then holds the
+    /// temporary credentials and the sign-ins under way; `None` (`sql`, the default)
+    /// keeps them in the site's database.
+    pub temp_credentials_in_redis: Option<String>,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
     pub sessions: crate::server::sessions::SessionStoreKind,
     /// `REDIS_PREFIX`, default `site:`: starts every Redis key of the site, temporary
@@ -85,7 +87,7 @@ impl SiteConfig {
                 });
             }
         }
-        let redis_url = match get("TEMP_CREDENTIAL_STORE").as_deref() {
+        let temp_credentials_in_redis = match get("TEMP_CREDENTIAL_STORE").as_deref() {
             None | Some("sql") => None,
             Some("redis") => {
                 Some(get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned()))
@@ -124,7 +126,7 @@ impl SiteConfig {
             public_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
             remotes,
-            redis_url,
+            temp_credentials_in_redis,
             sessions,
             redis_prefix: get("REDIS_PREFIX").unwrap_or_else(|| "site:".to_owned()),
         })
@@ -187,7 +189,7 @@ mod tests {
     fn redis_holds_what_it_is_asked_to_under_one_prefix() {
         let plain = config(&[]).unwrap();
         assert_eq!(plain.sessions, SessionStoreKind::Sql);
-        assert_eq!(plain.redis_url, None);
+        assert_eq!(plain.temp_credentials_in_redis, None);
         assert_eq!(plain.redis_prefix, "site:");
         let both = config(&[
             ("SESSION_STORE", "redis"),
@@ -197,7 +199,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(both.sessions, SessionStoreKind::Redis("redis://r:1".into()));
-        assert_eq!(both.redis_url.as_deref(), Some("redis://r:1"));
+        assert_eq!(
+            both.temp_credentials_in_redis.as_deref(),
+            Some("redis://r:1")
+        );
         assert_eq!(both.redis_prefix, "demo:");
     }
 

@@ -58,7 +58,7 @@ pub async fn build_state(
     let (cache, pending): (
         Arc<dyn oauth1::TemporaryCredentialCache>,
         Arc<dyn pending::PendingSignIns>,
-    ) = match &config.redis_url {
+    ) = match &config.temp_credentials_in_redis {
         None => {
             let sql = Arc::new(temp_store::SqlCache::new(db.clone()));
             (sql.clone(), sql)

@@ -115,7 +115,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Ok(Err(err)) => failed.push(format!("database: {err}")),
         Err(_) => failed.push("database: no answer in 2s".to_owned()),
     }
-    let mut redis: Vec<&str> = state.config.redis_url.iter().map(String::as_str).collect();
+    let mut redis: Vec<&str> = state
+        .config
+        .temp_credentials_in_redis
+        .iter()
+        .map(String::as_str)
+        .collect();
     if let SessionStoreKind::Redis(url) = &state.config.sessions
         && !redis.contains(&url.as_str())
     {
@@ -235,7 +240,7 @@ pub fn log_configuration(state: &AppState) {
         public_url = %c.public_url,
         database = %redact_passwords(&c.database_url),
         remotes = %remotes.join(", "),
-        temporary_credentials = %c.redis_url.as_deref().map_or("sql".to_owned(), |u| format!("redis {}", redact_passwords(u))),
+        temporary_credentials = %c.temp_credentials_in_redis.as_deref().map_or("sql".to_owned(), |u| format!("redis {}", redact_passwords(u))),
         sessions = %redact_passwords(&format!("{:?}", c.sessions)),
         redis_prefix = %c.redis_prefix,
         outbound_timeout_secs = c.outbound_timeout.as_secs(),
