@@ -67,6 +67,9 @@ pub struct FlowStep {
     pub authorization: String,
     pub status: u16,
     pub response: String,
+    /// An OAuth 2.0 token request's form body, secrets redacted (empty otherwise).
+    #[serde(default)]
+    pub body: String,
 }
 
 /// Which leg of the flow a step is (RFC 5849 §2, then §3; or RFC 6749 §4.1 and RFC 6750
@@ -85,6 +88,10 @@ pub enum StepKind {
     CodeCallback,
     /// OAuth 2.0: an API call with the Bearer token.
     BearerCall,
+    /// OAuth 2.0: the code and the PKCE verifier exchanged for tokens.
+    CodeToken,
+    /// OAuth 2.0: an expired access token renewed with the refresh token.
+    Refresh,
 }
 
 impl StepKind {
@@ -98,6 +105,8 @@ impl StepKind {
             StepKind::CodeAuthorize => "code_authorize",
             StepKind::CodeCallback => "code_callback",
             StepKind::BearerCall => "bearer_call",
+            StepKind::CodeToken => "code_token",
+            StepKind::Refresh => "refresh",
         }
     }
 }
@@ -113,6 +122,7 @@ impl FlowStep {
             authorization: String::new(),
             status,
             response: String::new(),
+            body: String::new(),
         }
     }
 }

@@ -130,7 +130,12 @@ async fn journey(site: Site) {
 
     // The teaching page shows the OAuth 2.0 legs, without the code or the token.
     let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
-    for step in ["code_authorize", "code_callback", "bearer_call"] {
+    for step in [
+        "code_authorize",
+        "code_callback",
+        "code_token",
+        "bearer_call",
+    ] {
         assert!(
             lesson.contains(&format!("step-{step}")),
             "{step} in {lesson}"
@@ -139,6 +144,8 @@ async fn journey(site: Site) {
     assert!(lesson.contains("code_challenge=") && lesson.contains("state="));
     assert!(lesson.contains("code=%5Bredacted%5D"), "{lesson}");
     assert!(lesson.contains("Bearer [redacted]"), "{lesson}");
+    assert!(lesson.contains("code_verifier=%5Bredacted%5D"), "{lesson}");
+    assert!(lesson.contains("Basic [redacted]"), "{lesson}");
     assert!(lesson.contains("oauth1-vs-oauth2"));
     assert!(!lesson.contains(&row.token) && !lesson.contains(OAUTH2_CLIENT_SECRET));
 
@@ -177,6 +184,17 @@ async fn an_expired_access_token_is_refreshed_on_the_way_to_the_profile() {
     assert_ne!(after.refresh_token, before.refresh_token, "rotated");
     assert!(after.expires_at.unwrap() > now() + 3600);
     assert_eq!(after.scope, before.scope);
+
+    // The refresh is on the teaching page, its tokens redacted.
+    let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
+    assert!(lesson.contains("step-refresh"), "{lesson}");
+    assert!(lesson.contains("grant_type=refresh_token"), "{lesson}");
+    for secret in [&after.token, &before.token] {
+        assert!(!lesson.contains(secret.as_str()));
+    }
+    for secret in [&after.refresh_token, &before.refresh_token] {
+        assert!(!lesson.contains(secret.as_deref().unwrap()));
+    }
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ use url::Url;
 use crate::bearer::OAuth2Token;
 use crate::config::{OAuth2Settings, TokenEndpointAuth};
 use crate::error::Error;
-use crate::http_client::{HttpError, ReqwestAdapter, TokenResponseCompliance};
+use crate::http_client::{HttpError, Observed, ReqwestAdapter, TokenResponseCompliance};
 use crate::types::{BearerToken, RefreshToken, Timestamp};
 
 /// Every field of the token response that RFC 6749 §5.1 does not name.
@@ -109,6 +109,7 @@ pub(crate) async fn exchange_code(
     http: &reqwest::Client,
     settings: &OAuth2Settings,
     compliance: Option<&TokenResponseCompliance>,
+    observe: Option<Observed<'_>>,
     code: &str,
     verifier: &str,
     redirect_uri: &Url,
@@ -121,7 +122,11 @@ pub(crate) async fn exchange_code(
     for (k, v) in &settings.access_token_params {
         request = request.add_extra_param(k.clone(), v.clone());
     }
-    let adapter = ReqwestAdapter { http, compliance };
+    let adapter = ReqwestAdapter {
+        http,
+        compliance,
+        observe,
+    };
     let response = request.request_async(&adapter).await.map_err(error)?;
     Ok(token(response))
 }
@@ -132,6 +137,7 @@ pub(crate) async fn refresh(
     http: &reqwest::Client,
     settings: &OAuth2Settings,
     compliance: Option<&TokenResponseCompliance>,
+    observe: Option<Observed<'_>>,
     remote: &str,
     refresh_token: &RefreshToken,
 ) -> Result<OAuth2Token, Error> {
@@ -141,7 +147,11 @@ pub(crate) async fn refresh(
     for (k, v) in &settings.refresh_token_params {
         request = request.add_extra_param(k.clone(), v.clone());
     }
-    let adapter = ReqwestAdapter { http, compliance };
+    let adapter = ReqwestAdapter {
+        http,
+        compliance,
+        observe,
+    };
     match request.request_async(&adapter).await {
         Ok(response) => Ok(token(response)),
         Err(RequestTokenError::ServerResponse(e))

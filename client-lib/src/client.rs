@@ -80,6 +80,11 @@ impl Client {
         self
     }
 
+    /// The observer, for the OAuth 2 token requests the registry sends past the signer.
+    pub(crate) fn observer_ref(&self) -> Option<&dyn Observer> {
+        self.observer.as_deref()
+    }
+
     pub fn credentials(&self) -> &ClientCredentials {
         &self.client
     }

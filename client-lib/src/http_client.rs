@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 
+use crate::observe::{Exchange, Observer, Step};
+
 /// Adjusts the JSON of an access-token response (RFC 6749 §5.1) before it is read, for a
 /// service whose answer is not quite standard (an `expires_in` sent as a string, a
 /// missing `token_type`, ...).
@@ -24,6 +26,16 @@ pub(crate) struct ReqwestAdapter<'a> {
     pub http: &'a reqwest::Client,
     /// Applied to a JSON response body before oauth2-rs parses it.
     pub compliance: Option<&'a TokenResponseCompliance>,
+    /// Told of each request, secrets redacted ([`Exchange::token_request`]).
+    pub observe: Option<Observed<'a>>,
+}
+
+/// Who to tell of a token request, as what.
+#[derive(Clone, Copy)]
+pub(crate) struct Observed<'a> {
+    pub observer: &'a dyn Observer,
+    pub remote: &'a str,
+    pub step: Step,
 }
 
 impl<'c> AsyncHttpClient<'c> for ReqwestAdapter<'_> {
@@ -32,6 +44,10 @@ impl<'c> AsyncHttpClient<'c> for ReqwestAdapter<'_> {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
+            let seen = self.observe.map(|o| {
+                let basic = request.headers().get(http::header::AUTHORIZATION).is_some();
+                (o, request.uri().to_string(), basic, request.body().clone())
+            });
             let request = reqwest::Request::try_from(request).map_err(|e| e.without_url())?;
             let response = self
                 .http
@@ -51,6 +67,17 @@ impl<'c> AsyncHttpClient<'c> for ReqwestAdapter<'_> {
                 hook(&mut json);
                 body = serde_json::to_vec(&json).unwrap_or(body);
                 headers.remove(http::header::CONTENT_LENGTH);
+            }
+            if let Some((o, url, basic, sent)) = seen {
+                o.observer.exchange(Exchange::token_request(
+                    o.remote,
+                    o.step,
+                    &url,
+                    basic,
+                    &sent,
+                    status.as_u16(),
+                    &body,
+                ));
             }
             let mut out = http::Response::new(body);
             *out.status_mut() = status;

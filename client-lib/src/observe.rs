@@ -6,12 +6,16 @@ use url::Url;
 
 use crate::sign::SignedRequest;
 
-/// Which leg of RFC 5849 §2, or a later API call.
+/// Which leg of RFC 5849 §2, or a later API call; or an OAuth 2 token request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     RequestToken,
     AccessToken,
     ApiCall,
+    /// OAuth 2: the code and the PKCE verifier exchanged for a token (RFC 6749 §4.1.3).
+    CodeToken,
+    /// OAuth 2: a refresh (RFC 6749 §6).
+    Refresh,
 }
 
 impl Step {
@@ -20,6 +24,8 @@ impl Step {
             Step::RequestToken => "request token (RFC 5849 §2.1)",
             Step::AccessToken => "access token (RFC 5849 §2.3)",
             Step::ApiCall => "signed API call (RFC 5849 §3)",
+            Step::CodeToken => "token request (RFC 6749 §4.1.3)",
+            Step::Refresh => "refresh (RFC 6749 §6)",
         }
     }
 }
@@ -39,8 +45,12 @@ pub struct Exchange {
     pub authorization: String,
     pub status: u16,
     /// The response body with `oauth_token_secret` redacted (empty for API calls, whose
-    /// body belongs to the caller).
+    /// body belongs to the caller). For OAuth 2 the JSON with its tokens redacted.
     pub response: String,
+    /// OAuth 2 token requests: the form body with the code, the verifier, the refresh
+    /// token and any client secret redacted (empty otherwise).
+    #[serde(default)]
+    pub body: String,
 }
 
 pub const REDACTED: &str = "[redacted]";
@@ -87,6 +97,66 @@ impl Exchange {
             },
             status,
             response: redact_form(response),
+            body: String::new(),
+        }
+    }
+
+    /// An OAuth 2 token request to `url` and its answer, safe to show: the client's
+    /// `Authorization: Basic` header, the secrets of the form `body` and the tokens of
+    /// the JSON `response` are `[redacted]`.
+    pub fn token_request(
+        remote: &str,
+        step: Step,
+        url: &str,
+        basic_auth: bool,
+        body: &[u8],
+        status: u16,
+        response: &[u8],
+    ) -> Self {
+        const SECRET_FIELDS: [&str; 5] = [
+            "code",
+            "code_verifier",
+            "client_secret",
+            "refresh_token",
+            "access_token",
+        ];
+        let body: Vec<(String, String)> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| {
+                let v = if SECRET_FIELDS.contains(&k.as_ref()) {
+                    REDACTED.into()
+                } else {
+                    v
+                };
+                (k.into_owned(), v.into_owned())
+            })
+            .collect();
+        let response = match serde_json::from_slice::<serde_json::Value>(response) {
+            Ok(serde_json::Value::Object(mut fields)) => {
+                for (k, v) in fields.iter_mut() {
+                    if k.ends_with("_token") {
+                        *v = REDACTED.into();
+                    }
+                }
+                serde_json::Value::Object(fields).to_string()
+            }
+            _ => String::new(),
+        };
+        Self {
+            remote: remote.to_owned(),
+            step,
+            method: "POST".into(),
+            url: url.to_owned(),
+            base_string: String::new(),
+            authorization: if basic_auth {
+                format!("Basic {REDACTED}")
+            } else {
+                String::new()
+            },
+            status,
+            response,
+            body: url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(body)
+                .finish(),
         }
     }
 }
@@ -132,6 +202,26 @@ impl<F: Fn(Exchange) + Send + Sync> Observer for F {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_oauth2_token_request_shows_no_secret() {
+        let e = Exchange::token_request(
+            "x",
+            Step::CodeToken,
+            "https://api.x.com/2/oauth2/token",
+            true,
+            b"grant_type=authorization_code&code=c0de&code_verifier=v3r&client_secret=s3c&redirect_uri=https%3A%2F%2Fa%2Fcb",
+            200,
+            br#"{"access_token":"at","refresh_token":"rt","token_type":"bearer","expires_in":7200}"#,
+        );
+        for secret in ["c0de", "v3r", "s3c", "\"at\"", "\"rt\""] {
+            assert!(!format!("{e:?}").contains(secret), "{secret} in {e:?}");
+        }
+        assert!(e.body.contains("grant_type=authorization_code"));
+        assert!(e.body.contains("redirect_uri=https%3A%2F%2Fa%2Fcb"));
+        assert_eq!(e.authorization, "Basic [redacted]");
+        assert!(e.response.contains("\"expires_in\":7200"));
+    }
 
     #[test]
     fn token_secrets_are_redacted_from_responses() {

@@ -20,8 +20,8 @@ use crate::client::Client;
 use crate::code_callback::CodeCallback;
 use crate::config::{OAuth1Settings, OAuth2Settings, RemoteConfig, Settings};
 use crate::error::{Error, RemoteError};
-use crate::http_client::TokenResponseCompliance;
-use crate::observe::Observer;
+use crate::http_client::{Observed, TokenResponseCompliance};
+use crate::observe::{Observer, Step};
 use crate::pending::{AuthorizationRedirect, PendingAuthorization};
 use crate::refresh::RefreshLocks;
 use crate::tokens::{AnyTokenStore, RemoteToken, TokenKind, TokenRef, any_token_store};
@@ -388,11 +388,21 @@ impl Remote {
             self.client.http(),
             settings,
             self.token_compliance.as_ref(),
+            self.observed(Step::CodeToken),
             code.secret(),
             kept.secret.secret(),
             &redirect_uri,
         )
         .await
+    }
+
+    /// The observer, told of an OAuth 2 token request as `step`.
+    fn observed(&self, step: Step) -> Option<Observed<'_>> {
+        self.client.observer_ref().map(|observer| Observed {
+            observer,
+            remote: &self.name,
+            step,
+        })
     }
 
     /// Saves `token` for `user` through the token store's `update_token`.
@@ -480,6 +490,7 @@ impl Remote {
                     self.client.http(),
                     settings,
                     self.token_compliance.as_ref(),
+                    self.observed(Step::Refresh),
                     &self.name,
                     refresh_token,
                 )

@@ -54,8 +54,21 @@ fn explain(kind: StepKind) -> (&'static str, &'static str, &'static str) {
              the code, the verifier and its client secret to the token endpoint (server to \
              server, over TLS in production) for an access token and a refresh token.",
         ),
+        StepKind::CodeToken => (
+            "3. Code for tokens",
+            "RFC 6749 §4.1.3, RFC 7636 §4.5",
+            "Server to server: the site sends the code, the verifier (which the service hashes \
+             and compares with the challenge) and its client credentials, and receives an \
+             access token, a refresh token, their lifetime and the scopes granted.",
+        ),
+        StepKind::Refresh => (
+            "A refresh",
+            "RFC 6749 §6",
+            "Later, the access token had expired: the site sent the refresh token with its \
+             client credentials and got a new pair (the old refresh token is now spent).",
+        ),
         StepKind::BearerCall => (
-            "3. An API call with the Bearer token",
+            "4. An API call with the Bearer token",
             "RFC 6750 §2.1",
             "Nothing is signed: the access token itself travels in the Authorization header, \
              so whoever holds it can use it until it expires (two hours here). When it has \
@@ -119,6 +132,10 @@ fn Step(step: FlowStep) -> impl IntoView {
             <dl>
                 <dt>"Request"</dt>
                 <dd><code>{step.method} " " {step.url}</code></dd>
+                {(!step.body.is_empty()).then(|| view! {
+                    <dt>"Request body"</dt>
+                    <dd><code class="wrap">{step.body}</code></dd>
+                })}
                 {(!step.base_string.is_empty()).then(|| view! {
                     <dt>"Signature base string"</dt>
                     <dd><code class="wrap">{step.base_string}</code></dd>

@@ -100,7 +100,12 @@ async fn exchange(
     state
         .flows
         .push(&key, FlowStep::browser(kind, "GET", url, 303));
-    let token: RemoteToken = match remote.authorize_access_token(&sign_in.pending, query).await {
+    // The OAuth 2 token request is recorded under this flow (`flows::FLOW`).
+    let exchanged = flows::FLOW.scope(
+        key.clone(),
+        remote.authorize_access_token(&sign_in.pending, query),
+    );
+    let token: RemoteToken = match exchanged.await {
         Ok(token) => token,
         Err(Error::Denied) => {
             state.flows.take(&key);

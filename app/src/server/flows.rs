@@ -74,7 +74,14 @@ fn step(kind: StepKind, e: Exchange) -> FlowStep {
         authorization: e.authorization,
         status: e.status,
         response: e.response,
+        body: e.body,
     }
+}
+
+tokio::task_local! {
+    /// The flow an OAuth 2.0 token request belongs to: it names none itself (no request
+    /// token, no state), so whoever sends one sets this around the call.
+    pub static FLOW: String;
 }
 
 /// The `oauth_token` a request was signed with, from its header or its URL.
@@ -115,6 +122,12 @@ impl FlowRecorder {
             .insert(key.to_owned(), (Instant::now(), vec![first]));
     }
 
+    /// Begins recording steps under `key`, with none yet.
+    pub fn begin(&self, key: &str) {
+        self.lock()
+            .insert(key.to_owned(), (Instant::now(), Vec::new()));
+    }
+
     /// Files the flow under a new token (the access token, once it exists).
     pub fn rename(&self, from: &str, to: &str) {
         let mut pending = self.lock();
@@ -149,6 +162,14 @@ impl Observer for FlowRecorder {
                     let flow = (Instant::now(), vec![step(StepKind::RequestToken, e)]);
                     self.lock().insert(token, flow);
                 }
+            }
+            Step::CodeToken | Step::Refresh => {
+                let kind = if e.step == Step::CodeToken {
+                    StepKind::CodeToken
+                } else {
+                    StepKind::Refresh
+                };
+                let _ = FLOW.try_with(|key| self.push(key, step(kind, e)));
             }
             Step::AccessToken | Step::ApiCall => {
                 let kind = if e.step == Step::AccessToken {
@@ -193,6 +214,33 @@ pub async fn save_flow(
     Ok(())
 }
 
+/// `steps` (a refresh) added to the user's last sign-in, if it was with `remote`.
+pub async fn append_steps(
+    db: &Db,
+    user_id: i64,
+    remote: &str,
+    steps: Vec<FlowStep>,
+) -> Result<(), String> {
+    let Some((last_remote, _, json)) = last_flow(db, user_id).await.map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
+    if last_remote != remote {
+        return Ok(());
+    }
+    let mut all: Vec<FlowStep> = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    all.extend(steps);
+    let json = serde_json::to_string(&all).map_err(|e| e.to_string())?;
+    sqlx::query("update sign_in_flows set steps = $1 where user_id = $2 and remote = $3")
+        .bind(json)
+        .bind(user_id)
+        .bind(remote)
+        .execute(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// `(remote, recorded_at, steps JSON)` of the user's last sign-in.
 pub async fn last_flow(
     db: &Db,
@@ -226,6 +274,7 @@ mod tests {
             authorization: String::new(),
             status: 200,
             response: format!("oauth_token={token}&oauth_token_secret=s"),
+            body: String::new(),
         });
     }
 

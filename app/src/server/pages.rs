@@ -6,7 +6,7 @@ use oauth1::{Error, RemoteToken};
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
 use crate::server::state::AppState;
 use crate::server::user::MaybeUser;
-use crate::server::{store, v2};
+use crate::server::{flows, store, v2};
 
 fn state() -> Result<AppState, ServerFnError> {
     use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
@@ -82,8 +82,19 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         message: problem(&remote_info.brand, &err),
         remote: remote_info.clone(),
     };
-    // An OAuth 2 token that has expired is refreshed here, and the new one saved.
-    let token = match remote.fetch_token::<RemoteToken>(&user).await {
+    // An OAuth 2 token that has expired is refreshed here, and the new one saved; the
+    // refresh joins the teaching page's record of the sign-in.
+    let watch = format!("refresh {}", crate::server::db::new_id());
+    state.flows.begin(&watch);
+    let fetched = flows::FLOW
+        .scope(watch.clone(), remote.fetch_token::<RemoteToken>(&user))
+        .await;
+    if let Some(steps) = state.flows.take(&watch).filter(|s| !s.is_empty())
+        && let Err(e) = flows::append_steps(&state.db, user_id, &name, steps).await
+    {
+        tracing::warn!(%e, "could not record the refresh");
+    }
+    let token = match fetched {
         Ok(RemoteToken::OAuth1(token)) => token,
         Ok(token) => {
             return Ok(match v2::profile(&remote, &token).await {
