@@ -207,15 +207,36 @@ async fn two_tabs_a_double_click_and_two_services_at_once_each_finish_with_redis
 /// A browser that starts sign-ins in a loop holds a bounded number of them.
 #[tokio::test]
 async fn abandoned_sign_ins_of_one_browser_are_bounded() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let site = site(backend).spawn().await;
+    let prefix = test_redis::prefix("site-bound");
+    for (backend, redis) in [
+        (Backend::Sqlite, false),
+        (Backend::Postgres, false),
+        (Backend::Postgres, true),
+    ] {
+        let builder = site(backend);
+        let site = if redis {
+            builder.on_redis(&prefix)
+        } else {
+            builder
+        }
+        .spawn()
+        .await;
+        let held = || async {
+            if redis {
+                let keys = test_redis::keys(&format!("{prefix}tc:pf:*")).await;
+                assert_eq!(keys.len(), 1, "one set for the one browser");
+                test_redis::zcard(&keys[0]).await
+            } else {
+                site.count("pending_sign_ins").await
+            }
+        };
         let http = browser();
         for started in 1..=app::server::pending::MAX_PER_BROWSER + 5 {
             start_sign_in(&http, &site, "chirp").await;
             assert_eq!(
-                site.count("pending_sign_ins").await,
+                held().await,
                 started.min(app::server::pending::MAX_PER_BROWSER) as i64,
-                "{backend:?}"
+                "{backend:?}, Redis {redis}"
             );
         }
         // The newest still finishes.
@@ -224,6 +245,7 @@ async fn abandoned_sign_ins_of_one_browser_are_bounded() {
         let response = http.get(&callback).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{backend:?}");
     }
+    test_redis::delete_all(&prefix).await;
 }
 
 /// The usual cause of "state not equal" failures: begun on `localhost`, back on

@@ -88,13 +88,18 @@ impl PendingSignIns for SqlCache {
         if held < MAX_PER_BROWSER as i64 {
             return Ok(());
         }
+        // The new one stays, with the newest others (sign-ins begun in the same second
+        // share an expiry, so the new one is named rather than found by its time).
         sqlx::query(
-            "delete from pending_sign_ins where browser = $1 and (remote, token) not in \
+            "delete from pending_sign_ins where browser = $1 \
+             and not (remote = $2 and token = $3) and (remote, token) not in \
              (select remote, token from pending_sign_ins where browser = $1 \
-              order by expires_at desc limit $2)",
+              and not (remote = $2 and token = $3) order by expires_at desc limit $4)",
         )
         .bind(browser.as_str())
-        .bind(MAX_PER_BROWSER as i64)
+        .bind(sign_in.pending.remote())
+        .bind(sign_in.pending.callback_key())
+        .bind(MAX_PER_BROWSER as i64 - 1)
         .execute(&self.db)
         .await
         .map_err(store_error)
@@ -128,7 +133,8 @@ impl PendingSignIns for SqlCache {
 }
 
 /// In Redis: one sorted set per browser, `{prefix}pf:{browser}`, members
-/// `remote token data` scored by expiry, the set expiring with its newest member.
+/// `remote token data` scored by expiry in milliseconds (so the newest of several begun
+/// in one second ranks last and stays), the set expiring with its newest member.
 #[async_trait]
 impl PendingSignIns for RedisCache {
     async fn add(
@@ -139,7 +145,7 @@ impl PendingSignIns for RedisCache {
     ) -> Result<(), oauth1::Error> {
         let mut conn = self.conn.clone();
         let key = self.pending_key(browser);
-        let now = db::now();
+        let now = now_ms();
         let member = format!(
             "{} {}",
             prefix(sign_in.pending.remote(), sign_in.pending.callback_key()),
@@ -154,7 +160,7 @@ impl PendingSignIns for RedisCache {
             .ignore()
             .cmd("ZADD")
             .arg(&key)
-            .arg(now + ttl.as_secs() as i64)
+            .arg(now + ttl.as_millis() as i64)
             .arg(member)
             .ignore()
             .cmd("ZREMRANGEBYRANK")
@@ -182,7 +188,7 @@ impl PendingSignIns for RedisCache {
         // At most MAX_PER_BROWSER members, the live ones only.
         let live: Vec<String> = redis::cmd("ZRANGE")
             .arg(&key)
-            .arg(db::now())
+            .arg(now_ms())
             .arg("+inf")
             .arg("BYSCORE")
             .query_async(&mut conn)
@@ -217,4 +223,11 @@ impl RedisCache {
     fn pending_key(&self, browser: &BrowserKey) -> String {
         format!("{}pf:{}", self.prefix, browser.as_str())
     }
+}
+
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -56,3 +56,12 @@ pub async fn delete_all(prefix: &str) -> usize {
     }
     keys.len()
 }
+
+/// How many members the sorted set `key` holds.
+pub async fn zcard(key: &str) -> i64 {
+    redis::cmd("ZCARD")
+        .arg(key)
+        .query_async(&mut connection().await)
+        .await
+        .expect("ZCARD")
+}
