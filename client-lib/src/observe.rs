@@ -103,7 +103,8 @@ impl Exchange {
 
     /// An OAuth 2 token request to `url` and its answer, safe to show: the client's
     /// `Authorization: Basic` header, the secrets of the form `body` and the tokens of
-    /// the JSON `response` are `[redacted]`.
+    /// the JSON `response` are `[redacted]`. (OAuth 2 is the client's: feature `client`.)
+    #[cfg(feature = "client")]
     pub fn token_request(
         remote: &str,
         step: Step,
@@ -204,6 +205,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "client")]
     fn an_oauth2_token_request_shows_no_secret() {
         let e = Exchange::token_request(
             "x",
