@@ -24,6 +24,17 @@ async fn verify_credentials(
     signer: Signer<'_>,
     nonce: &str,
 ) -> reqwest::Response {
+    verify_credentials_at(provider, signer, nonce, Timestamp::now()).await
+}
+
+/// [`verify_credentials`] signed at `timestamp`: a replay must repeat it too, since a
+/// nonce is unique per timestamp, client and token (RFC 5849 §3.3).
+async fn verify_credentials_at(
+    provider: &TestProvider,
+    signer: Signer<'_>,
+    nonce: &str,
+    timestamp: Timestamp,
+) -> reqwest::Response {
     let url = Url::parse(&provider.url("/1.1/account/verify_credentials.json")).unwrap();
     let header = signer
         .authorization(
@@ -33,7 +44,7 @@ async fn verify_credentials(
                 body: Body::Empty,
             },
             &Nonce::new(nonce),
-            Timestamp::now(),
+            timestamp,
         )
         .unwrap();
     reqwest::Client::new()
@@ -101,9 +112,10 @@ async fn a_long_nonce_on_postgres_with_sql_nonces_is_a_400_not_a_500() {
     }
     // 64 unreserved characters are fine, and remembered: the replay is refused.
     let nonce = format!("{}-._~", "n".repeat(60));
+    let at = Timestamp::now();
     for expected in [StatusCode::OK, StatusCode::UNAUTHORIZED] {
         let signer = Signer::new(&alice.client).token(&alice.token);
-        let response = verify_credentials(&provider, signer, &nonce).await;
+        let response = verify_credentials_at(&provider, signer, &nonce, at).await;
         assert_eq!(response.status(), expected);
     }
 }
