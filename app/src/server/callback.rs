@@ -101,10 +101,7 @@ async fn exchange(
         .flows
         .push(&key, FlowStep::browser(kind, "GET", url, 303));
     // The OAuth 2 token request is recorded under this flow (`flows::FLOW`).
-    let exchanged = flows::FLOW.scope(
-        key.clone(),
-        remote.authorize_access_token(&sign_in.pending, query),
-    );
+    let exchanged = flows::FLOW.scope(key.clone(), remote.authorize_access_token(&sign_in, query));
     let token: RemoteToken = match exchanged.await {
         Ok(token) => token,
         Err(Error::Denied) => {

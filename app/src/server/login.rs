@@ -33,16 +33,14 @@ pub async fn login(
             retry: Retry::sign_in(&name, &state.brand(&name)),
             source,
         })?;
-    let sign_in = PendingSignIn {
-        pending: go_to.pending,
-    };
+    let sign_in: PendingSignIn = go_to.pending;
     state
         .pending
         .add(&browser, &sign_in, SIGN_IN_TTL)
         .await
         .map_err(SiteError::unavailable)?;
-    let key = sign_in.pending.callback_key();
-    if sign_in.pending.is_oauth2() {
+    let key = sign_in.callback_key();
+    if sign_in.is_oauth2() {
         // `state` and `code_challenge` are public: the verifier never leaves the server.
         let step = FlowStep::browser(StepKind::CodeAuthorize, "GET", go_to.url.to_string(), 303);
         state.flows.start(key, step);

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use oauth1::{PendingAuthorization, RemoteToken};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::server::browser::BrowserKey;
@@ -22,19 +21,14 @@ pub const MAX_PER_BROWSER: usize = 8;
 /// One sign-in under way: what the registry returned for it (OAuth 1's request token or
 /// OAuth 2's `state`, and the binding), kept server-side for the browser that began it and
 /// filed under its [`callback_key`](PendingAuthorization::callback_key).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PendingSignIn {
-    pub pending: PendingAuthorization<RemoteToken>,
+pub type PendingSignIn = PendingAuthorization<RemoteToken>;
+
+fn to_json(sign_in: &PendingSignIn) -> Result<String, oauth1::Error> {
+    serde_json::to_string(sign_in).map_err(store_error)
 }
 
-impl PendingSignIn {
-    fn to_json(&self) -> Result<String, oauth1::Error> {
-        serde_json::to_string(self).map_err(store_error)
-    }
-
-    fn from_json(data: &str) -> Result<Self, oauth1::Error> {
-        serde_json::from_str(data).map_err(store_error)
-    }
+fn from_json(data: &str) -> Result<PendingSignIn, oauth1::Error> {
+    serde_json::from_str(data).map_err(store_error)
 }
 
 #[async_trait]
@@ -77,9 +71,9 @@ impl PendingSignIns for SqlCache {
              returning (select count(*) from pending_sign_ins where browser = $1) as n",
         )
         .bind(browser.as_str())
-        .bind(sign_in.pending.remote())
-        .bind(sign_in.pending.callback_key())
-        .bind(sign_in.to_json()?)
+        .bind(sign_in.remote())
+        .bind(sign_in.callback_key())
+        .bind(to_json(sign_in)?)
         .bind(db::now() + ttl.as_secs() as i64)
         .fetch_one(&self.db)
         .await
@@ -97,8 +91,8 @@ impl PendingSignIns for SqlCache {
               and not (remote = $2 and token = $3) order by expires_at desc limit $4)",
         )
         .bind(browser.as_str())
-        .bind(sign_in.pending.remote())
-        .bind(sign_in.pending.callback_key())
+        .bind(sign_in.remote())
+        .bind(sign_in.callback_key())
         .bind(MAX_PER_BROWSER as i64 - 1)
         .execute(&self.db)
         .await
@@ -128,7 +122,7 @@ impl PendingSignIns for SqlCache {
             return Ok(None);
         }
         let data: String = row.try_get("data").map_err(store_error)?;
-        PendingSignIn::from_json(&data).map(Some)
+        from_json(&data).map(Some)
     }
 }
 
@@ -148,8 +142,8 @@ impl PendingSignIns for RedisCache {
         let now = now_ms();
         let member = format!(
             "{} {}",
-            prefix(sign_in.pending.remote(), sign_in.pending.callback_key()),
-            sign_in.to_json()?
+            prefix(sign_in.remote(), sign_in.callback_key()),
+            to_json(sign_in)?
         );
         redis::pipe()
             .atomic()
@@ -208,7 +202,7 @@ impl PendingSignIns for RedisCache {
         if removed != 1 {
             return Ok(None);
         }
-        PendingSignIn::from_json(&member[wanted.len()..]).map(Some)
+        from_json(&member[wanted.len()..]).map(Some)
     }
 }
 
