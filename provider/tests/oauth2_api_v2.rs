@@ -286,3 +286,237 @@ async fn a_developer_turns_oauth_2_on_and_sees_the_client_secret_once() {
     let list = support::page(&f.browser, &f.provider, "/developer/apps").await;
     assert!(list.contains(&client.client_id) && !list.contains(secret));
 }
+
+/// Revokes alice's OAuth 2.0 grant of the app with `app_id` from her connected-apps page.
+async fn revoke_on_the_page(
+    f: &oauth2_support::Fixture,
+    browser: &reqwest::Client,
+    app_id: i64,
+) -> reqwest::Response {
+    let page = support::page(browser, &f.provider, "/settings/apps").await;
+    let csrf = support::csrf_of(&page);
+    let app_id = app_id.to_string();
+    browser
+        .post(f.url("/settings/apps/revoke"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("app_id", app_id.as_str()),
+            ("protocol", "oauth2"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn app_id_of(f: &oauth2_support::Fixture, client: &oauth2_support::TestClient) -> i64 {
+    clients::by_client_id(&f.provider.state.db, &client.id)
+        .await
+        .unwrap()
+        .expect("the client")
+        .app_id
+}
+
+/// An app alice authorized only over OAuth 2.0 is on her connected-apps page; revoking
+/// it there ends every grant of it: both sign-ins' access tokens get 401 on
+/// `/2/users/me`, their refresh tokens (the rotated one's successor too) `invalid_grant`,
+/// and a code issued before the revocation is refused after it.
+async fn revoking_an_oauth_2_app_on_the_page_ends_its_whole_grant(backend: Backend) {
+    let f = fixture(backend).await;
+    let first = f.tokens(&f.confidential, ALL_SCOPES).await;
+    // Rotate the first family once: the live pair is the refreshed one.
+    let refreshed = f
+        .refresh(&f.confidential, first["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let refreshed: serde_json::Value = refreshed.json().await.unwrap();
+    let second = f
+        .tokens(&f.confidential, "tweet.read users.read offline.access")
+        .await;
+    let waiting_code = f.code(&f.confidential, "users.read").await;
+    for tokens in [&refreshed, &second] {
+        assert_eq!(
+            f.me(tokens["access_token"].as_str().unwrap()).await,
+            StatusCode::OK
+        );
+    }
+    let app_id = app_id_of(&f, &f.confidential).await;
+
+    let page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    let row = format!("id=\"app-{app_id}-oauth2\"");
+    assert!(page.contains(&row), "{page}");
+    assert!(
+        page.contains("Server app") && page.contains("OAuth 2.0"),
+        "{page}"
+    );
+    assert!(
+        page.contains("tweet.read tweet.write users.read offline.access"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("app-{app_id}-oauth1")), "{page}");
+    // The public client was never authorized: not listed.
+    assert!(!page.contains("Phone app"), "{page}");
+
+    let response = revoke_on_the_page(&f, &f.browser, app_id).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(support::location(&response), "/settings/apps");
+
+    for tokens in [&first, &refreshed, &second] {
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED);
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        let refused = f.refresh(&f.confidential, refresh).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(oauth2_support::error_of(refused).await, "invalid_grant");
+    }
+    let late = f.exchange(&f.confidential, &waiting_code).await;
+    assert_eq!(late.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(oauth2_support::error_of(late).await, "invalid_grant");
+    let after = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    assert!(after.contains("no-connections"), "{after}");
+
+    // Authorizing again is a new grant, listed again.
+    let again = f.tokens(&f.confidential, ALL_SCOPES).await;
+    assert_eq!(
+        f.me(again["access_token"].as_str().unwrap()).await,
+        StatusCode::OK
+    );
+    let page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    assert!(page.contains(&row), "{page}");
+}
+
+#[tokio::test]
+async fn revoking_an_oauth_2_app_on_the_page_ends_its_whole_grant_on_sqlite() {
+    revoking_an_oauth_2_app_on_the_page_ends_its_whole_grant(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn revoking_an_oauth_2_app_on_the_page_ends_its_whole_grant_on_postgres() {
+    revoking_an_oauth_2_app_on_the_page_ends_its_whole_grant(Backend::Postgres).await;
+}
+
+/// The same app over OAuth 1.0a and OAuth 2.0 is two rows, each revoked on its own.
+#[tokio::test]
+async fn oauth_1_and_oauth_2_access_of_one_app_are_listed_and_revoked_apart() {
+    let f = fixture(Backend::Sqlite).await;
+    let app_id = app_id_of(&f, &f.confidential).await;
+    let state = &f.provider.state;
+    let (token, _) = provider::tokens::issue_access_token(
+        &state.db,
+        &state.grants,
+        app_id,
+        f.user_id,
+        AccessLevel::Write,
+    )
+    .await
+    .unwrap();
+    let bearer = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let access = bearer["access_token"].as_str().unwrap();
+    let page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    for protocol in ["oauth1", "oauth2"] {
+        assert!(
+            page.contains(&format!("id=\"app-{app_id}-{protocol}\"")),
+            "{page}"
+        );
+    }
+    assert!(
+        page.contains("write access") && page.contains("OAuth 1.0a"),
+        "{page}"
+    );
+
+    // The OAuth 1.0a row's form (no protocol field, as before) leaves OAuth 2.0 alone.
+    let csrf = support::csrf_of(&page);
+    let response = f
+        .browser
+        .post(f.url("/settings/apps/revoke"))
+        .form(&[("csrf", csrf.as_str()), ("app_id", &app_id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        provider::tokens::grant(&state.db, token.as_str())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(f.me(access).await, StatusCode::OK);
+    let page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    assert!(!page.contains(&format!("app-{app_id}-oauth1")), "{page}");
+    assert!(page.contains(&format!("app-{app_id}-oauth2")), "{page}");
+
+    let response = revoke_on_the_page(&f, &f.browser, app_id).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Bob cannot revoke alice's grant: not with his own signed-in form, not with a form
+/// from another origin, not with a protocol that does not exist (a 4xx, not a 5xx).
+#[tokio::test]
+async fn another_user_cannot_revoke_someone_elses_oauth_2_grant() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let app_id = app_id_of(&f, &f.confidential).await;
+    provider::users::create(&f.provider.state.db, "bob", "Bob", "builder-pw")
+        .await
+        .unwrap();
+    let bob = support::browser();
+    let signed_in = support::sign_in(&bob, &f.provider, "bob", "builder-pw").await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let bobs_page = support::page(&bob, &f.provider, "/settings/apps").await;
+    assert!(bobs_page.contains("no-connections"), "{bobs_page}");
+
+    let response = revoke_on_the_page(&f, &bob, app_id).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let csrf = support::csrf_of(&bobs_page);
+    let app_id_text = app_id.to_string();
+    for protocol in ["oauth3", ""] {
+        let response = bob
+            .post(f.url("/settings/apps/revoke"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("app_id", app_id_text.as_str()),
+                ("protocol", protocol),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert!(status.is_client_error(), "protocol {protocol:?}: {status}");
+    }
+    let response = bob
+        .post(f.url("/settings/apps/revoke"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("app_id", "not-a-number"),
+            ("protocol", "oauth2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+
+    // Alice's own form, sent from another origin: the page's origin check refuses it.
+    let alices_page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    let response = f
+        .browser
+        .post(f.url("/settings/apps/revoke"))
+        .header("origin", "http://127.0.0.1:1")
+        .form(&[
+            ("csrf", support::csrf_of(&alices_page).as_str()),
+            ("app_id", app_id_text.as_str()),
+            ("protocol", "oauth2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(f.me(access).await, StatusCode::OK);
+    let refreshed = f
+        .refresh(&f.confidential, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let page = support::page(&f.browser, &f.provider, "/settings/apps").await;
+    assert!(page.contains(&format!("app-{app_id}-oauth2")), "{page}");
+}

@@ -82,6 +82,14 @@ impl Scopes {
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
     }
+
+    /// Every scope of either set.
+    pub fn union(&self, other: &Scopes) -> Scopes {
+        let mut scopes: Vec<Scope> = self.iter().chain(other.iter()).collect();
+        scopes.sort();
+        scopes.dedup();
+        Scopes(scopes)
+    }
 }
 
 impl fmt::Display for Scopes {
@@ -105,5 +113,10 @@ mod tests {
         assert!(Scopes::parse("").unwrap().is_empty());
         let fewer = Scopes::parse("tweet.read").unwrap();
         assert!(fewer.is_subset_of(&scopes) && !scopes.is_subset_of(&fewer));
+        let write = Scopes::parse("tweet.write tweet.read").unwrap();
+        assert_eq!(
+            fewer.union(&write).union(&scopes).to_string(),
+            "tweet.read tweet.write users.read offline.access"
+        );
     }
 }

@@ -224,3 +224,74 @@ pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
         },
     }))
 }
+
+/// An app a user has given OAuth 2.0 access to, for the "Connected apps" page: every live
+/// grant of that app for this user together (each sign-in through the app starts a
+/// family of its own).
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub app_id: i64,
+    pub app_name: String,
+    /// Every scope of its live tokens.
+    pub scopes: Scopes,
+    /// When the oldest of its live tokens was issued.
+    pub created_at: i64,
+}
+
+/// The apps holding a live OAuth 2.0 token of `user_id`: an unexpired access token, or an
+/// unexpired refresh token not yet rotated (a rotated one only waits to catch a replay).
+pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
+    let rows = sqlx::query(
+        "select t.app_id, a.name, t.scope, t.created_at \
+         from oauth2_tokens t join apps a on a.id = t.app_id \
+         where t.user_id = $1 and t.expires_at >= $2 \
+         and (t.kind = 'access' or t.used_at is null) \
+         order by a.name, t.app_id",
+    )
+    .bind(user_id)
+    .bind(db::now())
+    .fetch_all(db)
+    .await?;
+    let mut out: Vec<Connection> = Vec::new();
+    for row in &rows {
+        let app_id: i64 = row.try_get("app_id")?;
+        let scope: String = row.try_get("scope")?;
+        let scopes = Scopes::parse(&scope)
+            .map_err(|_| Error::Internal(format!("bad scope {scope:?} in oauth2_tokens")))?;
+        let created_at: i64 = row.try_get("created_at")?;
+        // Rows come ordered by app, so an app's rows are together.
+        match out.last_mut() {
+            Some(last) if last.app_id == app_id => {
+                last.scopes = last.scopes.union(&scopes);
+                last.created_at = last.created_at.min(created_at);
+            }
+            _ => out.push(Connection {
+                app_id,
+                app_name: row.try_get("name")?,
+                scopes,
+                created_at,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// Revokes everything user `user_id` gave app `app_id` over OAuth 2.0: every token of
+/// every family (access and refresh tokens alike), and the codes not yet exchanged, so
+/// that a code issued a moment before cannot bring the grant back. Returns how many
+/// tokens went; a user can only ever revoke their own grants.
+pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    sqlx::query("delete from oauth2_codes where app_id = $1 and user_id = $2 and used_at is null")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let done = sqlx::query("delete from oauth2_tokens where app_id = $1 and user_id = $2")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}
