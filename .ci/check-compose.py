@@ -2,7 +2,9 @@
 machines): the file parses, every build context and Dockerfile exists, every environment
 variable is one the code reads and .env.sample documents, and the values agree with each
 other (the URLs the site signs are the providers' public URLs, keys match, callbacks
-point at the site). Also what Docker Desktop needs: no host networking, servers listening
+point at the site; an OAuth 2.0 remote such as chirp2 has every URL at its provider's
+public URL, the client id and secret the provider seeds, and the redirect URI the
+provider registers is the site's callback for it). Also what Docker Desktop needs: no host networking, servers listening
 on all interfaces with their ports published, no loopback URL a container would have to
 reach, each provider's public URL a network alias browsers resolve to loopback
 (*.localhost); health checks that ask an HTTP endpoint (/healthz, /readyz) with a tool
@@ -77,8 +79,58 @@ for name, service in services.items():
 providers = {s["environment"]["PROVIDER_BRAND"].upper(): s["environment"]
              for s in services.values() if "PROVIDER_BRAND" in (s.get("environment") or {})}
 sites = [s["environment"] for s in services.values() if "SITE_LISTEN" in (s.get("environment") or {})]
+# An OAuth 2.0 remote (one without a REQUEST_TOKEN_URL, the registry's rule) at a provider:
+# each URL the site calls or sends browsers to, at the path the provider serves it on.
+OAUTH2_PATHS = {
+    "AUTHORIZE_URL": "/i/oauth2/authorize",
+    "ACCESS_TOKEN_URL": "/2/oauth2/token",
+    "REFRESH_TOKEN_URL": "/2/oauth2/token",
+    "REVOKE_URL": "/2/oauth2/revoke",
+    "API_BASE_URL": "/2/",
+}
+
+
+def origin(url):
+    parts = urlsplit(url or "")
+    return (parts.scheme, parts.netloc)
+
+
+def check_oauth2_remote(site, remote):
+    """`remote`'s provider is the one whose public URL its authorize URL is at; the client
+    id and secret are what that provider seeds (DEMO_OAUTH2_*), and the redirect URI it
+    registers is the site's callback for this remote (SITE_PUBLIC_URL + authorize/name)."""
+    authorize = site.get(f"{remote}_AUTHORIZE_URL", "")
+    p = next((p for p in providers.values()
+              if origin(p.get("PROVIDER_PUBLIC_URL")) == origin(authorize)), None)
+    if p is None:
+        errors.append(f"site: {remote} (OAuth 2.0) has no provider service at its "
+                      f"AUTHORIZE_URL {authorize!r}")
+        return
+    brand = p["PROVIDER_BRAND"].upper()
+    public = p["PROVIDER_PUBLIC_URL"].rstrip("/")
+    for key, path in OAUTH2_PATHS.items():
+        # Every one given: the site's defaults name 127.0.0.1, the container itself.
+        if site.get(f"{remote}_{key}") != public + path:
+            errors.append(f"site: {remote}_{key} is {site.get(f'{remote}_{key}')!r}, not "
+                          f"{public + path} ({brand}'s public URL)")
+    if not p.get("DEMO_OAUTH2_CLIENT_ID"):
+        errors.append(f"{brand}: no DEMO_OAUTH2_CLIENT_ID, so no OAuth 2.0 client for {remote}")
+        return
+    if site.get(f"{remote}_CLIENT_ID") != p.get("DEMO_OAUTH2_CLIENT_ID"):
+        errors.append(f"site: {remote}_CLIENT_ID differs from the OAuth 2.0 client id seeded at {brand}")
+    if site.get(f"{remote}_CLIENT_SECRET") != p.get("DEMO_OAUTH2_CLIENT_SECRET"):
+        errors.append(f"site: {remote}_CLIENT_SECRET differs from the OAuth 2.0 client secret seeded at {brand}")
+    callback = f"{site.get('SITE_PUBLIC_URL', '').rstrip('/')}/authorize/{remote.lower()}"
+    if p.get("DEMO_OAUTH2_REDIRECT_URI") != callback:
+        errors.append(f"{brand}: DEMO_OAUTH2_REDIRECT_URI {p.get('DEMO_OAUTH2_REDIRECT_URI')!r} is "
+                      f"not the site's callback for {remote}, {callback}")
+
+
 for site in sites:
     for remote in [r.strip().upper() for r in site.get("SITE_REMOTES", "").split(",")]:
+        if f"{remote}_REQUEST_TOKEN_URL" not in site and f"{remote}_AUTHORIZE_URL" in site:
+            check_oauth2_remote(site, remote)
+            continue
         p = providers.get(remote)
         if p is None:
             errors.append(f"site: remote {remote} has no provider service")
@@ -99,7 +151,7 @@ for site in sites:
 # --- Docker Desktop: bridge networking, published ports, names that work on both sides.
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 # Read by browsers, not by the container itself: these may name loopback.
-BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL"}
+BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL", "DEMO_OAUTH2_REDIRECT_URI"}
 sample = (root / ".env.sample").read_text()
 documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", sample, re.M))
 
