@@ -52,7 +52,18 @@ pub fn normalize_parameters<'a, I>(params: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let encoded = encoded_sorted(params);
+    normalize_encoded_parameters(params.into_iter().map(|(k, v)| (encode(k), encode(v))))
+}
+
+/// The sorting and joining of §3.4.1.3.2 alone, for names and values encoded already:
+/// [`normalize_parameters`] after its encoding (§3.6), or with another encoding, to show
+/// what a client that encodes differently signs (`explain`).
+pub fn normalize_encoded_parameters<'a, I>(params: I) -> String
+where
+    I: IntoIterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
+{
+    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = params.into_iter().collect();
+    encoded.sort_unstable();
     let len = encoded.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut out = String::with_capacity(len);
     for (i, (k, v)) in encoded.iter().enumerate() {
@@ -66,18 +77,24 @@ where
     out
 }
 
-/// The pairs encoded (§3.6) and sorted (§3.4.1.3.2); borrowed where nothing needs
-/// escaping, as most names and values, so no allocation.
-fn encoded_sorted<'a, I>(params: I) -> Vec<(Cow<'a, str>, Cow<'a, str>)>
-where
-    I: IntoIterator<Item = (&'a str, &'a str)>,
-{
-    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = params
-        .into_iter()
-        .map(|(k, v)| (encode(k), encode(v)))
-        .collect();
-    encoded.sort_unstable();
-    encoded
+/// The signature base string of §3.4.1.1 from its three parts as text: the method in
+/// upper case, then the base string URI (§3.4.1.2) and the normalized parameters
+/// (§3.4.1.3.2), each encoded (§3.6), joined by `&`. [`signature_base_string`] builds the
+/// same from a URL and the parameters; this form lets a part be swapped for another.
+pub fn join_base_string(
+    method: &str,
+    base_string_uri: &str,
+    normalized_parameters: &str,
+) -> String {
+    let mut out = String::with_capacity(
+        method.len() + 2 * (base_string_uri.len() + normalized_parameters.len()) + 2,
+    );
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.push('&');
+    encode_into(&mut out, base_string_uri);
+    out.push('&');
+    encode_into(&mut out, normalized_parameters);
+    out
 }
 
 /// Appends the §3.6 encoding of text that is already encoded: it holds only unreserved
@@ -218,6 +235,28 @@ mod tests {
     fn parameters_sort_by_encoded_name_then_value_keeping_repeats_and_empties() {
         let params = [("b", "2"), ("a", ""), ("b", "1"), ("a b", "x"), ("a", "z")];
         assert_eq!(normalize_parameters(params), "a=&a=z&a%20b=x&b=1&b=2");
+    }
+
+    #[test]
+    fn the_joined_parts_are_the_base_string() {
+        for (method, url, params) in [
+            (
+                "post",
+                "HTTP://Example.com:80/r%20v?x=1",
+                vec![("b", "2 3"), ("a", "é")],
+            ),
+            ("GET", "https://example.com:8443/", vec![]),
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert_eq!(
+                join_base_string(
+                    method,
+                    &base_string_uri(&url),
+                    &normalize_parameters(params.iter().copied())
+                ),
+                signature_base_string(method, &url, params.iter().copied())
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! - [`verify`]: the server side, from an incoming request to a checked signature;
 //! - [`callback`]: the callback of §2.2, read from its URL;
 //! - [`pending`]: a sign-in under way, bound to the browser that began it;
-//! - [`observe`]: every exchange, secrets removed, for logs or teaching pages.
+//! - [`observe`]: every exchange, secrets removed, for logs or teaching pages;
+//! - [`explain`]: every step of a signature with its RFC section, for a playground, and
+//!   a debugger that tells which usual mistake a rejected signature was made with.
 //!
 //! Those are the core: pure functions and types, no I/O, and they build for
 //! `wasm32-unknown-unknown` with `default-features = false` (a server that only verifies,
@@ -71,6 +73,7 @@ pub mod base_string;
 pub mod callback;
 pub mod code_callback;
 pub mod encode;
+pub mod explain;
 pub mod header;
 pub mod observe;
 pub mod pending;

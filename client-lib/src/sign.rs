@@ -19,7 +19,8 @@ use crate::types::{
 };
 
 /// Where the protocol parameters travel (§3.5).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Placement {
     /// The `Authorization` header (§3.5.1), the one services prefer.
     #[default]

@@ -51,7 +51,8 @@ impl<'a> IncomingRequest<'a> {
 }
 
 /// Where the protocol parameters were found (§3.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Location {
     Header,
     Query,
@@ -190,6 +191,12 @@ impl SignedParams {
     /// The signature method the client used.
     pub fn signature_method(&self) -> &'static dyn SignatureMethod {
         self.method
+    }
+
+    /// `oauth_signature` as received (decoded): what a debugger compares with the
+    /// signatures of the usual mistakes (`explain::diagnose`).
+    pub fn signature(&self) -> &str {
+        &self.signature
     }
 
     /// Step 2: checks `oauth_signature` in constant time against the client's secret and,

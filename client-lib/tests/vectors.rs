@@ -31,21 +31,29 @@ fn rfc5849_1_2_temporary_credentials_request() {
             Timestamp::from_secs(137131200),
         )
         .unwrap();
-    assert_eq!(signed.signature, "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
-    assert_eq!(
-        signed.base_string,
-        "POST&https%3A%2F%2Fphotos.example.net%2Finitiate&oauth_callback%3Dhttp%253A%252F%252F\
-         printer.example.com%252Fready%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3D\
-         wIjqoS%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131200"
-    );
+    assert_eq!(signed.signature, RFC_1_2_TEMPORARY_SIGNATURE);
+    assert_eq!(signed.base_string, RFC_1_2_TEMPORARY_BASE_STRING);
     assert_eq!(
         signed.authorization.unwrap(),
-        "OAuth realm=\"Photos\", oauth_callback=\"http%3A%2F%2Fprinter.example.com%2Fready\", \
-         oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_nonce=\"wIjqoS\", \
-         oauth_signature=\"74KNZJeDHnMBp0EMJ9ZHt%2FXKycU%3D\", \
-         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131200\""
+        RFC_1_2_TEMPORARY_AUTHORIZATION
     );
 }
+
+/// RFC 5849 §1.2, the temporary-credentials request.
+const RFC_1_2_TEMPORARY_SIGNATURE: &str = "74KNZJeDHnMBp0EMJ9ZHt/XKycU=";
+const RFC_1_2_TEMPORARY_BASE_STRING: &str = "POST&https%3A%2F%2Fphotos.example.net%2Finitiate&\
+    oauth_callback%3Dhttp%253A%252F%252Fprinter.example.com%252Fready%26oauth_consumer_key%3D\
+    dpf43f3p2l4k3l03%26oauth_nonce%3DwIjqoS%26oauth_signature_method%3DHMAC-SHA1%26\
+    oauth_timestamp%3D137131200";
+const RFC_1_2_TEMPORARY_AUTHORIZATION: &str = "OAuth realm=\"Photos\", \
+    oauth_callback=\"http%3A%2F%2Fprinter.example.com%2Fready\", \
+    oauth_consumer_key=\"dpf43f3p2l4k3l03\", oauth_nonce=\"wIjqoS\", \
+    oauth_signature=\"74KNZJeDHnMBp0EMJ9ZHt%2FXKycU%3D\", \
+    oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131200\"";
+/// RFC 5849 §1.2, the token request.
+const RFC_1_2_TOKEN_SIGNATURE: &str = "gKgrFCywp7rO0OXSjdot/IHF7IU=";
+/// RFC 5849 §1.2, the protected resource (signed over http).
+const RFC_1_2_RESOURCE_SIGNATURE: &str = "MdpQcU8iPSUjWoN/UDMsK2sui9I=";
 
 #[test]
 fn rfc5849_1_2_token_request() {
@@ -66,7 +74,7 @@ fn rfc5849_1_2_token_request() {
             Timestamp::from_secs(137131201),
         )
         .unwrap();
-    assert_eq!(signed.signature, "gKgrFCywp7rO0OXSjdot/IHF7IU=");
+    assert_eq!(signed.signature, RFC_1_2_TOKEN_SIGNATURE);
 }
 
 #[test]
@@ -90,7 +98,7 @@ fn rfc5849_1_2_protected_resource_request() {
             Timestamp::from_secs(137131202),
         )
         .unwrap();
-    assert_eq!(signed.signature, "MdpQcU8iPSUjWoN/UDMsK2sui9I=");
+    assert_eq!(signed.signature, RFC_1_2_RESOURCE_SIGNATURE);
 }
 
 /// The request of RFC 5849 §3.4.1, as received by a server.
@@ -98,6 +106,12 @@ const RFC_3_4_1_AUTHORIZATION: &str = "OAuth realm=\"Example\", \
     oauth_consumer_key=\"9djdj82h48djs9d2\", oauth_token=\"kkk9d7dh3k39sjv7\", \
     oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"137131201\", \
     oauth_nonce=\"7d8f3e4a\", oauth_signature=\"r6%2FTJjbCOr97%2F%2BUU0NsvSne7s5g%3D\"";
+/// The signature of RFC 5849 §3.4.1 with its secrets, as erratum 2550 corrects it.
+const RFC_3_4_1_SIGNATURE: &str = "r6/TJjbCOr97/+UU0NsvSne7s5g=";
+/// The normalized parameters of RFC 5849 §3.4.1.3.2.
+const RFC_3_4_1_NORMALIZED: &str = "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&\
+    oauth_consumer_key=9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&\
+    oauth_timestamp=137131201&oauth_token=kkk9d7dh3k39sjv7";
 
 #[test]
 fn rfc5849_3_4_1_normalized_parameters_and_signature_with_the_erratum() {
@@ -110,9 +124,8 @@ fn rfc5849_3_4_1_normalized_parameters_and_signature_with_the_erratum() {
         body: b"c2&a3=2+q",
     };
     let params = SignedParams::from_request(&request).unwrap();
-    let normalized = "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=\
-        9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=\
-        137131201&oauth_token=kkk9d7dh3k39sjv7";
+    let normalized = RFC_3_4_1_NORMALIZED;
+    assert_eq!(params.signature(), RFC_3_4_1_SIGNATURE);
     assert_eq!(
         params.base_string,
         format!(
@@ -185,26 +198,25 @@ fn twitter_creating_a_signature_example() {
             Timestamp::from_secs(1318622958),
         )
         .unwrap();
-    assert_eq!(
-        signed.base_string,
-        "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3D\
-         true%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWov\
-         Y3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D131862295\
-         8%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1\
-         .0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2\
-         520request%2521"
-    );
-    assert_eq!(signed.signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
-    assert_eq!(
-        signed.authorization.unwrap(),
-        "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", \
-         oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", \
-         oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\", \
-         oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1318622958\", \
-         oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", \
-         oauth_version=\"1.0\""
-    );
+    assert_eq!(signed.base_string, TWITTER_BASE_STRING);
+    assert_eq!(signed.signature, TWITTER_SIGNATURE);
+    assert_eq!(signed.authorization.unwrap(), TWITTER_AUTHORIZATION);
 }
+
+/// Twitter's "Creating a signature".
+const TWITTER_SIGNATURE: &str = "hCtSmYh+iHYCEqBWrE7C7hYmtUk=";
+const TWITTER_BASE_STRING: &str = "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2F\
+    update.json&include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26\
+    oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3D\
+    HMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFs\
+    MKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520\
+    Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521";
+const TWITTER_AUTHORIZATION: &str = "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", \
+    oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", \
+    oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\", \
+    oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1318622958\", \
+    oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", \
+    oauth_version=\"1.0\"";
 
 #[test]
 fn the_header_alone_is_the_header_of_the_full_signature() {
@@ -225,11 +237,54 @@ fn the_header_alone_is_the_header_of_the_full_signature() {
         signer.sign(&request, &nonce, at).unwrap().authorization
     );
     assert!(header.starts_with("OAuth realm=\"Twitter API\", oauth_consumer_key="));
-    assert!(header.contains("oauth_signature=\"hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D\""));
+    assert!(header.contains(&format!(
+        "oauth_signature=\"{}\"",
+        oauth1::encode::encode(TWITTER_SIGNATURE)
+    )));
     // Whatever the placement, `authorization` gives the header.
     let in_query = signer.placement(oauth1::Placement::Query);
     assert_eq!(
         in_query.authorization(&request, &nonce, at).unwrap(),
         header
+    );
+}
+
+/// The presets of `oauth1::explain` are these vectors: each one's expected signature is
+/// the published one, and explaining it gives that signature (and base string, header or
+/// normalized parameters, where the source publishes them).
+#[test]
+fn the_explain_presets_are_the_published_vectors() {
+    use oauth1::explain::{explain, preset, presets};
+    let published = [
+        ("rfc5849-temporary-credentials", RFC_1_2_TEMPORARY_SIGNATURE),
+        ("rfc5849-token-credentials", RFC_1_2_TOKEN_SIGNATURE),
+        ("rfc5849-protected-resource", RFC_1_2_RESOURCE_SIGNATURE),
+        ("rfc5849-normalization", RFC_3_4_1_SIGNATURE),
+        ("twitter-statuses-update", TWITTER_SIGNATURE),
+    ];
+    let names: Vec<_> = presets().iter().map(|p| p.name).collect();
+    assert_eq!(names, published.map(|(name, _)| name));
+    for (name, signature) in published {
+        let preset = preset(name).unwrap();
+        assert_eq!(preset.expected_signature, signature, "{name}");
+        assert_eq!(
+            explain(&preset.input).unwrap().signature.value,
+            signature,
+            "{name}"
+        );
+    }
+    let temporary = explain(&preset("rfc5849-temporary-credentials").unwrap().input).unwrap();
+    assert_eq!(temporary.base_string.value, RFC_1_2_TEMPORARY_BASE_STRING);
+    assert_eq!(
+        temporary.output.authorization.as_deref(),
+        Some(RFC_1_2_TEMPORARY_AUTHORIZATION)
+    );
+    let normalization = explain(&preset("rfc5849-normalization").unwrap().input).unwrap();
+    assert_eq!(normalization.normalized.value, RFC_3_4_1_NORMALIZED);
+    let twitter = explain(&preset("twitter-statuses-update").unwrap().input).unwrap();
+    assert_eq!(twitter.base_string.value, TWITTER_BASE_STRING);
+    assert_eq!(
+        twitter.output.authorization.as_deref(),
+        Some(TWITTER_AUTHORIZATION)
     );
 }
