@@ -8,11 +8,9 @@
 //! written once and names rows of their own (`pending.rs`), which no session write
 //! touches. It costs no stored row for a visitor who never signs in.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::Response;
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, SameSite};
 
@@ -86,33 +84,31 @@ fn from_request(request: &Request, name: &str) -> Sent {
     }
 }
 
-/// The layer: gives every request a [`BrowserKey`], and a browser without the cookie
-/// gets one with the response.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Gives the request a [`BrowserKey`] (a step of `guard::checks`, which runs on every
+/// page request). A browser without the cookie gets one: the cookie to send back with
+/// the response is returned.
+pub fn identify(state: &AppState, request: &mut Request) -> Option<HeaderValue> {
     let https = state.config.public_url.scheme() == "https";
     let name = if https { SECURE_COOKIE } else { COOKIE };
-    let (value, set) = match from_request(&request, name) {
+    let (value, set) = match from_request(request, name) {
         Sent::One(value) => (value, false),
         Sent::None => (fresh_value(), true),
         // A key that matches no sign-in; the cookies are left as they are.
         Sent::Several => (fresh_value(), false),
     };
     request.extensions_mut().insert(BrowserKey::of(&value));
-    let mut response = next.run(request).await;
-    if set {
-        let cookie = Cookie::build((name, value))
-            .path("/")
-            .http_only(true)
-            // Lax: it must come along on the top-level GET back from the service.
-            .same_site(SameSite::Lax)
-            .secure(https)
-            .max_age(tower_sessions::cookie::time::Duration::days(30))
-            .build();
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+    if !set {
+        return None;
     }
-    response
+    let cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        // Lax: it must come along on the top-level GET back from the service.
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .max_age(tower_sessions::cookie::time::Duration::days(30))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for BrowserKey {

@@ -1,14 +1,17 @@
-//! Checks every request passes, as layers on the router so no handler can forget them.
+//! Checks every page request passes, in one layer on the router ([`checks`]) so no
+//! handler can forget them:
 //!
-//! - [`canonical_host`]: a request for another host name than `SITE_PUBLIC_URL`'s is
+//! - [`canonical_redirect`]: a request for another host name than `SITE_PUBLIC_URL`'s is
 //!   sent there first. Cookies belong to a host name, so a sign-in begun on `localhost`
 //!   whose callback comes back to `127.0.0.1` would arrive without the browser's cookie
 //!   and be refused; sending everyone to one host name first avoids that.
-//! - [`same_origin`]: every state-changing request (any method but GET, HEAD, OPTIONS:
+//! - `browser::identify`: which browser this is, for the sign-ins it began;
+//! - [`from_our_pages`]: every state-changing request (any method but GET, HEAD, OPTIONS:
 //!   server functions, unlink, sign out) must come from the site's own pages. `SameSite`
 //!   cookies are not enough: to a browser `127.0.0.1:3000` and `127.0.0.1:8001` are the
 //!   same site, so a page of another service on the same host could post here.
-//! - [`security_headers`]: no page may be framed, and no content type guessed.
+//!
+//! And [`security_headers`], on every response: no page may be framed, and no content type guessed.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -16,6 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::server::browser;
 use crate::server::error::SiteError;
 use crate::server::state::AppState;
 
@@ -37,11 +41,30 @@ fn requested_host(request: &Request) -> Option<String> {
     Some(host)
 }
 
-pub async fn canonical_host(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The layer: the checks above in order, then the page. One layer rather than three:
+/// it runs on every request, and each layer costs a clone of the state and a boxed call.
+pub async fn checks(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if let Some(redirect) = canonical_redirect(&state, &request) {
+        return redirect;
+    }
+    let new_cookie = browser::identify(&state, &mut request);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !from_our_pages(&state, &request) {
+        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+        return SiteError::CrossOrigin.into_response();
+    }
+    let mut response = next.run(request).await;
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The same path on the public URL's host, for a request made to another host name.
+pub fn canonical_redirect(state: &AppState, request: &Request) -> Option<Response> {
     let public = &state.config.public_url;
     let ours = public
         .host_str()
@@ -49,25 +72,24 @@ pub async fn canonical_host(
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_ascii_lowercase();
-    match requested_host(&request) {
-        Some(host) if host != ours => {
-            // The path and query replace the public URL's own, so nothing in the path
-            // (`/https://elsewhere/`) can name another origin.
-            let mut there = public.clone();
-            there.set_path(request.uri().path());
-            there.set_query(request.uri().query());
-            // 308 keeps the method and body.
-            Redirect::permanent(there.as_str()).into_response()
-        }
-        _ => next.run(request).await,
+    let host = requested_host(request)?;
+    if host == ours {
+        return None;
     }
+    // The path and query replace the public URL's own, so nothing in the path
+    // (`/https://elsewhere/`) can name another origin.
+    let mut there = public.clone();
+    there.set_path(request.uri().path());
+    there.set_query(request.uri().query());
+    // 308 keeps the method and body.
+    Some(Redirect::permanent(there.as_str()).into_response())
 }
 
 /// Whether a state-changing request comes from this site's own pages: `Origin` when the
 /// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`; else (older browsers) a
 /// `Referer`, if any, of this origin. A client that sends none of them is not a browser,
 /// and carries no cookies it did not choose to send.
-fn from_our_pages(state: &AppState, request: &Request) -> bool {
+pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     let ours = state.config.public_url.origin();
     let headers = request.headers();
     let header = |name| {
@@ -87,18 +109,6 @@ fn from_our_pages(state: &AppState, request: &Request) -> bool {
         Some(referer) => url::Url::parse(referer).is_ok_and(|r| r.origin() == ours),
         None => true,
     }
-}
-
-pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if safe || from_our_pages(&state, &request) {
-        return next.run(request).await;
-    }
-    tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
-    SiteError::CrossOrigin.into_response()
 }
 
 /// The headers every response gets: no framing (clickjacking), no type sniffing, and no

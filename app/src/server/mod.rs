@@ -111,7 +111,7 @@ pub async fn build_state(
     let sessions =
         crate::server::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
             .await?;
-    Ok(AppState {
+    Ok(AppState::new(state::Shared {
         sessions,
         db,
         pending,
@@ -120,7 +120,7 @@ pub async fn build_state(
         flows,
         config: Arc::new(config),
         leptos_options,
-    })
+    }))
 }
 
 /// The whole site: Leptos pages, server functions, sign-in routes, static files.
@@ -163,9 +163,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(sessions)
-        .layer(from_fn_with_state(state.clone(), guard::same_origin))
-        .layer(from_fn_with_state(state.clone(), browser::identify))
-        .layer(from_fn_with_state(state.clone(), guard::canonical_host))
+        .layer(from_fn_with_state(state.clone(), guard::checks))
         .layer(frame_ancestors)
         .layer(frame_options)
         .layer(no_sniff)

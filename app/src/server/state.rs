@@ -12,8 +12,12 @@ use crate::server::config::SiteConfig;
 use crate::server::flows::FlowRecorder;
 use crate::server::pending::PendingSignIns;
 
+/// Cloned for every request by each layer and handler that takes `State`, so a clone is
+/// one reference count: the fields live behind one `Arc` ([`Shared`]).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
     /// Sign-ins under way, each bound to the browser that began it.
     pub pending: Arc<dyn PendingSignIns>,
@@ -27,6 +31,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl Shared {
     pub fn brand(&self, name: &str) -> String {
         self.remotes
             .iter()
