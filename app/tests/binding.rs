@@ -263,11 +263,7 @@ async fn a_request_for_another_host_name_is_sent_to_the_public_one_first() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(location(&response), site.url("/login/chirp?x=1"));
-    assert_eq!(
-        site.count("temporary_credentials").await,
-        0,
-        "no flow began"
-    );
+    assert_eq!(site.count("pending_sign_ins").await, 0, "no flow began");
 }
 
 /// To a browser `127.0.0.1:8001` and `127.0.0.1:3000` are one site, so `SameSite` lets

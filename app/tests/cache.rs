@@ -1,37 +1,60 @@
-//! The temporary-credential caches: SQL (the default) and Redis, each taken once and
-//! expiring. Redis at 127.0.0.1:6379, under a key prefix of this test's own.
+//! The stores of sign-ins under way: SQL (the default) and Redis. Each sign-in holds its
+//! temporary credentials, is taken once and only by the browser that began it, and
+//! expires. Redis at 127.0.0.1:6379, under a key prefix of this test's own.
 
 use std::time::Duration;
 
+use app::server::pending::{PendingSignIn, PendingSignIns};
 use app::server::temp_store::{RedisCache, SqlCache};
-use oauth1::{RequestToken, TemporaryCredentialCache};
 use provider::testing::{Backend, TestDb};
 
-async fn exercise(cache: &dyn TemporaryCredentialCache) {
-    let token = RequestToken::new("t1", "s1");
-    cache
-        .set("chirp:t1", &token, Duration::from_secs(60))
+/// A sign-in as the registry returns it, read back as a store reads it.
+fn sign_in(token: &str) -> PendingSignIn {
+    serde_json::from_str(&format!(
+        r#"{{"remote":"chirp","token":"{token}","secret":"secret-of-{token}"}}"#
+    ))
+    .unwrap()
+}
+
+fn browser(name: &str) -> app::server::browser::BrowserKey {
+    app::server::browser::BrowserKey::for_cookie(name)
+}
+
+async fn exercise(store: &dyn PendingSignIns) {
+    let (mine, other) = (browser("mine"), browser("other"));
+    let t1 = sign_in("t1");
+    store
+        .add(&mine, &t1, Duration::from_secs(60))
         .await
         .unwrap();
-    assert_eq!(cache.get("chirp:t1").await.unwrap(), Some(token.clone()));
-    assert_eq!(cache.take("chirp:t1").await.unwrap(), Some(token));
-    assert_eq!(cache.take("chirp:t1").await.unwrap(), None, "taken once");
+    assert_eq!(
+        store.take(&other, "chirp", "t1").await.unwrap(),
+        None,
+        "another browser's"
+    );
+    assert_eq!(store.take(&mine, "warble", "t1").await.unwrap(), None);
+    let taken = store.take(&mine, "chirp", "t1").await.unwrap().unwrap();
+    assert_eq!(taken, t1, "with its temporary credentials");
+    assert_eq!(
+        store.take(&mine, "chirp", "t1").await.unwrap(),
+        None,
+        "taken once"
+    );
 
-    cache
-        .set(
-            "chirp:t2",
-            &RequestToken::new("t2", "s2"),
-            Duration::from_secs(1),
-        )
+    store
+        .add(&mine, &sign_in("t2"), Duration::from_secs(1))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(cache.get("chirp:t2").await.unwrap(), None, "expired");
-    assert_eq!(cache.take("chirp:t2").await.unwrap(), None, "expired");
+    assert_eq!(
+        store.take(&mine, "chirp", "t2").await.unwrap(),
+        None,
+        "expired"
+    );
 }
 
 #[tokio::test]
-async fn the_sql_cache_takes_once_and_expires() {
+async fn the_sql_store_takes_once_for_its_browser_and_expires() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
         let pool = app::server::db::open(&db.url).await.unwrap();
@@ -40,15 +63,15 @@ async fn the_sql_cache_takes_once_and_expires() {
 }
 
 #[tokio::test]
-async fn the_redis_cache_takes_once_and_expires() {
+async fn the_redis_store_takes_once_for_its_browser_and_expires() {
     let client = redis::Client::open("redis://127.0.0.1:6379/").unwrap();
     let conn = redis::aio::ConnectionManager::new(client).await.unwrap();
     let prefix = format!("site-test-{}:", provider::apps::random_credential(10));
-    let cache = RedisCache {
+    let store = RedisCache {
         conn: conn.clone(),
         prefix: prefix.clone(),
     };
-    exercise(&cache).await;
+    exercise(&store).await;
     let mut conn = conn;
     let left: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{prefix}*"))
@@ -61,34 +84,31 @@ async fn the_redis_cache_takes_once_and_expires() {
 /// Abandoned sign-ins are swept through the expiry index in bounded batches, so one
 /// sweep never holds the table for long whatever piled up, and live rows stay.
 #[tokio::test]
-async fn abandoned_temporary_credentials_are_swept_in_bounded_batches() {
+async fn abandoned_sign_ins_are_swept_in_bounded_batches() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
         let pool = app::server::db::open(&db.url).await.unwrap();
-        let cache = SqlCache::new(pool.clone());
+        let store = SqlCache::new(pool.clone());
         for i in 0..2500 {
             sqlx::query(
-                "insert into temporary_credentials (key, token, secret, expires_at) \
-                 values ($1, 't', 's', 0)",
+                "insert into pending_sign_ins (browser, remote, token, data, expires_at) \
+                 values ($1, 'chirp', 't', '{}', 0)",
             )
-            .bind(format!("chirp:old{i}"))
+            .bind(format!("browser{i}"))
             .execute(&pool)
             .await
             .unwrap();
         }
         let now = app::server::db::now();
-        assert_eq!(cache.sweep_batch(now).await.unwrap(), 1000, "{backend:?}");
-        assert_eq!(cache.sweep_now(now).await.unwrap(), 1500, "{backend:?}");
-        assert_eq!(cache.sweep_now(now).await.unwrap(), 0, "{backend:?}");
-        // A `set` sweeps too (at most once a minute), and live rows stay.
-        cache
-            .set(
-                "chirp:live",
-                &RequestToken::new("live", "s"),
-                Duration::from_secs(60),
-            )
+        assert_eq!(store.sweep_batch(now).await.unwrap(), 1000, "{backend:?}");
+        assert_eq!(store.sweep_now(now).await.unwrap(), 1500, "{backend:?}");
+        assert_eq!(store.sweep_now(now).await.unwrap(), 0, "{backend:?}");
+        // Adding one sweeps too (at most once a minute), and live rows stay.
+        let live = browser("live");
+        store
+            .add(&live, &sign_in("live"), Duration::from_secs(60))
             .await
             .unwrap();
-        assert!(cache.get("chirp:live").await.unwrap().is_some());
+        assert!(store.take(&live, "chirp", "live").await.unwrap().is_some());
     }
 }

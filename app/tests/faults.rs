@@ -24,7 +24,7 @@ async fn site_with_chirp_behind_a_proxy() -> Site {
 }
 
 async fn nothing_kept(site: &Site) {
-    assert_eq!(site.count("temporary_credentials").await, 0);
+    assert_eq!(site.count("pending_sign_ins").await, 0);
     assert_eq!(site.count("users").await, 0);
     assert_eq!(site.count("accounts").await, 0);
 }
@@ -160,7 +160,7 @@ async fn the_session_store_down_at_the_callback_spends_nothing() {
             .unwrap()
             .contains("id=\"unavailable\"")
     );
-    assert_eq!(site.count("temporary_credentials").await, 1, "not spent");
+    assert_eq!(site.count("pending_sign_ins").await, 1, "not spent");
     assert_eq!(site.count("accounts").await, 1, "nothing linked");
 
     proxy.up();

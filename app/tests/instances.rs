@@ -13,7 +13,7 @@ use support::{browser, get_text, location, sign_in_at_provider, site, spawn_twin
 async fn sign_in_across_instances(backend: Backend) {
     let site = site(backend).spawn().await;
     sign_in_on_one_finish_on_other(&site).await;
-    assert_eq!(site.count("temporary_credentials").await, 0);
+    assert_eq!(site.count("pending_sign_ins").await, 0);
 }
 
 async fn sign_in_on_one_finish_on_other(site: &support::Site) {
@@ -45,7 +45,7 @@ async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_th
         0,
         "no session in the database"
     );
-    assert_eq!(site.count("temporary_credentials").await, 0);
+    assert_eq!(site.count("pending_sign_ins").await, 0);
     let sessions = test_redis::keys(&format!("{prefix}session:*")).await;
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert!(

@@ -23,7 +23,7 @@ async fn journey(backend: Backend) {
     let response = http.get(&callback).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/profile/chirp");
-    assert_eq!(site.count("temporary_credentials").await, 0, "taken once");
+    assert_eq!(site.count("pending_sign_ins").await, 0, "taken once");
     let (status, profile) = get_text(&http, &site.url("/profile/chirp")).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert!(profile.contains("Alice of Chirp"), "{profile}");
@@ -207,7 +207,7 @@ async fn a_provider_down_during_sign_in_gives_a_clear_page_and_stores_nothing() 
     let (status, page) = get_text(&http, &site.url("/login/warble")).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(page.contains("could not be reached"), "{page}");
-    assert_eq!(site.count("temporary_credentials").await, 0);
+    assert_eq!(site.count("pending_sign_ins").await, 0);
     assert_eq!(site.count("users").await, 0);
 }
 

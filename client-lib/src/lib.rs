@@ -21,7 +21,7 @@
 //! side, over reqwest and tokio:
 //! - `client`: `Client`, the three legs of §2 over HTTP and signing of later calls;
 //! - `registry`: many named remotes configured from code or `{NAME}_*` variables
-//!   (`config`), temporary credentials in a `cache`, tokens in a `TokenStore`;
+//!   (`config`), tokens in a `TokenStore`;
 //! - OAuth 2 remotes (RFC 6749 with PKCE, RFC 7636), registered without a request-token
 //!   URL as in Authlib: `authcode` (the grant and refresh over oauth2-rs), `http_client`
 //!   (oauth2-rs's HTTP trait over the same reqwest client), `bearer` (`OAuth2Token`),
@@ -87,8 +87,6 @@ pub mod authcode;
 #[cfg(feature = "client")]
 pub mod bearer;
 #[cfg(feature = "client")]
-pub mod cache;
-#[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "client")]
 pub mod config;
@@ -120,7 +118,6 @@ pub use verify::{IncomingRequest, Location, SignedParams, VerifyError, check_tim
 #[cfg(feature = "client")]
 pub use bearer::OAuth2Token;
 #[cfg(feature = "client")]
-pub use cache::{MemoryCache, TemporaryCredentialCache};
 #[cfg(feature = "client")]
 pub use client::Client;
 #[cfg(feature = "client")]

@@ -11,15 +11,17 @@
 //! [`Remote::authorize_access_token`](crate::Remote::authorize_access_token) takes it
 //! back: a callback that does not match it is refused before anything is spent.
 //!
-//! It also carries a random binding, made by `authorize_redirect` and kept with the
-//! temporary credentials: a caller cannot build one from a callback URL and finish the
-//! flow with it, since only the value `authorize_redirect` returned holds the binding.
-
+//! It carries the temporary credentials themselves, token *and secret*, as Authlib keeps
+//! them in the user's session: a caller cannot build one from a callback URL and finish
+//! the flow with it, since the URL never holds the secret. Nothing else keeps them, so
+//! the caller's store is the one place a sign-in waits: take it out (once) at the
+//! callback, and the flow cannot be finished twice from this side either (the service
+//! refuses a spent verifier or code in any case, RFC 5849 §2.3, RFC 6749 §4.1.2).
 //!
 //! OAuth 2 has the same hazard and the same cure (RFC 6749 §10.12): the callback names
 //! the flow by its `state`, which is compared in constant time with the one this browser
-//! kept, and the PKCE verifier (RFC 7636 §4.1) waits in the cache under the binding, as
-//! OAuth 1's temporary credentials do.
+//! kept, and the PKCE verifier (RFC 7636 §4.1) is kept with it, as OAuth 1's token secret
+//! is.
 
 use std::marker::PhantomData;
 
@@ -28,12 +30,14 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::callback::{Callback, CallbackError};
+#[cfg(any(feature = "client", test))]
+use crate::types::RequestToken;
 use crate::types::{AccessToken, Token};
 
 /// What one browser started: the remote, what the callback will name the flow by, and
-/// the binding. Serialize it only into server-side storage (a session store, a
-/// database): the binding is what finishes the flow, so it must not travel to the
-/// browser.
+/// the secret that finishes it (OAuth 1's token secret, OAuth 2's PKCE verifier).
+/// Serialize it only into server-side storage (a session store, a database): the secret
+/// must not travel to the browser. `Debug` hides it.
 ///
 /// `K` is the token the flow ends with (see [`TokenKind`](crate::TokenKind)):
 /// [`AccessToken`] for code that knows only OAuth 1, `RemoteToken` for a site with both
@@ -44,22 +48,27 @@ pub struct PendingAuthorization<K = AccessToken> {
     remote: String,
     #[serde(flatten)]
     flow: Flow,
-    binding: String,
     #[serde(skip)]
     kind: PhantomData<fn() -> K>,
 }
 
-/// In JSON, an OAuth 1 flow is `{"remote","token","binding"}` (as before OAuth 2 came)
-/// and an OAuth 2 flow `{"remote","state","redirect_uri","binding"}`.
+/// In JSON, an OAuth 1 flow is `{"remote","token","secret"}` and an OAuth 2 flow
+/// `{"remote","state","redirect_uri","verifier"}`.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 enum Flow {
-    /// The request token (RFC 5849 §2.1), which the callback carries as `oauth_token`.
-    OAuth1 { token: Token },
-    /// The `state` (RFC 6749 §4.1.1), which the callback carries back, and the redirect
-    /// URI the token request must repeat (§4.1.3). The state is the flow's public name,
-    /// as a request token is, so it has the same type.
-    OAuth2 { state: Token, redirect_uri: String },
+    /// The temporary credentials (RFC 5849 §2.1): the token, which the callback carries
+    /// as `oauth_token`, and its secret, which signs the access-token request (§2.3).
+    OAuth1 { token: Token, secret: String },
+    /// The `state` (RFC 6749 §4.1.1), which the callback carries back, the redirect URI
+    /// the token request must repeat (§4.1.3), and the PKCE verifier (RFC 7636 §4.1).
+    /// The state is the flow's public name, as a request token is, so it has the same
+    /// type.
+    OAuth2 {
+        state: Token,
+        redirect_uri: String,
+        verifier: String,
+    },
 }
 
 impl<K> Clone for PendingAuthorization<K> {
@@ -67,7 +76,6 @@ impl<K> Clone for PendingAuthorization<K> {
         Self {
             remote: self.remote.clone(),
             flow: self.flow.clone(),
-            binding: self.binding.clone(),
             kind: PhantomData,
         }
     }
@@ -75,7 +83,7 @@ impl<K> Clone for PendingAuthorization<K> {
 
 impl<K> PartialEq for PendingAuthorization<K> {
     fn eq(&self, other: &Self) -> bool {
-        self.remote == other.remote && self.flow == other.flow && self.binding == other.binding
+        self.remote == other.remote && self.flow == other.flow
     }
 }
 
@@ -83,7 +91,7 @@ impl<K> Eq for PendingAuthorization<K> {}
 
 impl<K> std::hash::Hash for PendingAuthorization<K> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (&self.remote, &self.flow, &self.binding).hash(state);
+        (&self.remote, &self.flow).hash(state);
     }
 }
 
@@ -92,48 +100,49 @@ impl<K> std::fmt::Debug for PendingAuthorization<K> {
         let mut d = f.debug_struct("PendingAuthorization");
         d.field("remote", &self.remote);
         match &self.flow {
-            Flow::OAuth1 { token } => d.field("token", token),
+            Flow::OAuth1 { token, .. } => d.field("token", token).field("secret", &"[redacted]"),
             Flow::OAuth2 {
                 state,
                 redirect_uri,
-            } => d.field("state", state).field("redirect_uri", redirect_uri),
+                ..
+            } => d
+                .field("state", state)
+                .field("redirect_uri", redirect_uri)
+                .field("verifier", &"[redacted]"),
         };
-        d.field("binding", &"[redacted]").finish()
+        d.finish()
     }
 }
 
-#[cfg(any(feature = "client", test))]
-fn binding() -> String {
-    use rand::RngExt as _;
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(32)
-        .map(char::from)
-        .collect()
-}
-
 impl<K> PendingAuthorization<K> {
-    /// A new OAuth 1 sign-in of `remote` with `token`, and a fresh random binding.
+    /// A new OAuth 1 sign-in of `remote` with the temporary credentials it was issued.
     #[cfg(any(feature = "client", test))]
-    pub(crate) fn new(remote: &str, token: Token) -> Self {
+    pub(crate) fn new(remote: &str, issued: RequestToken) -> Self {
         Self {
             remote: remote.to_owned(),
-            flow: Flow::OAuth1 { token },
-            binding: binding(),
+            flow: Flow::OAuth1 {
+                token: issued.token,
+                secret: issued.secret.into_secret(),
+            },
             kind: PhantomData,
         }
     }
 
-    /// A new OAuth 2 sign-in of `remote` with `state`, and a fresh random binding.
+    /// A new OAuth 2 sign-in of `remote` with `state` and the PKCE `verifier`.
     #[cfg(any(feature = "client", test))]
-    pub(crate) fn new_oauth2(remote: &str, state: &str, redirect_uri: &str) -> Self {
+    pub(crate) fn new_oauth2(
+        remote: &str,
+        state: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Self {
         Self {
             remote: remote.to_owned(),
             flow: Flow::OAuth2 {
                 state: Token::new(state),
                 redirect_uri: redirect_uri.to_owned(),
+                verifier: verifier.to_owned(),
             },
-            binding: binding(),
             kind: PhantomData,
         }
     }
@@ -143,7 +152,6 @@ impl<K> PendingAuthorization<K> {
         PendingAuthorization {
             remote: self.remote,
             flow: self.flow,
-            binding: self.binding,
             kind: PhantomData,
         }
     }
@@ -156,7 +164,7 @@ impl<K> PendingAuthorization<K> {
     /// its place ([`callback_key`](Self::callback_key) says the same as a `&str`).
     pub fn token(&self) -> &Token {
         match &self.flow {
-            Flow::OAuth1 { token } => token,
+            Flow::OAuth1 { token, .. } => token,
             Flow::OAuth2 { state, .. } => state,
         }
     }
@@ -180,11 +188,25 @@ impl<K> PendingAuthorization<K> {
         }
     }
 
-    /// The key its temporary credentials (OAuth 2: its PKCE verifier) are cached under:
-    /// without the binding, a callback's token or state alone finds nothing.
-    #[cfg(any(feature = "client", test))]
-    pub(crate) fn cache_key(&self) -> String {
-        format!("{}:{}:{}", self.remote, self.token().as_str(), self.binding)
+    /// OAuth 1: the temporary credentials, to sign the access-token request with
+    /// (RFC 5849 §2.3).
+    #[cfg(feature = "client")]
+    pub(crate) fn request_token(&self) -> Option<RequestToken> {
+        match &self.flow {
+            Flow::OAuth1 { token, secret } => {
+                Some(RequestToken::new(token.as_str(), secret.as_str()))
+            }
+            Flow::OAuth2 { .. } => None,
+        }
+    }
+
+    /// OAuth 2: the PKCE verifier, for the token request (RFC 7636 §4.5).
+    #[cfg(feature = "client")]
+    pub(crate) fn verifier(&self) -> Option<&str> {
+        match &self.flow {
+            Flow::OAuth1 { .. } => None,
+            Flow::OAuth2 { verifier, .. } => Some(verifier),
+        }
     }
 
     /// Whether OAuth 1 `callback` finishes this flow of `remote`. The token is compared
@@ -236,15 +258,23 @@ mod tests {
     use super::*;
 
     fn pending(token: &str) -> PendingAuthorization {
-        PendingAuthorization::new("chirp", Token::new(token))
+        PendingAuthorization::new("chirp", RequestToken::new(token, "the-token-secret"))
     }
 
     #[test]
-    fn each_sign_in_has_its_own_binding_and_debug_hides_it() {
-        let (a, b) = (pending("t"), pending("t"));
-        assert_ne!(a.cache_key(), b.cache_key());
-        assert!(a.cache_key().starts_with("chirp:t:"));
-        assert!(!format!("{a:?}").contains(&a.binding));
+    fn debug_hides_the_secret_and_the_verifier() {
+        let shown = format!("{:?}", pending("t"));
+        assert!(
+            shown.contains("\"t\"") && !shown.contains("the-token-secret"),
+            "{shown}"
+        );
+        let p: PendingAuthorization =
+            PendingAuthorization::new_oauth2("x", "st8", "https://s/cb", "the-pkce-verifier");
+        let shown = format!("{p:?}");
+        assert!(
+            shown.contains("st8") && !shown.contains("the-pkce-verifier"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -271,7 +301,8 @@ mod tests {
 
     #[test]
     fn an_oauth2_flow_is_named_by_its_state_and_checked_against_it() {
-        let p: PendingAuthorization = PendingAuthorization::new_oauth2("x", "st8", "https://s/cb");
+        let p: PendingAuthorization =
+            PendingAuthorization::new_oauth2("x", "st8", "https://s/cb", "v");
         assert_eq!(p.callback_key(), "st8");
         assert!(p.check_state("x", Some("st8")).is_ok());
         for (remote, state) in [("x", Some("st")), ("x", None), ("y", Some("st8"))] {
@@ -288,16 +319,17 @@ mod tests {
     }
 
     #[test]
-    fn both_kinds_round_trip_through_json_and_oauth1_keeps_its_old_shape() {
+    fn both_kinds_round_trip_through_json() {
         let p = pending("t1");
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(
             json.as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["binding", "remote", "token"]
+            ["remote", "secret", "token"]
         );
         let back: PendingAuthorization = serde_json::from_value(json).unwrap();
         assert_eq!(back, p);
-        let p: PendingAuthorization = PendingAuthorization::new_oauth2("x", "s", "https://s/cb");
+        let p: PendingAuthorization =
+            PendingAuthorization::new_oauth2("x", "s", "https://s/cb", "v");
         let back: PendingAuthorization =
             serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(back, p);

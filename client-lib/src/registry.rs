@@ -9,12 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
-use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::authcode;
 use crate::bearer::OAuth2Token;
-use crate::cache::{MemoryCache, TemporaryCredentialCache};
 use crate::callback::Callback;
 use crate::client::Client;
 use crate::code_callback::CodeCallback;
@@ -35,10 +33,8 @@ pub type Compliance = Arc<dyn Fn(&mut reqwest::Request) + Send + Sync>;
 /// The registry of remotes.
 pub struct Registry {
     http: reqwest::Client,
-    cache: Arc<dyn TemporaryCredentialCache>,
     tokens: Option<AnyTokenStore>,
     observer: Option<Arc<dyn Observer>>,
-    ttl: Duration,
     remotes: BTreeMap<String, Arc<Remote>>,
 }
 
@@ -64,27 +60,18 @@ pub fn http_client_with_timeout(timeout: Duration) -> reqwest::Client {
 }
 
 impl Registry {
-    /// An in-memory temporary-credential cache, no token store, 15 minutes to sign in.
+    /// The default HTTP client, no token store, no observer.
     pub fn new() -> Self {
         Self {
             http: default_http_client(),
-            cache: Arc::new(MemoryCache::new()),
             tokens: None,
             observer: None,
-            ttl: Duration::from_secs(15 * 60),
             remotes: BTreeMap::new(),
         }
     }
 
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = http;
-        self
-    }
-
-    /// Where temporary credentials wait for the callback (the `save_request_token` /
-    /// `fetch_request_token` hooks of Authlib are this trait's `set` and `take`).
-    pub fn cache(mut self, cache: Arc<dyn TemporaryCredentialCache>) -> Self {
-        self.cache = cache;
         self
     }
 
@@ -102,12 +89,6 @@ impl Registry {
 
     pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
         self.observer = Some(observer);
-        self
-    }
-
-    /// How long a started sign-in may wait for its callback.
-    pub fn temporary_credential_ttl(mut self, ttl: Duration) -> Self {
-        self.ttl = ttl;
         self
     }
 
@@ -152,11 +133,9 @@ impl Registry {
             name: name.to_owned(),
             client,
             settings,
-            cache: self.cache.clone(),
             tokens: config.token_store.or_else(|| self.tokens.clone()),
             compliance: config.compliance,
             token_compliance: config.token_response_compliance,
-            ttl: self.ttl,
             refreshes: RefreshLocks::default(),
         });
         self.remotes.insert(name.to_owned(), remote.clone());
@@ -182,11 +161,9 @@ pub struct Remote {
     name: String,
     client: Client,
     settings: Settings,
-    cache: Arc<dyn TemporaryCredentialCache>,
     tokens: Option<AnyTokenStore>,
     compliance: Option<Compliance>,
     token_compliance: Option<TokenResponseCompliance>,
-    ttl: Duration,
     refreshes: RefreshLocks,
 }
 
@@ -234,9 +211,10 @@ impl Remote {
 
     /// Starts a sign-in for `callback`. OAuth 1 (legs 1 and 2, RFC 5849 §2.1–§2.2):
     /// fetches temporary credentials. OAuth 2 (RFC 6749 §4.1.1): makes a `state` and a
-    /// PKCE verifier (RFC 7636 §4.1, S256). Either way what the callback needs is kept in
-    /// the cache under a fresh binding, and the URL to send the user to comes back with
-    /// the [`PendingAuthorization`] to keep for this browser until the callback.
+    /// PKCE verifier (RFC 7636 §4.1, S256). The URL to send the user to comes back with
+    /// the [`PendingAuthorization`] to keep for this browser until the callback, in its
+    /// server-side session or a store of the caller's: it holds what the callback needs
+    /// (the temporary credentials, or the state and verifier), and nothing else does.
     ///
     /// `K` is the token the flow will end with: [`AccessToken`] asked of an OAuth 2
     /// remote is [`Error::WrongTokenKind`], before anything is sent.
@@ -275,10 +253,6 @@ impl Remote {
             .client
             .request_token(&settings.request_token_url, callback)
             .await?;
-        let pending = PendingAuthorization::new(&self.name, token.token.clone());
-        self.cache
-            .set(&pending.cache_key(), &token, self.ttl)
-            .await?;
         let params: Vec<(String, String)> = settings
             .common
             .authorize_params
@@ -288,7 +262,7 @@ impl Remote {
             .collect();
         Ok(AuthorizationRedirect {
             url: Client::authorization_url(&settings.common.authorize_url, &token, &params),
-            pending,
+            pending: PendingAuthorization::new(&self.name, token),
         })
     }
 
@@ -302,14 +276,10 @@ impl Remote {
             Error::BadCallback("an OAuth 2 redirect URI must be an absolute URL (RFC 6749 §3.1.2)")
         })?;
         let made = authcode::authorization_url(settings, &redirect_uri, extra);
-        let pending = PendingAuthorization::new_oauth2(&self.name, &made.state, callback);
-        // The state and the PKCE verifier wait where OAuth 1's temporary credentials do:
-        // a public value the callback carries back and a secret that never leaves the
-        // server, so any store of temporary credentials keeps OAuth 2 flows unchanged.
-        let kept = RequestToken::new(made.state, made.verifier);
-        self.cache
-            .set(&pending.cache_key(), &kept, self.ttl)
-            .await?;
+        // As OAuth 1's temporary credentials: a public value the callback carries back
+        // (the state) and a secret that never leaves the server (the verifier).
+        let pending =
+            PendingAuthorization::new_oauth2(&self.name, &made.state, callback, &made.verifier);
         Ok(AuthorizationRedirect {
             url: made.url,
             pending,
@@ -320,10 +290,11 @@ impl Remote {
     /// [`authorize_redirect`](Self::authorize_redirect) returned to it, `callback` the
     /// callback's full URL or query. A callback that is not for `pending` (another
     /// request token, another `state`, compared in constant time) is
-    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise what was kept is taken out
-    /// of the cache (once only) and exchanged: OAuth 1's verifier (RFC 5849 §2.3), or
-    /// OAuth 2's code with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). A refusal
-    /// is [`Error::Denied`]; a used or expired flow is [`Error::TokenMismatch`].
+    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise it is exchanged: OAuth 1's
+    /// verifier with the temporary credentials (RFC 5849 §2.3), or OAuth 2's code with
+    /// the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). A refusal is
+    /// [`Error::Denied`]. Take `pending` out of its store before calling, so that it is
+    /// used once.
     pub async fn authorize_access_token<K: TokenKind>(
         &self,
         pending: &PendingAuthorization<K>,
@@ -333,8 +304,7 @@ impl Remote {
             Settings::OAuth1(settings) => {
                 let callback = Callback::parse(callback)?;
                 pending.check(&self.name, &callback)?;
-                let issued: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
-                let issued = issued.ok_or(Error::TokenMismatch)?;
+                let issued: RequestToken = pending.request_token().ok_or(Error::TokenMismatch)?;
                 let verifier = callback.verifier_for(&issued)?;
                 let token = self
                     .client
@@ -358,17 +328,7 @@ impl Remote {
         let callback = CodeCallback::parse(callback)?;
         // RFC 6749 §10.12: the state binds the callback to this browser's flow.
         pending.check_state(&self.name, callback.state())?;
-        let kept: Option<RequestToken> = self.cache.take(&pending.cache_key()).await?;
-        let kept = kept.ok_or(Error::TokenMismatch)?;
-        let same: bool = kept
-            .token
-            .as_str()
-            .as_bytes()
-            .ct_eq(pending.callback_key().as_bytes())
-            .into();
-        if !same {
-            return Err(Error::TokenMismatch);
-        }
+        let verifier = pending.verifier().ok_or(Error::TokenMismatch)?;
         let code = match callback {
             CodeCallback::Approved { code, .. } => code,
             CodeCallback::Refused { error, .. } if error == "access_denied" => {
@@ -390,7 +350,7 @@ impl Remote {
             self.token_compliance.as_ref(),
             self.observed(Step::CodeToken),
             code.secret(),
-            kept.secret.secret(),
+            verifier,
             &redirect_uri,
         )
         .await

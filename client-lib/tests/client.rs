@@ -263,13 +263,15 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
     let (alice, nobody) = (UserKey::Id(1), UserKey::from("nobody"));
     remote.save_token(&alice, &token).await.unwrap();
 
-    // The same callback again: its temporary credentials were taken.
-    assert!(matches!(
-        remote
-            .authorize_access_token(&go_to.pending, &callback)
-            .await,
-        Err(Error::TokenMismatch)
-    ));
+    // The same pending sign-in and callback again (a caller that forgot to take it out
+    // of its store): the service refuses the spent request token (RFC 5849 §2.3).
+    match remote
+        .authorize_access_token(&go_to.pending, &callback)
+        .await
+    {
+        Err(Error::Remote(e)) => assert_eq!(e.status, 401),
+        other => panic!("a second exchange: {other:?}"),
+    }
 
     let echoed: Vec<(String, String)> = remote
         .get("echo.json?q=a%20b&q=%21", &alice)
@@ -296,7 +298,8 @@ async fn the_three_legs_then_signed_calls_through_the_registry() {
     ));
 
     let exchanges = seen.lock().unwrap().clone();
-    assert_eq!(exchanges.len(), 4, "{exchanges:#?}");
+    // Request token, access token, the refused second access token, two API calls.
+    assert_eq!(exchanges.len(), 5, "{exchanges:#?}");
     for e in &exchanges {
         assert!(!e.authorization.contains(SECRET));
         assert!(

@@ -340,11 +340,12 @@ async fn an_oauth2_sign_in_completes_with_pkce_and_calls_the_api_with_a_bearer_t
     let printed = format!("{token:?}");
     assert!(!printed.contains(token.access_token.secret()), "{printed}");
 
-    // The same callback again: the verifier was taken.
-    assert!(matches!(
-        remote.authorize_access_token(&pending, &callback).await,
-        Err(Error::TokenMismatch)
-    ));
+    // The same pending sign-in and callback again (a caller that forgot to take it out
+    // of its store): the service refuses the spent code (RFC 6749 §4.1.2).
+    match remote.authorize_access_token(&pending, &callback).await {
+        Err(Error::OAuth2 { error, .. }) => assert_eq!(error, "invalid_grant"),
+        other => panic!("a second exchange: {other:?}"),
+    }
 
     let alice = UserKey::Id(1);
     remote.save_token(&alice, &token).await.unwrap();

@@ -30,6 +30,11 @@ const LEN: usize = 43;
 pub struct BrowserKey(String);
 
 impl BrowserKey {
+    /// The key of a browser that sends `cookie` as its `site_browser` value.
+    pub fn for_cookie(cookie: &str) -> Self {
+        Self::of(cookie)
+    }
+
     fn of(cookie: &str) -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(cookie.as_bytes());

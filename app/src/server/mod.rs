@@ -54,22 +54,15 @@ pub async fn build_state(
 ) -> Result<AppState, StartError> {
     let config = SiteConfig::from_lookup(lookup)?;
     let db = db::open(&config.database_url).await?;
-    // Temporary credentials and the sign-ins under way live in the same store.
-    let (cache, pending): (
-        Arc<dyn oauth1::TemporaryCredentialCache>,
-        Arc<dyn pending::PendingSignIns>,
-    ) = match &config.temp_credentials_in_redis {
-        None => {
-            let sql = Arc::new(temp_store::SqlCache::new(db.clone()));
-            (sql.clone(), sql)
-        }
+    // The sign-ins under way, each holding its temporary credentials.
+    let pending: Arc<dyn pending::PendingSignIns> = match &config.temp_credentials_in_redis {
+        None => Arc::new(temp_store::SqlCache::new(db.clone())),
         Some(url) => {
             let client = redis::Client::open(url.as_str())?;
-            let redis = Arc::new(temp_store::RedisCache {
+            Arc::new(temp_store::RedisCache {
                 conn: redis::aio::ConnectionManager::new(client).await?,
                 prefix: format!("{}tc:", config.redis_prefix),
-            });
-            (redis.clone(), redis)
+            })
         }
     };
     let flows = Arc::new(flows::FlowRecorder::default());
@@ -77,8 +70,6 @@ pub async fn build_state(
         .http_client(oauth1::registry::http_client_with_timeout(
             config.outbound_timeout,
         ))
-        .cache(cache)
-        .temporary_credential_ttl(login::SIGN_IN_TTL)
         .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());
     let mut remotes = Vec::new();

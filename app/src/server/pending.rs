@@ -1,5 +1,7 @@
-//! Sign-ins under way, each filed under the browser that began it (`browser.rs`), kept
-//! next to the temporary credentials (SQL or Redis, `TEMP_CREDENTIAL_STORE`).
+//! Sign-ins under way, each filed under the browser that began it (`browser.rs`), with
+//! its temporary credentials (SQL or Redis, `TEMP_CREDENTIAL_STORE`): the one place a
+//! sign-in waits for its callback, so starting one is one write and finishing it one
+//! more.
 //!
 //! A browser may have a few at once (two tabs, a double click, Chirp and Warble
 //! together); past [`MAX_PER_BROWSER`] the oldest is dropped, so a browser that starts
@@ -18,17 +20,25 @@ use crate::server::temp_store::{RedisCache, SqlCache, store_error};
 /// Sign-ins one browser may have under way at once.
 pub const MAX_PER_BROWSER: usize = 8;
 
-/// One sign-in under way: what the registry returned for it (OAuth 1's request token or
-/// OAuth 2's `state`, and the binding), kept server-side for the browser that began it and
-/// filed under its [`callback_key`](PendingAuthorization::callback_key).
+/// One sign-in under way: what the registry returned for it (OAuth 1's temporary
+/// credentials, or OAuth 2's `state` and PKCE verifier), kept server-side for the browser
+/// that began it and filed under its [`callback_key`](PendingAuthorization::callback_key).
 pub type PendingSignIn = PendingAuthorization<RemoteToken>;
 
 fn to_json(sign_in: &PendingSignIn) -> Result<String, oauth1::Error> {
     serde_json::to_string(sign_in).map_err(store_error)
 }
 
-fn from_json(data: &str) -> Result<PendingSignIn, oauth1::Error> {
-    serde_json::from_str(data).map_err(store_error)
+/// A record this version cannot read (one written before an upgrade changed its shape)
+/// is a sign-in that has to start again, not an error page.
+fn from_json(data: &str) -> Result<Option<PendingSignIn>, oauth1::Error> {
+    match serde_json::from_str(data) {
+        Ok(sign_in) => Ok(Some(sign_in)),
+        Err(e) => {
+            tracing::warn!(%e, "a sign-in under way could not be read; it has to start again");
+            Ok(None)
+        }
+    }
 }
 
 #[async_trait]
@@ -60,6 +70,8 @@ impl PendingSignIns for SqlCache {
         sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
+        // Expired rows of abandoned sign-ins go as new ones arrive.
+        self.sweep().await.map_err(store_error)?;
         // Past the bound, drop this browser's oldest. The insert counts its browser's
         // rows as it goes (with or without the new one, depending on the database: hence
         // `>=`), so the common case is one statement; the delete is only for a browser
@@ -122,7 +134,7 @@ impl PendingSignIns for SqlCache {
             return Ok(None);
         }
         let data: String = row.try_get("data").map_err(store_error)?;
-        from_json(&data).map(Some)
+        from_json(&data)
     }
 }
 
@@ -202,7 +214,7 @@ impl PendingSignIns for RedisCache {
         if removed != 1 {
             return Ok(None);
         }
-        from_json(&member[wanted.len()..]).map(Some)
+        from_json(&member[wanted.len()..])
     }
 }
 
