@@ -34,6 +34,10 @@ pub struct Config {
     pub timestamp_window_secs: u64,
     /// Lifetime of temporary credentials (§2.1).
     pub request_token_ttl_secs: u64,
+    /// `OAUTH2_ACCESS_TOKEN_TTL_SECS`: lifetime of an OAuth 2.0 access token (RFC 6749
+    /// §5.1 `expires_in`), two hours as on X. A shorter one lets a demo or a browser test
+    /// see a refresh happen.
+    pub oauth2_access_token_ttl_secs: u64,
     /// Whether session cookies get the `Secure` attribute (set behind HTTPS).
     pub secure_cookies: bool,
     /// `ALLOW_PLAINTEXT_OVER_HTTP`: accept PLAINTEXT signatures although the public URL is
@@ -162,6 +166,7 @@ impl Config {
             redis_prefix: get("REDIS_PREFIX", "oauth1-provider:"),
             timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
             request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
+            oauth2_access_token_ttl_secs: number("OAUTH2_ACCESS_TOKEN_TTL_SECS", "7200")?.max(1),
             allow_plaintext_over_http: flag("ALLOW_PLAINTEXT_OVER_HTTP")?,
             sweep_interval_secs: number("SWEEP_INTERVAL_SECS", "60")?.max(1),
             login_attempts_per_account_and_address: count(

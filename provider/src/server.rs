@@ -190,6 +190,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         redis_prefix = %c.redis_prefix,
         timestamp_window_secs = c.timestamp_window_secs,
         request_token_ttl_secs = c.request_token_ttl_secs,
+        oauth2_access_token_ttl_secs = c.oauth2_access_token_ttl_secs,
         secure_cookies = c.secure_cookies,
         allow_plaintext_over_http = c.allow_plaintext_over_http,
         sweep_interval_secs = c.sweep_interval_secs,

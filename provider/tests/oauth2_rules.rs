@@ -5,8 +5,8 @@ mod oauth2_support;
 mod support;
 
 use oauth2_support::{
-    ALL_SCOPES, OTHER_REDIRECT, REDIRECT, VERIFIER, authorize_params, error_of, fixture, param,
-    query, redirect_params,
+    ALL_SCOPES, OTHER_REDIRECT, REDIRECT, VERIFIER, authorize_params, error_of, fixture,
+    fixture_with, param, query, redirect_params,
 };
 use reqwest::StatusCode;
 use support::Backend;
@@ -604,4 +604,25 @@ async fn malformed_token_requests_get_rfc_6749_errors_not_5xx() {
         .await
         .unwrap();
     assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// `OAUTH2_ACCESS_TOKEN_TTL_SECS` sets `expires_in` (RFC 6749 §5.1) of the code exchange
+/// and of a refresh, and the token stops working when it says.
+#[tokio::test]
+async fn the_access_token_lifetime_is_the_configured_one() {
+    let f = fixture_with(Backend::Sqlite, &[("OAUTH2_ACCESS_TOKEN_TTL_SECS", "2")]).await;
+    let tokens = f.tokens(&f.confidential, ALL_SCOPES).await;
+    assert_eq!(tokens["expires_in"], 2);
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(f.me(access).await, StatusCode::OK);
+    let refreshed: serde_json::Value = f
+        .refresh(&f.confidential, tokens["refresh_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refreshed["expires_in"], 2);
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let access = refreshed["access_token"].as_str().unwrap();
+    assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED, "expired");
 }

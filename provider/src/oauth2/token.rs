@@ -15,7 +15,7 @@ use super::error::{ErrorCode, TokenError, TokenResult, no_store};
 use super::params::Params;
 use super::pkce;
 use super::scope::Scopes;
-use super::tokens::{self, ACCESS_TTL_SECS, Issued, NotRefreshable};
+use super::tokens::{self, Issued, NotRefreshable};
 use crate::db::Db;
 use crate::state::AppState;
 
@@ -65,9 +65,10 @@ pub async fn token(
 ) -> Result<Response, TokenError> {
     let params = form(&body)?;
     let client = client_auth::authenticate(&state.db, &headers, &params).await?;
+    let lifetime = state.config.oauth2_access_token_ttl_secs as i64;
     let issued = match required(&params, "grant_type")? {
-        "authorization_code" => authorization_code(&state.db, &client, &params).await?,
-        "refresh_token" => refresh(&state.db, &client, &params).await?,
+        "authorization_code" => authorization_code(&state.db, &client, &params, lifetime).await?,
+        "refresh_token" => refresh(&state.db, &client, &params, lifetime).await?,
         _ => {
             return Err(TokenError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -77,7 +78,7 @@ pub async fn token(
     };
     let mut response = Json(TokenResponse {
         token_type: "bearer",
-        expires_in: ACCESS_TTL_SECS,
+        expires_in: lifetime,
         scope: issued.scopes.to_string(),
         access_token: issued.access_token,
         refresh_token: issued.refresh_token,
@@ -89,7 +90,12 @@ pub async fn token(
 
 /// RFC 6749 §4.1.3 and RFC 7636 §4.6. The code is claimed first, in one statement, so it
 /// is spent whatever follows: a wrong verifier cannot be retried with the same code.
-async fn authorization_code(db: &Db, client: &Client, params: &Params) -> TokenResult<Issued> {
+async fn authorization_code(
+    db: &Db,
+    client: &Client,
+    params: &Params,
+    lifetime: i64,
+) -> TokenResult<Issued> {
     let code = required(params, "code")?;
     let redirect_uri = required(params, "redirect_uri")?;
     let verifier = required(params, "code_verifier")?;
@@ -123,19 +129,20 @@ async fn authorization_code(db: &Db, client: &Client, params: &Params) -> TokenR
         ));
     }
     let scopes = stored_scopes(&claimed.scope)?;
-    Ok(tokens::issue(
+    Ok(tokens::issue_lasting(
         db,
         &claimed.family_id,
         client.app_id,
         claimed.user_id,
         scopes,
+        lifetime,
     )
     .await?)
 }
 
 /// RFC 6749 §6: a new access token and a new refresh token in the same family; the one
 /// presented is spent. `scope`, if sent, may only narrow what was granted.
-async fn refresh(db: &Db, client: &Client, params: &Params) -> TokenResult<Issued> {
+async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> TokenResult<Issued> {
     let token = required(params, "refresh_token")?;
     let asked = params
         .get("scope")
@@ -178,12 +185,13 @@ async fn refresh(db: &Db, client: &Client, params: &Params) -> TokenResult<Issue
         }
         None => granted,
     };
-    Ok(tokens::issue(
+    Ok(tokens::issue_lasting(
         db,
         &refreshing.family_id,
         client.app_id,
         refreshing.user_id,
         scopes,
+        lifetime,
     )
     .await?)
 }

@@ -35,8 +35,8 @@ impl std::fmt::Debug for Issued {
     }
 }
 
-/// Issues an access token, and a refresh token if `offline.access` was granted, in
-/// `family_id`.
+/// Issues an access token of the default lifetime ([`ACCESS_TTL_SECS`]), and a refresh
+/// token if `offline.access` was granted, in `family_id`.
 pub async fn issue(
     db: &Db,
     family_id: &str,
@@ -44,13 +44,26 @@ pub async fn issue(
     user_id: i64,
     scopes: Scopes,
 ) -> Result<Issued> {
+    issue_lasting(db, family_id, app_id, user_id, scopes, ACCESS_TTL_SECS).await
+}
+
+/// [`issue`] with an access token that lasts `access_ttl_secs`
+/// (`OAUTH2_ACCESS_TOKEN_TTL_SECS`).
+pub async fn issue_lasting(
+    db: &Db,
+    family_id: &str,
+    app_id: i64,
+    user_id: i64,
+    scopes: Scopes,
+    access_ttl_secs: i64,
+) -> Result<Issued> {
     let now = db::now();
     let access_token = random_credential(48);
     let refresh_token = scopes
         .contains(Scope::OfflineAccess)
         .then(|| random_credential(48));
     let mut tx = db.begin().await?;
-    let mut rows = vec![("access", &access_token, now + ACCESS_TTL_SECS)];
+    let mut rows = vec![("access", &access_token, now + access_ttl_secs)];
     if let Some(refresh) = &refresh_token {
         rows.push(("refresh", refresh, now + REFRESH_TTL_SECS));
     }

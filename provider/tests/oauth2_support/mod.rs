@@ -67,7 +67,12 @@ pub async fn oauth2_app(
 }
 
 pub async fn fixture(backend: Backend) -> Fixture {
-    let provider = support::spawn_provider(backend, "Chirp").await;
+    fixture_with(backend, &[]).await
+}
+
+/// [`fixture`] with more provider configuration in `vars`.
+pub async fn fixture_with(backend: Backend, vars: &[(&str, &str)]) -> Fixture {
+    let provider = support::spawn_provider_with(backend, "Chirp", vars).await;
     let alice = provider::users::create(&provider.state.db, "alice", "Alice", "wonderland")
         .await
         .expect("create alice");
