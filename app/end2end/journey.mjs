@@ -1,6 +1,6 @@
 // The demo journey in a real browser, clicking as a person would: sign in with Chirp,
-// post, read the teaching page, link Warble, unlink Chirp, sign out, and refuse a
-// sign-in. Saves a screenshot of each page in screenshots/ (git-ignored).
+// post, read the teaching page, sign in with Chirp over OAuth 2.0 and see its token
+// refreshed, link Warble, unlink Chirp, sign out, and refuse a sign-in. Saves a screenshot of each page in screenshots/ (git-ignored).
 //
 // On every page of the site and of the provider it also runs axe-core (failing on any
 // serious or critical violation) and checks the page at phone width (390 px: no
@@ -159,6 +159,41 @@ await step('how-it-works', async () => {
   const body = await page.textContent('body');
   expect(!body.includes('chirp-demo-secret'), 'no consumer secret on the page');
   await audit('site-how-it-works');
+});
+
+await step('chirp2-profile', async () => {
+  // The third way in: OAuth 2.0 with PKCE, at the same provider (already signed in there).
+  await page.goto(`${site}/`);
+  await page.click('#sign-in-chirp2');
+  await signInAtProvider('allow');
+  await page.waitForURL(`${site}/profile/chirp2`);
+  await page.waitForSelector('#profile-name');
+  await page.goto(`${site}/how-it-works`);
+  for (const id of ['code_authorize', 'code_callback', 'code_token', 'bearer_call']) {
+    await page.waitForSelector(`#step-${id}`);
+  }
+  const body = await page.textContent('body');
+  expect(!body.includes('chirp-oauth2-secret'), 'no client secret on the page');
+  expect(!(await page.$('#step-refresh')), 'no refresh yet');
+});
+
+await step('chirp2-refreshed', async () => {
+  // The stack's Chirp issues access tokens for 70 s (OAUTH2_ACCESS_TOKEN_TTL_SECS in
+  // .ci/e2e) and the site refreshes one that expires within 60 s: the profile keeps
+  // working, and within seconds a visit refreshes the token, which the teaching page shows.
+  const deadline = Date.now() + 40000;
+  for (;;) {
+    await page.goto(`${site}/profile/chirp2`);
+    await page.waitForSelector('#profile-name');
+    await page.goto(`${site}/how-it-works`);
+    await page.waitForSelector('#step-code_token');
+    if (await page.$('#step-refresh')) break;
+    expect(Date.now() < deadline, 'the access token was refreshed within 40 s');
+    await page.waitForTimeout(2000);
+  }
+  const body = await page.textContent('body');
+  expect(body.includes('grant_type=refresh_token'), 'the refresh request is shown');
+  expect(!body.includes('chirp-oauth2-secret'), 'no client secret on the page');
 });
 
 await step('warble-profile', async () => {
