@@ -38,7 +38,9 @@ known |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", read("provider/docker-entrypo
 # Read by libraries: tracing-subscriber's EnvFilter.
 known |= {"RUST_LOG"}
 # {NAME}_* suffixes: the upper-case string literals of the registry's configuration code.
-remote_suffixes = set(re.findall(r'"([A-Z][A-Z_]+)"', read("client-lib/src/config.rs"))) | {"BRAND"}
+# The registry's `{NAME}_*` keys, and the site's own (`format!("{}_BRAND", …)`).
+remote_suffixes = set(re.findall(r'"([A-Z][A-Z_]+)"', read("client-lib/src/config.rs"))) | set(
+    re.findall(r'\{\}_([A-Z][A-Z0-9_]+)"', read("app/src/server/config.rs")))
 
 for name, service in services.items():
     build = service.get("build")

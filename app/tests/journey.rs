@@ -357,3 +357,51 @@ async fn a_returning_user_is_the_same_user_and_a_taken_account_is_refused_on_sql
 async fn a_returning_user_is_the_same_user_and_a_taken_account_is_refused_on_postgres() {
     returning_and_linked_elsewhere(Backend::Postgres).await;
 }
+
+/// With `CHIRP_API_V2_URL`, as for the real X (whose plans serve API v2, not v1.1's
+/// timelines), an OAuth 1.0a account's profile and posting go through `GET /2/users/me`,
+/// `GET /2/users/{id}/tweets` and `POST /2/tweets`, signed with its token credentials.
+#[tokio::test]
+async fn an_oauth1_account_uses_api_v2_when_told_to() {
+    // Nothing answers at v1.1: only v2 can show the profile and take the post.
+    let site = site(Backend::Sqlite)
+        .api_v2("chirp")
+        .var("CHIRP_API_BASE_URL", "http://127.0.0.1:9/1.1/")
+        .spawn()
+        .await;
+    let http = browser();
+    let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
+    let response = http.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/profile/chirp");
+    let (status, profile) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert!(profile.contains("Alice of Chirp"), "{profile}");
+
+    let response = http
+        .post(site.url("/api/post_status"))
+        .header("referer", site.url("/profile/chirp"))
+        .form(&[
+            ("remote", "chirp"),
+            ("status", "Hello over v2 & OAuth 1.0a"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let (_, profile) = get_text(&http, &site.url("/profile/chirp")).await;
+    assert!(
+        profile.contains("Hello over v2 &amp; OAuth 1.0a"),
+        "{profile}"
+    );
+    let tweets: i64 = sqlx::query_scalar("select count(*) from statuses")
+        .fetch_one(&site.chirp.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tweets, 1);
+    // The sign-in's first call went to v2 too, and the teaching page shows it signed.
+    let (_, lesson) = get_text(&http, &site.url("/how-it-works")).await;
+    assert!(
+        lesson.contains("step-api_call") && lesson.contains("/2/users/me"),
+        "{lesson}"
+    );
+}

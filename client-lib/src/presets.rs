@@ -3,6 +3,10 @@
 
 use crate::config::RemoteConfig;
 
+/// X's API v2, which X's current plans serve to OAuth 1.0a user context and OAuth 2.0
+/// alike (`GET /2/users/me`, `POST /2/tweets`, …).
+pub const X_API_V2: &str = "https://api.x.com/2/";
+
 /// Twitter / X, "Sign in with Twitter": `oauth/authenticate` skips the question for a user
 /// who already approved the app. Register it as `twitter` and set `TWITTER_CLIENT_ID` and
 /// `TWITTER_CLIENT_SECRET` to the app's API key and secret from the developer portal.
@@ -39,7 +43,7 @@ pub fn x_oauth2() -> RemoteConfig {
         access_token_url: Some("https://api.x.com/2/oauth2/token".into()),
         refresh_token_url: Some("https://api.x.com/2/oauth2/token".into()),
         revoke_url: Some("https://api.x.com/2/oauth2/revoke".into()),
-        api_base_url: Some("https://api.x.com/2/".into()),
+        api_base_url: Some(X_API_V2.into()),
         client_kwargs: vec![
             (
                 "scope".into(),

@@ -143,19 +143,27 @@ struct Identity {
 
 /// The first API call with the new token, for a display name (and for OAuth 2, whose
 /// token response does not say whose it is, for the account's id and screen name, which
-/// are then kept in the token). OAuth 1: `account/verify_credentials.json` (also shown
-/// on the teaching page); if it fails the sign-in goes on with the screen name the token
-/// response gave. OAuth 2: `GET /2/users/me`, which must answer.
+/// are then kept in the token). OAuth 1: `account/verify_credentials.json`, or
+/// `GET /2/users/me` with `{NAME}_API_V2_URL` (also shown on the teaching page); if it
+/// fails the sign-in goes on with the screen name the token response gave. OAuth 2:
+/// `GET /2/users/me`, which must answer.
 async fn identify(
     state: &AppState,
     remote: &Remote,
     token: RemoteToken,
     flow: &str,
 ) -> Result<(RemoteToken, Identity)> {
-    let (path, pointer) = match &token {
-        RemoteToken::OAuth1(_) => ("account/verify_credentials.json", ""),
-        RemoteToken::OAuth2(_) => ("users/me", "/data"),
+    let v2_base = state.config.api_v2.get(remote.name());
+    let (path, pointer) = match (&token, v2_base) {
+        (RemoteToken::OAuth1(_), None) => ("account/verify_credentials.json".to_owned(), ""),
+        // X's API v2 with OAuth 1.0a user context (`{NAME}_API_V2_URL`).
+        (RemoteToken::OAuth1(_), Some(base)) => (
+            base.join("users/me").map(String::from).unwrap_or_default(),
+            "/data",
+        ),
+        (RemoteToken::OAuth2(_), _) => ("users/me".to_owned(), "/data"),
     };
+    let path = path.as_str();
     let answer = remote.get_with(path, &token).await;
     if token.oauth2().is_some() {
         // The signed OAuth 1 call is recorded by the registry's observer; a Bearer call

@@ -27,6 +27,12 @@ pub struct SiteConfig {
     /// `SITE_OUTBOUND_TIMEOUT_SECS`, default 10: the longest any call to a provider may
     /// take, connecting included.
     pub outbound_timeout: std::time::Duration,
+    /// `{NAME}_API_V2_URL` of each OAuth 1.0a remote whose profile page and posting go
+    /// through API v2 (`GET /2/users/me`, `GET /2/users/{id}/tweets`, `POST /2/tweets`,
+    /// signed with OAuth 1.0a user context) rather than v1.1's timeline calls, which most
+    /// X plans no longer serve. `twitter` defaults to `https://api.x.com/2/`. (OAuth 2.0
+    /// remotes always use v2, at their `{NAME}_API_BASE_URL`.)
+    pub api_v2: std::collections::BTreeMap<String, url::Url>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,8 +126,26 @@ impl SiteConfig {
                 });
             }
         };
+        let mut api_v2 = std::collections::BTreeMap::new();
+        for name in &remotes {
+            let key = format!("{}_API_V2_URL", name.to_ascii_uppercase().replace('-', "_"));
+            let value =
+                get(&key).or_else(|| (name == "twitter").then(|| presets::X_API_V2.to_owned()));
+            if let Some(value) = value {
+                let url = url::Url::parse(&value)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.path().ends_with('/'))
+                    .ok_or_else(|| ConfigError::Bad {
+                        key: "{NAME}_API_V2_URL",
+                        value: format!("{key}={value}"),
+                        reason: "an http(s) URL ending in /, such as https://api.x.com/2/".into(),
+                    })?;
+                api_v2.insert(name.clone(), url);
+            }
+        }
         Ok(Self {
             outbound_timeout,
+            api_v2,
             listen,
             public_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),

@@ -94,10 +94,11 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     {
         tracing::warn!(%e, "could not record the refresh");
     }
+    let v2_base = state.config.api_v2.get(&name);
     let token = match fetched {
-        Ok(RemoteToken::OAuth1(token)) => token,
+        Ok(RemoteToken::OAuth1(token)) if v2_base.is_none() => token,
         Ok(token) => {
-            return Ok(match v2::profile(&remote, &token).await {
+            return Ok(match v2::profile(&remote, v2_base, &token).await {
                 Ok(p) => ProfileData::Shown {
                     screen_name: p.screen_name,
                     name: p.name,
@@ -170,9 +171,12 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
     let remote = state.registry.remote(&name).map_err(failed)?;
     let user = oauth1::UserKey::Id(user_id);
     let said = |err: Error| ServerFnError::new(problem(&info.brand, &err));
-    if remote.is_oauth2() {
+    let v2_base = state.config.api_v2.get(&name);
+    if remote.is_oauth2() || v2_base.is_some() {
         let token: RemoteToken = remote.fetch_token(&user).await.map_err(said)?;
-        return v2::post(&remote, &token, status).await.map_err(said);
+        return v2::post(&remote, v2_base, &token, status)
+            .await
+            .map_err(said);
     }
     remote
         .post("statuses/update.json", &[("status", status)], &user)

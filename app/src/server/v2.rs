@@ -1,9 +1,21 @@
-//! The profile page and posting for OAuth 2 remotes, through X's API v2 with a Bearer
-//! token (RFC 6750 §2.1): `GET /2/users/me`, `GET /2/users/{id}/tweets`, `POST /2/tweets`.
-//! The token comes from the registry's `fetch_token`, which refreshes it first if it has
-//! expired (and saves the new one through `DbTokenStore::update_token`).
+//! The profile page and posting through X's API v2: `GET /2/users/me`,
+//! `GET /2/users/{id}/tweets`, `POST /2/tweets`. OAuth 2 remotes send a Bearer token
+//! (RFC 6750 §2.1) to their API base URL; an OAuth 1.0a remote with `{NAME}_API_V2_URL`
+//! signs the same calls with its token credentials (X's "user context"), at that URL.
+//! An OAuth 2 token comes from the registry's `fetch_token`, which refreshes it first if
+//! it has expired (and saves the new one through `DbTokenStore::update_token`).
 
 use oauth1::{Error, Remote, RemoteToken};
+use url::Url;
+
+/// Where a path of API v2 is: under `base` (an OAuth 1.0a remote's `{NAME}_API_V2_URL`),
+/// else under the remote's own API base URL (an OAuth 2 remote's is v2 already).
+fn at(remote: &Remote, base: Option<&Url>, path: &str) -> Result<Url, Error> {
+    match base {
+        Some(base) => base.join(path).map_err(|_| Error::BadPath(path.to_owned())),
+        None => remote.url(path),
+    }
+}
 
 use crate::model::Tweet;
 
@@ -16,16 +28,23 @@ pub struct Profile {
 
 async fn get_json(
     remote: &Remote,
+    base: Option<&Url>,
     path: &str,
     token: &RemoteToken,
 ) -> Result<serde_json::Value, Error> {
-    let response = remote.get_with(path, token).await?;
+    let response = remote
+        .get_with(at(remote, base, path)?.as_str(), token)
+        .await?;
     response.json().await.map_err(Error::from)
 }
 
 /// `/2/users/me`, then that user's posts.
-pub async fn profile(remote: &Remote, token: &RemoteToken) -> Result<Profile, Error> {
-    let me = get_json(remote, "users/me", token).await?;
+pub async fn profile(
+    remote: &Remote,
+    base: Option<&Url>,
+    token: &RemoteToken,
+) -> Result<Profile, Error> {
+    let me = get_json(remote, base, "users/me", token).await?;
     let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
     let me = &me["data"];
     let id = text(me, "id");
@@ -34,7 +53,13 @@ pub async fn profile(remote: &Remote, token: &RemoteToken) -> Result<Profile, Er
         return Err(Error::MissingField("data.id"));
     }
     let screen_name = text(me, "username");
-    let posts = get_json(remote, &format!("users/{id}/tweets?max_results=20"), token).await?;
+    let posts = get_json(
+        remote,
+        base,
+        &format!("users/{id}/tweets?max_results=20"),
+        token,
+    )
+    .await?;
     let timeline = posts["data"]
         .as_array()
         .map(|items| {
@@ -56,14 +81,20 @@ pub async fn profile(remote: &Remote, token: &RemoteToken) -> Result<Profile, Er
     })
 }
 
-/// `POST /2/tweets` with a JSON body `{"text": ...}`.
-pub async fn post(remote: &Remote, token: &RemoteToken, text: &str) -> Result<(), Error> {
+/// `POST /2/tweets` with a JSON body `{"text": ...}` (not a form, so OAuth 1.0a signs
+/// no body parameters, RFC 5849 §3.4.1.3.1).
+pub async fn post(
+    remote: &Remote,
+    base: Option<&Url>,
+    token: &RemoteToken,
+    text: &str,
+) -> Result<(), Error> {
     let body = serde_json::to_vec(&serde_json::json!({ "text": text }))
         .map_err(|e| Error::Store(e.to_string()))?;
     let request = remote
         .client()
         .http()
-        .post(remote.url("tweets")?)
+        .post(at(remote, base, "tweets")?)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body)
         .build()?;

@@ -205,6 +205,7 @@ pub fn site(backend: Backend) -> SiteBuilder {
         backend,
         front: Front::Direct,
         vars: Vec::new(),
+        api_v2: Vec::new(),
     }
 }
 
@@ -212,6 +213,7 @@ pub struct SiteBuilder {
     backend: Backend,
     front: Front,
     vars: Vec<(String, String)>,
+    api_v2: Vec<String>,
 }
 
 impl SiteBuilder {
@@ -225,6 +227,13 @@ impl SiteBuilder {
     pub fn var(mut self, key: &str, value: &str) -> Self {
         self.vars.retain(|(k, _)| k != key);
         self.vars.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// OAuth 1.0a remote `name`'s profile and posting through the provider's API v2
+    /// (`{NAME}_API_V2_URL`), as with the real X.
+    pub fn api_v2(mut self, name: &str) -> Self {
+        self.api_v2.push(name.to_ascii_uppercase());
         self
     }
 
@@ -243,8 +252,16 @@ impl SiteBuilder {
             backend,
             front,
             vars: extra,
+            api_v2,
         } = self;
         spawn_site_full(backend, front, |vars| {
+            for name in api_v2 {
+                let v1 = format!("{name}_API_BASE_URL");
+                let base = vars.iter().find(|(k, _)| *k == v1).map(|(_, v)| v.clone());
+                if let Some(base) = base {
+                    vars.push((format!("{name}_API_V2_URL"), base.replace("/1.1/", "/2/")));
+                }
+            }
             for (k, v) in extra {
                 vars.retain(|(n, _)| *n != k);
                 vars.push((k, v));
