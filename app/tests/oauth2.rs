@@ -1,7 +1,8 @@
 //! Sign in with Chirp over OAuth 2.0 (`chirp2`): authorization code with PKCE and
 //! `state`, the profile from `/2/users/me` and `/2/users/{id}/tweets`, a post with
-//! `POST /2/tweets`; an expired access token refreshed on the way to the profile, and a
-//! refused refresh turned into "sign in again".
+//! `POST /2/tweets`; an expired access token refreshed on the way to the profile, a
+//! refused refresh turned into "sign in again", and unlinking revoking the grant at
+//! Chirp (RFC 7009).
 
 mod support;
 
@@ -222,4 +223,51 @@ async fn a_refused_refresh_asks_to_sign_in_again() {
     assert!(profile.contains("Sign in again"), "{profile}");
     assert!(profile.contains("/login/chirp2"), "{profile}");
     assert!(!profile.contains("Alice of Chirp"), "{profile}");
+}
+
+#[tokio::test]
+async fn unlinking_revokes_the_grant_at_the_provider() {
+    let site = site(Backend::Sqlite).spawn().await;
+    let http = browser();
+    sign_in(&site, &http).await;
+    let row = stored(&site).await;
+    let refresh_token = row.refresh_token.clone().unwrap();
+    let chirp = reqwest::Client::new();
+    let me = || {
+        chirp
+            .get(format!("{}2/users/me", site.chirp.url))
+            .bearer_auth(&row.token)
+            .send()
+    };
+    assert_eq!(me().await.unwrap().status(), StatusCode::OK);
+
+    let response = http
+        .post(site.url("/accounts/unlink"))
+        .header("referer", site.url("/accounts"))
+        .form(&[("remote", "chirp2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/accounts");
+    assert_eq!(site.count("accounts").await, 0, "forgotten here");
+
+    // Revoked there: the refresh token took the grant's access token with it (§2.1).
+    assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let refreshed = chirp
+        .post(format!("{}2/oauth2/token", site.chirp.url))
+        .basic_auth(OAUTH2_CLIENT_ID, Some(OAUTH2_CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = refreshed.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+
+    let (_, accounts) = get_text(&http, &site.url("/accounts")).await;
+    assert!(!accounts.contains("unlink-chirp2"), "{accounts}");
 }

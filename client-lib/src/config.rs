@@ -110,6 +110,11 @@ fn prefix_of(name: &str) -> String {
     name.to_ascii_uppercase().replace('-', "_")
 }
 
+/// The variable that sets `suffix` for remote `name`, such as `CHIRP2_REVOKE_URL`.
+pub(crate) fn setting_key(name: &str, suffix: &str) -> String {
+    format!("{}_{suffix}", prefix_of(name))
+}
+
 impl RemoteConfig {
     /// Fills unset fields from `{NAME}_*` variables of the process environment.
     pub fn from_env(self, name: &str) -> Result<Self, ConfigError> {

@@ -23,9 +23,10 @@
 //! - `registry`: many named remotes configured from code or `{NAME}_*` variables
 //!   (`config`), tokens in a `TokenStore`;
 //! - OAuth 2 remotes (RFC 6749 with PKCE, RFC 7636), registered without a request-token
-//!   URL as in Authlib: `authcode` (the grant and refresh over oauth2-rs), `http_client`
-//!   (oauth2-rs's HTTP trait over the same reqwest client), `bearer` (`OAuth2Token`),
-//!   `tokens` (`RemoteToken`, either kind, and the `TokenStore`);
+//!   URL as in Authlib: `authcode` (the grant and refresh over oauth2-rs, revocation per
+//!   RFC 7009), `http_client` (oauth2-rs's HTTP trait over the same reqwest client),
+//!   `bearer` (`OAuth2Token`), `tokens` (`RemoteToken`, either kind, and the
+//!   `TokenStore`); `Remote::revoke_token` revokes a user's token of either kind;
 //! - `presets`: Twitter's endpoints, OAuth 1 and OAuth 2 (X);
 //! - `error`: the errors of all that.
 //!

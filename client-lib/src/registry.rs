@@ -16,7 +16,7 @@ use crate::bearer::OAuth2Token;
 use crate::callback::Callback;
 use crate::client::Client;
 use crate::code_callback::CodeCallback;
-use crate::config::{OAuth1Settings, OAuth2Settings, RemoteConfig, Settings};
+use crate::config::{self, ConfigError, OAuth1Settings, OAuth2Settings, RemoteConfig, Settings};
 use crate::error::{Error, RemoteError};
 use crate::http_client::{Observed, TokenResponseCompliance};
 use crate::observe::{Observer, Step};
@@ -467,6 +467,50 @@ impl Remote {
                     .update_token(&self.name, user, &RemoteToken::OAuth2(fresh.clone()))
                     .await?;
                 Ok(fresh)
+            })
+            .await
+    }
+
+    /// Revokes `user`'s token at the service, as a site does when the user unlinks the
+    /// account; forgetting the token in the store stays the caller's to do.
+    ///
+    /// OAuth 2 (RFC 7009 §2.1): the refresh token if there is one (its revocation takes
+    /// the grant's access tokens with it), else the access token, with its
+    /// `token_type_hint`, POSTed to the revocation URL with the client authentication of
+    /// the token endpoint. A token the service no longer knows counts as revoked (§2.2).
+    /// No revocation URL is [`Error::Config`] naming `{NAME}_REVOKE_URL`. The stored
+    /// token is not refreshed first: an expired access token is revoked through its
+    /// refresh token.
+    ///
+    /// OAuth 1 (RFC 5849 leaves revocation open): Twitter's `POST oauth/invalidate_token`
+    /// under the API base URL, signed with the user's token credentials.
+    pub async fn revoke_token(&self, user: &UserKey) -> Result<(), Error> {
+        let settings = match &self.settings {
+            Settings::OAuth1(_) => {
+                return self
+                    .post("oauth/invalidate_token", &[], user)
+                    .await
+                    .map(drop);
+            }
+            Settings::OAuth2(settings) => settings,
+        };
+        let revoke_url = settings
+            .revoke_url
+            .as_ref()
+            .ok_or_else(|| ConfigError::Missing(config::setting_key(&self.name, "REVOKE_URL")))?;
+        // Under the refresh lock: a refresh under way would otherwise rotate the refresh
+        // token between reading it here and revoking it.
+        self.refreshes
+            .one_at_a_time(user, async {
+                let token = match self.stored(user).await? {
+                    RemoteToken::OAuth2(t) => t,
+                    RemoteToken::OAuth1(_) => return Err(Error::WrongTokenKind(OAuth2Token::KIND)),
+                };
+                let (secret, hint) = match &token.refresh_token {
+                    Some(refresh) => (refresh.secret(), "refresh_token"),
+                    None => (token.access_token.secret(), "access_token"),
+                };
+                authcode::revoke(self.client.http(), settings, revoke_url, secret, hint).await
             })
             .await
     }

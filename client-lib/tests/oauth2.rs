@@ -1,7 +1,7 @@
 //! The registry's OAuth 2 remotes (RFC 6749 §4.1 with PKCE, RFC 7636; refresh, §6)
 //! against a small authorization server on port 0 that checks the code verifier, the
-//! redirect URI and the client's authentication, rotates refresh tokens and counts
-//! refreshes.
+//! redirect URI and the client's authentication, rotates refresh tokens, counts
+//! refreshes and revokes tokens (RFC 7009).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,7 +25,8 @@ use sha2::Digest as _;
 use url::Url;
 
 const CLIENT_ID: &str = "test-client";
-const CLIENT_SECRET: &str = "test-secret";
+/// With characters that RFC 6749 §2.3.1's form-encoding inside HTTP Basic changes.
+const CLIENT_SECRET: &str = "test-secret+/:é";
 const CALLBACK: &str = "http://127.0.0.1:3000/authorize/x?keep=1";
 
 /// How the server answers; tests change it between steps.
@@ -35,6 +36,16 @@ struct Behaviour {
     expires_in: Option<u64>,
     /// Sends `expires_in` as a string and no `token_type`, as some services do.
     nonstandard: bool,
+    /// The revocation endpoint answers 503 with a body that repeats what it was sent.
+    revoke_down: bool,
+}
+
+/// One revocation request (RFC 7009 §2.1) as the server saw it.
+#[derive(Debug, PartialEq)]
+struct Revoked {
+    token: String,
+    hint: Option<String>,
+    client_auth: &'static str,
 }
 
 #[derive(Default)]
@@ -43,12 +54,14 @@ struct Server {
     codes: Mutex<HashMap<String, (String, String)>>,
     /// access token → expiry (Unix seconds)
     access: Mutex<HashMap<String, u64>>,
-    /// refresh tokens still good
-    refresh: Mutex<HashMap<String, ()>>,
+    /// refresh tokens still good → the access token issued with each
+    refresh: Mutex<HashMap<String, String>>,
     refreshes: AtomicUsize,
     counter: AtomicUsize,
     /// How the client authenticated at the token endpoint, per request.
     client_auth: Mutex<Vec<&'static str>>,
+    /// Every revocation request, in order.
+    revoked: Mutex<Vec<Revoked>>,
     behaviour: Mutex<Behaviour>,
 }
 
@@ -65,7 +78,10 @@ impl Server {
             .lock()
             .unwrap()
             .insert(access.clone(), Timestamp::now().as_secs() + expires_in);
-        self.refresh.lock().unwrap().insert(refresh.clone(), ());
+        self.refresh
+            .lock()
+            .unwrap()
+            .insert(refresh.clone(), access.clone());
         if behaviour.nonstandard {
             return json!({
                 "access_token": access, "refresh_token": refresh,
@@ -118,15 +134,26 @@ async fn authorize(
     Redirect::to(url.as_str()).into_response()
 }
 
-/// RFC 6749 §2.3.1: Basic, or the credentials in the body; a public client sends only
-/// its id.
+/// RFC 6749 §2.3.1: Basic with the id and secret each form-encoded, or the credentials
+/// in the body; a public client sends only its id.
 fn client_auth(headers: &HeaderMap, form: &HashMap<String, String>) -> Option<&'static str> {
-    let basic = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
-    );
+    let basic = |value: &str| -> Option<(String, String)> {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(value.strip_prefix("Basic ")?)
+            .ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (id, secret) = decoded.split_once(':')?;
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        };
+        Some((decode(id)?, decode(secret)?))
+    };
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        Some(v) if v == basic => Some("client_secret_basic"),
+        Some(v) if basic(v) == Some((CLIENT_ID.into(), CLIENT_SECRET.into())) => {
+            Some("client_secret_basic")
+        }
         Some(_) => None,
         None => match (
             form.get("client_id").map(String::as_str),
@@ -182,6 +209,42 @@ async fn token(
     }
 }
 
+/// RFC 7009 §2.1: the client authenticates as at the token endpoint; a refresh token
+/// takes the access token issued with it along. §2.2: 200 for an unknown token too.
+async fn revoke(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(client_auth) = client_auth(&headers, &form) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "invalid_client", "error_description": "who are you?"})),
+        )
+            .into_response();
+    };
+    let Some(token) = form.get("token").cloned() else {
+        return oauth_error("invalid_request");
+    };
+    if server.behaviour.lock().unwrap().revoke_down {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("cannot revoke {token} now"),
+        )
+            .into_response();
+    }
+    if let Some(access) = server.refresh.lock().unwrap().remove(&token) {
+        server.access.lock().unwrap().remove(&access);
+    }
+    server.access.lock().unwrap().remove(&token);
+    server.revoked.lock().unwrap().push(Revoked {
+        token,
+        hint: form.get("token_type_hint").cloned(),
+        client_auth,
+    });
+    StatusCode::OK.into_response()
+}
+
 async fn me(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
     let bearer = headers
         .get("authorization")
@@ -201,6 +264,7 @@ async fn spawn() -> (String, Arc<Server>) {
     let app = Router::new()
         .route("/i/oauth2/authorize", get(authorize))
         .route("/2/oauth2/token", post(token))
+        .route("/2/oauth2/revoke", post(revoke))
         .route("/2/users/me", get(me))
         .with_state(server.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -560,6 +624,150 @@ async fn each_token_endpoint_auth_method_is_used_as_configured() {
         sign_in(&remote, &UserKey::Id(1)).await;
         assert_eq!(server.client_auth.lock().unwrap().pop(), Some(method));
     }
+}
+
+/// Unlinking at a site (RFC 7009 §2.1): the refresh token goes, with its hint and the
+/// client authentication of the token endpoint, and takes the access token with it.
+#[tokio::test]
+async fn revoking_sends_the_refresh_token_with_the_token_endpoints_client_auth() {
+    let (base, server) = spawn().await;
+    let store = Arc::new(Tokens::default());
+    let mut registry = registry_with(store.clone());
+    for (name, method) in [
+        ("basic", "client_secret_basic"),
+        ("post", "client_secret_post"),
+        ("public", "none"),
+    ] {
+        let remote = registry
+            .register_from(
+                name,
+                RemoteConfig {
+                    client_secret: (method != "none").then(|| CLIENT_SECRET.into()),
+                    client_kwargs: vec![("token_endpoint_auth_method".into(), method.into())],
+                    ..config(&base)
+                },
+                no_env,
+            )
+            .unwrap();
+        let alice = UserKey::Id(1);
+        let token = sign_in(&remote, &alice).await;
+        remote.get("users/me", &alice).await.unwrap();
+
+        // A site's handler runs it on a multi-threaded runtime: the future must be Send.
+        fn send<F: std::future::Future + Send>(f: F) -> F {
+            f
+        }
+        send(remote.revoke_token(&alice)).await.unwrap();
+        let revoked = server.revoked.lock().unwrap().pop().unwrap();
+        assert_eq!(
+            revoked,
+            Revoked {
+                token: token.refresh_token.as_ref().unwrap().secret().to_owned(),
+                hint: Some("refresh_token".into()),
+                client_auth: method,
+            },
+            "{name}"
+        );
+        // The grant is gone at the service: its access token no longer works.
+        match remote.get("users/me", &alice).await {
+            Err(Error::Remote(e)) => assert_eq!(e.status, 401, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        // §2.2: revoking again (the service no longer knows the token) is still done.
+        remote.revoke_token(&alice).await.unwrap();
+    }
+}
+
+/// Without a refresh token the access token itself is revoked, hinted as such.
+#[tokio::test]
+async fn a_token_without_a_refresh_token_is_revoked_as_an_access_token() {
+    let (base, server) = spawn().await;
+    let store = Arc::new(Tokens::default());
+    let mut registry = registry_with(store.clone());
+    let remote = registry.register_from("x", config(&base), no_env).unwrap();
+    let alice = UserKey::Id(1);
+    let mut token = sign_in(&remote, &alice).await;
+    token.refresh_token = None;
+    // Expired too: it is revoked as it is, not refreshed first.
+    token.expires_at = Some(Timestamp::now().as_secs() - 1);
+    remote.save_token(&alice, &token).await.unwrap();
+    remote.revoke_token(&alice).await.unwrap();
+    assert_eq!(
+        *server.revoked.lock().unwrap(),
+        [Revoked {
+            token: token.access_token.secret().to_owned(),
+            hint: Some("access_token".into()),
+            client_auth: "client_secret_basic",
+        }]
+    );
+    assert_eq!(server.refreshes.load(Ordering::SeqCst), 0);
+    assert!(matches!(
+        remote.revoke_token(&UserKey::Id(2)).await,
+        Err(Error::NoToken(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_remote_without_a_revocation_url_says_which_setting_is_missing() {
+    let (base, server) = spawn().await;
+    let store = Arc::new(Tokens::default());
+    let mut registry = registry_with(store.clone());
+    let mut without = config(&base);
+    without.revoke_url = None;
+    let remote = registry.register_from("chirp2", without, no_env).unwrap();
+    let alice = UserKey::Id(1);
+    sign_in(&remote, &alice).await;
+    match remote.revoke_token(&alice).await {
+        Err(Error::Config(e)) => {
+            assert_eq!(e, ConfigError::Missing("CHIRP2_REVOKE_URL".into()));
+            assert!(e.to_string().contains("CHIRP2_REVOKE_URL"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(server.revoked.lock().unwrap().is_empty());
+}
+
+/// A refusal (RFC 7009 §2.2.1, RFC 6749 §5.2) is `Error::OAuth2`; any other failure
+/// `Error::Remote`. Neither carries the token or the client secret.
+#[tokio::test]
+async fn a_failed_revocation_is_an_error_without_the_token() {
+    let (base, server) = spawn().await;
+    let store = Arc::new(Tokens::default());
+    let mut registry = registry_with(store.clone());
+    let remote = registry.register_from("x", config(&base), no_env).unwrap();
+    let alice = UserKey::Id(1);
+    let token = sign_in(&remote, &alice).await;
+    let refresh = token.refresh_token.as_ref().unwrap().secret().to_owned();
+
+    let wrong = registry
+        .register_from(
+            "wrong",
+            RemoteConfig {
+                client_secret: Some("not-the-secret".into()),
+                ..config(&base)
+            },
+            no_env,
+        )
+        .unwrap();
+    wrong.save_token(&alice, &token).await.unwrap();
+    match wrong.revoke_token(&alice).await {
+        Err(Error::OAuth2 { error, description }) => {
+            assert_eq!(error, "invalid_client");
+            assert_eq!(description.as_deref(), Some("who are you?"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    server.behaviour.lock().unwrap().revoke_down = true;
+    let err = remote.revoke_token(&alice).await.unwrap_err();
+    match &err {
+        Error::Remote(e) => assert_eq!(e.status, 503),
+        other => panic!("{other:?}"),
+    }
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains(&refresh), "{text}");
+    assert!(text.contains("[redacted]"), "{text}");
+    assert!(server.revoked.lock().unwrap().is_empty());
 }
 
 #[test]

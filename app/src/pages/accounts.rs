@@ -41,7 +41,8 @@ pub fn Accounts() -> impl IntoView {
                                 </ul>
                                 <p class="muted">
                                     "Unlinking revokes this site's token at the service ("
-                                    <code>"POST /1.1/oauth/invalidate_token"</code>") and forgets it here."
+                                    <code>"POST /1.1/oauth/invalidate_token"</code>", or for OAuth 2.0 "
+                                    <code>"POST /2/oauth2/revoke"</code>") and forgets it here."
                                 </p>
                                 <form method="post" action="/logout">
                                     <button type="submit" id="sign-out">"Sign out"</button>

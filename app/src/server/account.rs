@@ -17,19 +17,19 @@ pub struct UnlinkForm {
     remote: String,
 }
 
-/// Revokes the token at the service (RFC 5849 leaves revocation open; this is Twitter's
-/// `oauth/invalidate_token`), then forgets it here, even if the service is down.
+/// Revokes the token at the service (OAuth 2.0: RFC 7009 at the remote's revocation URL,
+/// the refresh token taking the whole grant; OAuth 1.0a, whose RFC 5849 leaves
+/// revocation open: Twitter's `oauth/invalidate_token`), then forgets it here, even if
+/// the service is down.
 pub async fn unlink(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Form(form): Form<UnlinkForm>,
 ) -> Result<Redirect> {
     if let Ok(remote) = state.registry.remote(&form.remote)
-        && let Err(err) = remote
-            .post("oauth/invalidate_token", &[], &oauth1::UserKey::Id(user.0))
-            .await
+        && let Err(err) = remote.revoke_token(&oauth1::UserKey::Id(user.0)).await
     {
-        tracing::warn!(%err, remote = %form.remote, "invalidate_token failed");
+        tracing::warn!(%err, remote = %form.remote, "revoking the token failed");
     }
     store::unlink(&state.db, user.0, &form.remote)
         .await
