@@ -1,23 +1,36 @@
-//! Load benchmark of `GET /1.1/account/verify_credentials.json` (a benchmark, not a test).
+//! Load benchmark of a verified API request, both ways the provider takes one (a
+//! benchmark, not a test): OAuth 1.0a `GET /1.1/account/verify_credentials.json`, then
+//! OAuth 2.0 `GET /2/users/me` with a Bearer token, one after the other in one run, on
+//! the same provider, database and users.
 //!
-//! Every request carries its own valid signature and a fresh nonce: the requests are
-//! signed beforehand (a replay would be rejected), then `wrk` sends them from a second
-//! process on loopback while the provider serves from this one.
+//! `LOAD_USERS` people each hold an OAuth 1.0a access token and an OAuth 2.0 access token
+//! of one app, issued by the provider's own token code (`tokens::issue_access_token`,
+//! `oauth2::tokens::issue`); the requests take the tokens in turn. Every OAuth 1.0a
+//! request carries its own valid signature and a fresh nonce: the requests are signed
+//! beforehand (a replay would be rejected). A Bearer request needs no nonce, so each
+//! token's request is sent again and again. `wrk` sends them from a second process on
+//! loopback while the provider serves from this one.
 //!
 //! ```sh
 //! cargo run --release -p provider --example load_verify_credentials              # SQLite + memory nonces
 //! cargo run --release -p provider --example load_verify_credentials -- postgres  # Postgres + Redis
 //! ```
-//! Options (environment): `LOAD_SECONDS` (default 10), `LOAD_CONNECTIONS` (default 64),
-//! `LOAD_REQUESTS` (signed requests prepared, default 1000000). Needs `wrk` (Debian
-//! package `wrk`); loopback only.
+//! Options (environment): `LOAD_SECONDS` (per part, default 10), `LOAD_CONNECTIONS`
+//! (default 64), `LOAD_REQUESTS` (signed OAuth 1.0a requests prepared, default 1000000),
+//! `LOAD_USERS` (people, each with one token of each kind, default 100). Needs `wrk`
+//! (Debian package `wrk`); loopback only.
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
 use provider::apps::{self, AccessLevel, NewApp};
+use provider::oauth2::clients::{self, ClientKind, NewClient};
+use provider::oauth2::scope::Scopes;
 use provider::{AppState, Config, tokens, users};
+
+type BoxError = Box<dyn std::error::Error>;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -26,12 +39,108 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// What one part of the run measured, read from wrk's report.
+struct Measured {
+    requests_per_sec: String,
+    p50: String,
+    p99: String,
+    failed: u64,
+    socket_errors: String,
+}
+
+/// Writes whole HTTP requests, each ended by a NUL byte, and the wrk script that sends
+/// them in order, wrapping around at the end: wrk builds no string per request (building
+/// one each time made LuaJIT rehash its string table of a million headers now and then,
+/// stalling wrk and inflating its latencies).
+fn write_requests(
+    dir: &Path,
+    name: &str,
+    requests: impl Iterator<Item = Result<String, BoxError>>,
+) -> Result<PathBuf, BoxError> {
+    let requests_path = dir.join(format!("{name}.bin"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&requests_path)?);
+    for request in requests {
+        out.write_all(request?.as_bytes())?;
+        out.write_all(b"\0")?;
+    }
+    out.flush()?;
+    drop(out);
+    let script_path = dir.join(format!("{name}.lua"));
+    std::fs::write(
+        &script_path,
+        format!(
+            r#"-- Sends each prepared request in order, then starts again.
+local requests = {{}}
+local file = assert(io.open("{}", "rb"))
+for request in file:read("*a"):gmatch("[^%z]+") do requests[#requests + 1] = request end
+file:close()
+local i = 0
+request = function()
+  i = i + 1
+  -- A signed request sent twice is a replay: a wrap-around there shows up as non-2xx.
+  if i > #requests then i = 1 end
+  return requests[i]
+end
+"#,
+            requests_path.display()
+        ),
+    )?;
+    Ok(script_path)
+}
+
+/// Runs wrk with `script` against `url`, prints its report and returns what it measured.
+async fn run_wrk(
+    script: PathBuf,
+    url: String,
+    seconds: u64,
+    connections: u64,
+) -> Result<Measured, BoxError> {
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("wrk")
+            .args([
+                "-t1",
+                &format!("-c{connections}"),
+                &format!("-d{seconds}s"),
+                "--latency",
+                "-s",
+            ])
+            .arg(script)
+            .arg(url)
+            .output()
+    })
+    .await??;
+    let report = String::from_utf8_lossy(&output.stdout);
+    println!("{report}");
+    if !output.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    // wrk only mentions failed answers when there are some.
+    let field = |prefix: &str| {
+        report
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(|rest| rest.trim().to_owned())
+    };
+    Ok(Measured {
+        requests_per_sec: field("Requests/sec:").unwrap_or_default(),
+        p50: field("50%").unwrap_or_default(),
+        p99: field("99%").unwrap_or_default(),
+        // A wrk that failed measured nothing: counted as a failure.
+        failed: field("Non-2xx or 3xx responses:")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+            .max(u64::from(!output.status.success())),
+        socket_errors: field("Socket errors:").unwrap_or_else(|| "none".to_owned()),
+    })
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), BoxError> {
     let postgres = std::env::args().nth(1).as_deref() == Some("postgres");
     let seconds = env_or("LOAD_SECONDS", 10);
     let connections = env_or("LOAD_CONNECTIONS", 64);
     let count = env_or("LOAD_REQUESTS", 1_000_000) as usize;
+    let people = env_or("LOAD_USERS", 100).max(1) as usize;
     let run = format!(
         "load_{}",
         provider::apps::random_credential(8).to_lowercase()
@@ -65,13 +174,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
     let state = AppState::connect(config).await?;
 
-    // One user, one app, one access token.
+    // One app with OAuth 2.0 on; `people` users, each with an access token of each kind.
+    eprintln!("creating {people} users, each with an OAuth 1.0a and an OAuth 2.0 token...");
     let db = &state.db;
-    let user = users::create(db, "bench", "Bench", "benchmark-password").await?;
+    let owner = users::create(db, "bench", "Bench", "benchmark-password").await?;
     let app = apps::create(
         db,
         NewApp {
-            owner_id: user.id,
+            owner_id: owner.id,
             name: "Load generator",
             callbacks: &["http://127.0.0.1/cb".to_owned()],
             access_level: AccessLevel::Read,
@@ -80,113 +190,105 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )
     .await?;
-    let (token, secret) =
-        tokens::issue_access_token(db, &state.grants, app.id, user.id, AccessLevel::Read).await?;
+    clients::enable(
+        db,
+        app.id,
+        NewClient {
+            kind: ClientKind::Confidential,
+            redirect_uris: &["http://127.0.0.1/cb".to_owned()],
+            client_id: None,
+            client_secret: None,
+        },
+    )
+    .await?;
     let client = ClientCredentials {
         key: app.consumer_key.clone(),
         secret: app.consumer_secret.clone(),
     };
-    let token = AccessToken::new(token.as_str(), secret.secret());
+    let scopes = Scopes::parse("tweet.read users.read").map_err(|_| "scopes")?;
+    let mut oauth1_tokens = Vec::with_capacity(people);
+    let mut bearer_tokens = Vec::with_capacity(people);
+    for i in 0..people {
+        let user = if i == 0 {
+            owner.clone()
+        } else {
+            users::create(db, &format!("bench{i}"), "Bench", "benchmark-password").await?
+        };
+        let (token, secret) =
+            tokens::issue_access_token(db, &state.grants, app.id, user.id, AccessLevel::Read)
+                .await?;
+        oauth1_tokens.push(AccessToken::new(token.as_str(), secret.secret()));
+        // A grant family of its own, as an authorization code would start.
+        let family = provider::apps::random_credential(32);
+        let issued =
+            provider::oauth2::tokens::issue(db, &family, app.id, user.id, scopes.clone()).await?;
+        bearer_tokens.push(issued.access_token);
+    }
 
     eprintln!("signing {count} requests, each with its own nonce...");
-    let url = url::Url::parse(&format!(
+    let oauth1_url = url::Url::parse(&format!(
         "http://{addr}/1.1/account/verify_credentials.json"
     ))?;
-    // Whole HTTP requests, each ended by a NUL byte: wrk sends them as they are, so it
-    // builds no string per request (building one each time made LuaJIT rehash its string
-    // table of a million headers now and then, stalling wrk and inflating its latencies).
-    let requests_path = dir.join("requests.bin");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&requests_path)?);
     let now = Timestamp::now();
-    let signer = Signer::new(&client).token(&token);
-    for _ in 0..count {
-        let authorization = signer.authorization(
-            &Request {
-                method: "GET",
-                url: &url,
-                body: Body::Empty,
-            },
-            &Nonce::generate(),
-            now,
-        )?;
-        write!(
-            out,
-            "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {authorization}\r\n\r\n\0",
-            url.path()
-        )?;
-    }
-    out.flush()?;
-    drop(out);
-
-    let script_path = dir.join("presigned.lua");
-    std::fs::write(
-        &script_path,
-        format!(
-            r#"-- Sends each pre-signed request once, in order.
-local requests = {{}}
-local file = assert(io.open("{}", "rb"))
-for request in file:read("*a"):gmatch("[^%z]+") do requests[#requests + 1] = request end
-file:close()
-local i = 0
-request = function()
-  i = i + 1
-  if i > #requests then i = 1 end -- a wrap-around would show up as non-2xx replies
-  return requests[i]
-end
-"#,
-            requests_path.display()
-        ),
+    let signers: Vec<Signer> = oauth1_tokens
+        .iter()
+        .map(|token| Signer::new(&client).token(token))
+        .collect();
+    let oauth1_script = write_requests(
+        &dir,
+        "oauth1",
+        (0..count).map(|i| {
+            let authorization = signers[i % signers.len()].authorization(
+                &Request {
+                    method: "GET",
+                    url: &oauth1_url,
+                    body: Body::Empty,
+                },
+                &Nonce::generate(),
+                now,
+            )?;
+            Ok(format!(
+                "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {authorization}\r\n\r\n",
+                oauth1_url.path()
+            ))
+        }),
+    )?;
+    let bearer_url = url::Url::parse(&format!("http://{addr}/2/users/me"))?;
+    let bearer_script = write_requests(
+        &dir,
+        "bearer",
+        bearer_tokens.iter().map(|token| {
+            Ok(format!(
+                "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n",
+                bearer_url.path()
+            ))
+        }),
     )?;
 
     provider::spawn(state.clone(), listener).await?;
-    eprintln!(
-        "running wrk for {seconds}s with {connections} connections against {} ({})",
-        url,
-        if postgres {
-            "Postgres + Redis"
-        } else {
-            "SQLite + memory nonce store"
-        }
-    );
-    let output = tokio::task::spawn_blocking({
-        let (script, url) = (script_path.clone(), url.to_string());
-        move || {
-            Command::new("wrk")
-                .args([
-                    "-t1",
-                    &format!("-c{connections}"),
-                    &format!("-d{seconds}s"),
-                    "--latency",
-                    "-s",
-                ])
-                .arg(script)
-                .arg(url)
-                .output()
-        }
-    })
-    .await??;
-    let report = String::from_utf8_lossy(&output.stdout);
-    println!("{report}");
-    if !output.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    }
-    // wrk only mentions failed answers when there are some.
-    let field = |prefix: &str| {
-        report
-            .lines()
-            .find_map(|line| line.trim().strip_prefix(prefix))
-            .map(|rest| rest.trim().to_owned())
+    let backend = if postgres {
+        "Postgres + Redis"
+    } else {
+        "SQLite + memory nonce store"
     };
-    let failed: u64 = field("Non-2xx or 3xx responses:")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    let errors = field("Socket errors:").unwrap_or_else(|| "none".to_owned());
-    println!(
-        "summary: {} req/s, p50 {}, p99 {}, non-2xx {failed}, socket errors {errors}",
-        field("Requests/sec:").unwrap_or_default(),
-        field("50%").unwrap_or_default(),
-        field("99%").unwrap_or_default(),
-    );
+    let mut results = Vec::new();
+    for (label, script, url) in [
+        ("OAuth 1.0a", oauth1_script, &oauth1_url),
+        ("OAuth 2.0 Bearer", bearer_script, &bearer_url),
+    ] {
+        eprintln!(
+            "{label}: running wrk for {seconds}s with {connections} connections against {url} \
+             ({backend}, {people} users)"
+        );
+        let measured = run_wrk(script, url.to_string(), seconds, connections).await?;
+        results.push((label, url.path().to_owned(), measured));
+    }
+    for (label, path, m) in &results {
+        println!(
+            "summary {label} GET {path}: {} req/s, p50 {}, p99 {}, non-2xx {}, socket errors {}",
+            m.requests_per_sec, m.p50, m.p99, m.failed, m.socket_errors
+        );
+    }
 
     state.db.close().await;
     std::fs::remove_dir_all(&dir)?;
@@ -197,6 +299,7 @@ end
             .execute(&mut conn)
             .await?;
     }
+    let failed: u64 = results.iter().map(|(_, _, m)| m.failed).sum();
     if failed > 0 {
         return Err(format!("{failed} requests were not answered 2xx").into());
     }
