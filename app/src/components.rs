@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // Async rendering: each page is sent whole, with its status code, so it reads the
     // same without JavaScript; hydration then makes the forms and links client-side.
-    view! {
+    let app = view! {
         <Title text="Sign in with …"/>
         <Router>
             <header class="top">
@@ -60,10 +60,13 @@ pub fn App() -> impl IntoView {
                 "A reference OAuth 1.0a (RFC 5849) client on Leptos and Axum."
             </footer>
         </Router>
-    }
-    // Erased: otherwise the whole page tree is one type, whose name appears in every
-    // symbol of the server's rendering code (megabytes each, gigabytes of debug info).
-    .into_any()
+    };
+    // On the server, erased: otherwise the whole page tree is one type, whose name is in
+    // every symbol of the rendering code (megabytes each, gigabytes of debug info). Not
+    // in the browser, where erasing brings in code for every way to render (+50 KB).
+    #[cfg(feature = "ssr")]
+    let app = app.into_any();
+    app
 }
 
 /// Sets the HTTP status of the page being rendered on the server.

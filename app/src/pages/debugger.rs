@@ -110,7 +110,7 @@ fn ProviderAnswer(error: Option<VerifyError>) -> impl IntoView {
 }
 
 /// A base string given whole, in its three coloured parts.
-fn split_base_string(id: &'static str, value: String, mark_at: Option<usize>) -> impl IntoView {
+fn split_base_string(id: String, value: String, mark_at: Option<usize>) -> impl IntoView {
     let mut parts = value.splitn(3, '&').map(str::to_owned);
     let (method, uri, parameters) = (
         parts.next().unwrap_or_default(),
@@ -134,7 +134,7 @@ fn MistakeCard(found: FoundMistake) -> impl IntoView {
             <p class="label">"The base string the client signed"
                 {found.first_difference.map(|at| view! { ", first difference marked at byte " {at} })}
             </p>
-            {split_base_string("client-base-string", found.client_base_string, found.first_difference)}
+            {split_base_string(format!("{id}-base-string"), found.client_base_string, found.first_difference)}
         </article>
     }
 }
@@ -202,7 +202,7 @@ fn DiagnosisView(diagnosis: Diagnosis) -> impl IntoView {
         <section class="card steps">
             <h2>"The base string the server builds " <span class="rfc">"RFC 5849 §3.4.1"</span></h2>
             <BaseStringLegend/>
-            {split_base_string("server-base-string", diagnosis.server_base_string, None)}
+            {split_base_string("server-base-string".to_owned(), diagnosis.server_base_string, None)}
         </section>
     }
 }
@@ -283,7 +283,7 @@ pub fn Debugger() -> impl IntoView {
             }
         }
     };
-    view! {
+    let page = view! {
         <Title text="Signature debugger"/>
         <section class="card">
             <h1>"Signature debugger"</h1>
@@ -323,6 +323,9 @@ pub fn Debugger() -> impl IntoView {
             </div>
         </form>
         {result}
-    }
-    .into_any()
+    };
+    // Erased on the server only, as `App` is.
+    #[cfg(feature = "ssr")]
+    let page = page.into_any();
+    page
 }

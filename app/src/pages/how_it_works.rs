@@ -150,7 +150,7 @@ fn Step(step: FlowStep) -> impl IntoView {
                 })}
                 {(!step.base_string.is_empty()).then(|| view! {
                     <dt>"Signature base string"</dt>
-                    <dd><code class="wrap">{step.base_string}</code></dd>
+                    <dd><code class="wrap recorded-base-string">{step.base_string}</code></dd>
                 })}
                 {(!step.authorization.is_empty()).then(|| view! {
                     <dt>"Authorization header"</dt>

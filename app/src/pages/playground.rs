@@ -212,7 +212,7 @@ pub fn Playground() -> impl IntoView {
             }
         }
     };
-    view! {
+    let page = view! {
         <Title text="Signature playground"/>
         <section class="card">
             <h1>"Signature playground"</h1>
@@ -253,6 +253,9 @@ pub fn Playground() -> impl IntoView {
             </div>
         </form>
         {result}
-    }
-    .into_any()
+    };
+    // Erased on the server only, as `App` is.
+    #[cfg(feature = "ssr")]
+    let page = page.into_any();
+    page
 }

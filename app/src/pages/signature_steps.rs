@@ -36,7 +36,7 @@ fn StepTitle(number: u8, title: &'static str, section: String) -> impl IntoView 
 /// The base string's three parts (§3.4.1.1), each in its own colour, joined by `&`.
 #[component]
 pub fn BaseString(
-    id: &'static str,
+    #[prop(into)] id: String,
     method: String,
     uri: String,
     parameters: String,
