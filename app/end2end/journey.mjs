@@ -2,11 +2,18 @@
 // post, read the teaching page, sign in with Chirp over OAuth 2.0 and see its token
 // refreshed, link Warble, unlink Chirp, sign out, and refuse a sign-in. Saves a screenshot of each page in screenshots/ (git-ignored).
 //
+// Then the signature playground and debugger: a published example signed in the
+// browser, one character changed and signed again without a request, a request with a
+// known mistake diagnosed; and both pages once more with JavaScript off (the forms post
+// to the site, which computes the same page).
+//
 // On every page of the site and of the provider it also runs axe-core (failing on any
 // serious or critical violation) and checks the page at phone width (390 px: no
 // horizontal scrolling), with a screenshot of that too.
 //
 //   SITE_URL=http://127.0.0.1:13000 CHIRP_URL=http://127.0.0.1:18001 node journey.mjs
+//   README_SCREENSHOTS=1 ...   also writes the README's readme-playground.png and
+//                              readme-debugger.png next to this file
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,13 +29,13 @@ const shots = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 const profileDir = mkdtempSync(join(tmpdir(), 'site-e2e-'));
 
-const browser = await chromium.launchPersistentContext(profileDir, {
+const launchOptions = {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
-  viewport: DESKTOP,
-});
+};
+const browser = await chromium.launchPersistentContext(profileDir, { ...launchOptions, viewport: DESKTOP });
 const page = browser.pages()[0] ?? await browser.newPage();
 page.setDefaultTimeout(15000);
 const problems = [];
@@ -161,6 +168,20 @@ await step('how-it-works', async () => {
   await audit('site-how-it-works');
 });
 
+await step('how-it-works-to-playground', async () => {
+  // The signed API call of this very sign-in, opened in the playground: the same request,
+  // nonce and timestamp give the same base string (the secrets are not carried over).
+  const recorded = (await page.textContent('#step-api_call .recorded-base-string')).trim();
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click('#step-api_call .open-playground a');
+  await page.waitForURL(/\/playground\?/);
+  await page.waitForSelector('#base-string');
+  const rebuilt = (await page.textContent('#base-string')).trim();
+  expect(rebuilt === recorded, `the playground rebuilt the recorded base string:\n  ${rebuilt}\n  ${recorded}`);
+  expect(await page.inputValue('#consumer_secret') === '', 'no secret carried over');
+  expect(await page.evaluate(() => window.__sameDocument === true), 'opened without reloading (hydrated)');
+});
+
 await step('chirp2-profile', async () => {
   // The third way in: OAuth 2.0 with PKCE, at the same provider (already signed in there).
   await page.goto(`${site}/`);
@@ -235,6 +256,123 @@ await step('unknown-remote', async () => {
   const error = await page.goto(`${site}/login/nope`);
   expect(error.status() === 404, `status ${error.status()}`);
   await audit('site-error-page');
+});
+
+// The signature playground and debugger, hydrated: everything is computed in the
+// browser, so typing makes no request at all.
+const RFC_SIGNATURE = 'MdpQcU8iPSUjWoN/UDMsK2sui9I=';
+// RFC 5849's photo request, as its client signed it (over http), sent over https.
+const MISTAKEN_REQUEST = [
+  'GET /photos?file=vacation.jpg&size=original HTTP/1.1',
+  'Host: photos.example.net',
+  'Authorization: OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", '
+    + 'oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="chapoH", '
+    + 'oauth_signature="MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D"',
+  '',
+  '',
+].join('\r\n');
+const readmeShots = process.env.README_SCREENSHOTS === '1';
+let siteRequests = 0;
+page.on('request', (r) => { if (r.url().startsWith(site)) siteRequests += 1; });
+
+// A README picture: the part of the page from `selector` down, 1000 x 1200.
+async function readmeShot(selector, file) {
+  await page.setViewportSize({ width: DESKTOP.width, height: 1200 });
+  try {
+    await page.evaluate((s) => document.querySelector(s).scrollIntoView(), selector);
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: new URL(`./${file}`, import.meta.url).pathname });
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+}
+
+async function hydratedSigningPage(path) {
+  await page.goto(`${site}${path}`);
+  // The page says so once it runs in the browser (an effect, which only runs hydrated).
+  await page.waitForSelector('#secrets-note:has-text("Running in your browser")');
+}
+
+await step('playground-rfc-preset', async () => {
+  await hydratedSigningPage('/playground');
+  await page.click('#preset-rfc5849-protected-resource');
+  await page.waitForFunction((sig) => document.querySelector('#result-signature')?.textContent === sig, RFC_SIGNATURE);
+  expect(page.url() === `${site}/playground`, 'the example was loaded in the page, not fetched');
+  const verdict = await page.textContent('#preset-match');
+  expect(verdict.includes('Matches the published signature') && verdict.includes(RFC_SIGNATURE), verdict);
+  expect((await page.textContent('#signing-key')).includes('••••••••&••••••••'), 'the key is masked');
+  await audit('site-playground');
+});
+
+await step('playground-live', async () => {
+  await page.evaluate(() => { window.__sameDocument = true; });
+  const before = siteRequests;
+  const nonce = await page.inputValue('#nonce');
+  await page.fill('#nonce', `${nonce.slice(0, -1)}X`);
+  await page.waitForFunction((sig) => {
+    const shown = document.querySelector('#result-signature')?.textContent;
+    return shown && shown !== sig;
+  }, RFC_SIGNATURE);
+  expect((await page.textContent('#preset-match')).includes('Differs from the published signature'), 'no longer the published one');
+  expect((await page.textContent('#base-string')).includes(`oauth_nonce%3D${nonce.slice(0, -1)}X`), 'the new nonce is signed');
+  await page.click('#show-key');
+  await page.waitForSelector('#signing-key:has-text("kd94hf93k423kf44&pfkkdhi9sl3r4s00")');
+  await page.click('#fresh');
+  await page.waitForFunction((n) => document.querySelector('#nonce').value !== n, `${nonce.slice(0, -1)}X`);
+  expect(siteRequests === before, `no request while signing (${siteRequests - before} made)`);
+  expect(await page.evaluate(() => window.__sameDocument === true), 'no page load');
+  await page.click('#show-key');
+  await page.click('#preset-twitter-statuses-update');
+  await page.waitForSelector('#preset-match:has-text("Matches")');
+  if (readmeShots) await readmeShot('#result', 'readme-playground.png');
+});
+
+await step('debugger-diagnosis', async () => {
+  await hydratedSigningPage('/debugger');
+  const before = siteRequests;
+  await page.fill('#raw', MISTAKEN_REQUEST);
+  await page.fill('#consumer_secret', 'kd94hf93k423kf44');
+  await page.fill('#token_secret', 'pfkkdhi9sl3r4s00');
+  await page.waitForSelector('#mistake-other_scheme');
+  const found = await page.textContent('#mistake-other_scheme');
+  expect(found.includes('another scheme') && found.includes('§3.4.1.2'), found);
+  expect((await page.textContent('#verdict')).includes('does not match'), 'a mismatch');
+  expect(siteRequests === before, 'diagnosed without a request');
+  await audit('site-debugger');
+  if (readmeShots) await readmeShot('#diagnosis', 'readme-debugger.png');
+});
+
+await step('signing-pages-without-javascript', async () => {
+  const noJsBrowser = await chromium.launch(launchOptions);
+  try {
+    const context = await noJsBrowser.newContext({ javaScriptEnabled: false, viewport: DESKTOP });
+    const plain = await context.newPage();
+    plain.setDefaultTimeout(15000);
+    await plain.goto(`${site}/playground?preset=rfc5849-protected-resource`);
+    expect((await plain.textContent('#result-signature')) === RFC_SIGNATURE, 'rendered by the server');
+    expect((await plain.textContent('#secrets-note')).includes('JavaScript is off'), 'says the form posts');
+    await plain.fill('#nonce', 'changedNonce');
+    const [posted] = await Promise.all([
+      plain.waitForNavigation(),
+      plain.click('#sign'),
+    ]);
+    expect(posted.status() === 200, `POST /playground: ${posted.status()}`);
+    expect(posted.request().method() === 'POST', 'the form was posted');
+    expect((await plain.textContent('#base-string')).includes('oauth_nonce%3DchangedNonce'), 'signed on the server');
+    expect((await plain.textContent('#preset-match')).includes('Differs'), 'no longer the published one');
+    await plain.screenshot({ path: join(shots, 'nojs-playground.png'), fullPage: true });
+
+    await plain.goto(`${site}/debugger`);
+    await plain.fill('#raw', MISTAKEN_REQUEST);
+    await plain.fill('#consumer_secret', 'kd94hf93k423kf44');
+    await plain.fill('#token_secret', 'pfkkdhi9sl3r4s00');
+    const [diagnosed] = await Promise.all([plain.waitForNavigation(), plain.click('#diagnose')]);
+    expect(diagnosed.status() === 200, `POST /debugger: ${diagnosed.status()}`);
+    expect(await plain.isVisible('#mistake-other_scheme'), 'the mistake, found on the server');
+    await plain.screenshot({ path: join(shots, 'nojs-debugger.png'), fullPage: true });
+  } finally {
+    await noJsBrowser.close();
+  }
 });
 
 // The provider's own pages (this browser is still signed in at Chirp).

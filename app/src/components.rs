@@ -5,7 +5,7 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::pages::{Accounts, Home, HowItWorks, Profile};
+use crate::pages::{Accounts, Debugger, Home, HowItWorks, Playground, Profile};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -26,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+    .into_any()
 }
 
 #[component]
@@ -33,7 +34,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // Async rendering: each page is sent whole, with its status code, so it reads the
     // same without JavaScript; hydration then makes the forms and links client-side.
-    view! {
+    let app = view! {
         <Title text="Sign in with …"/>
         <Router>
             <header class="top">
@@ -41,6 +42,8 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <a href="/accounts">"Accounts"</a>
                     <a href="/how-it-works">"How it works"</a>
+                    <a href="/playground">"Playground"</a>
+                    <a href="/debugger">"Debugger"</a>
                 </nav>
             </header>
             <main>
@@ -49,13 +52,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile/:name") view=Profile ssr=SsrMode::Async/>
                     <Route path=path!("/accounts") view=Accounts ssr=SsrMode::Async/>
                     <Route path=path!("/how-it-works") view=HowItWorks ssr=SsrMode::Async/>
+                    <Route path=path!("/playground") view=Playground ssr=SsrMode::Async/>
+                    <Route path=path!("/debugger") view=Debugger ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer>
                 "A reference OAuth 1.0a (RFC 5849) client on Leptos and Axum."
             </footer>
         </Router>
-    }
+    };
+    // On the server, erased: otherwise the whole page tree is one type, whose name is in
+    // every symbol of the rendering code (megabytes each, gigabytes of debug info). Not
+    // in the browser, where erasing brings in code for every way to render (+50 KB).
+    #[cfg(feature = "ssr")]
+    let app = app.into_any();
+    app
 }
 
 /// Sets the HTTP status of the page being rendered on the server.
@@ -101,5 +112,26 @@ pub fn SignInButton(name: String, brand: String) -> impl IntoView {
     let id = format!("sign-in-{name}");
     view! {
         <a class="button" href=href id=id rel="external">"Sign in with " {brand}</a>
+    }
+}
+
+/// Where secrets go: nowhere while the page runs in the browser; to this site without
+/// JavaScript. `live` turns true once the page has hydrated.
+#[component]
+pub fn SecretsNote(live: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <p class="note" id="secrets-note">
+            <strong>
+                {move || if live.get() {
+                    "Running in your browser: nothing you type here is sent anywhere."
+                } else {
+                    "JavaScript is off (or still loading): the button posts the form to this site."
+                }}
+            </strong>
+            " With JavaScript, this page computes in your browser, with the oauth1 crate \
+             compiled to WebAssembly, and secrets typed here never leave it. Without \
+             JavaScript, the form and its secrets are posted to this site, which computes \
+             the same page on its server and keeps and logs none of it. Use test keys."
+        </p>
     }
 }

@@ -3,10 +3,13 @@
 //! - [`components`] and [`pages`]: the Leptos UI, rendered on the server and hydrated;
 //! - [`api`]: server functions, the pages' data;
 //! - [`model`]: the values the pages show (no secrets: they reach the browser);
+//! - [`forms`]: the playground's and the debugger's fields, turned into `oauth1::explain`
+//!   inputs (in the browser, and on the server for a form posted without JavaScript);
 //! - `server` (feature `ssr`): configuration, database, the sign-in routes that drive the
 //!   registry, the token store and temporary-credential cache, the flow recorder.
 pub mod api;
 pub mod components;
+pub mod forms;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -55,9 +55,9 @@ pub enum ProfileData {
     Problem { remote: RemoteInfo, message: String },
 }
 
-/// One request of a sign-in, as the teaching page shows it (secrets removed). The fields
-/// of `oauth1::Exchange` plus the step's kind, kept here because the browser build does
-/// not link `oauth1` (its signing and HTTP code has no place in the wasm).
+/// One request of a sign-in, as the teaching page shows it (secrets removed): the fields
+/// of `oauth1::Exchange` plus the step's kind, in the site's own type because saved
+/// flows are stored in this shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowStep {
     pub kind: StepKind,

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::load_flow;
 use crate::components::ErrorNote;
+use crate::forms::PlaygroundForm;
 use crate::model::{FlowStep, StepKind};
 
 /// What each step is, and where RFC 5849 says so.
@@ -125,10 +126,21 @@ fn Comparison() -> impl IntoView {
 fn Step(step: FlowStep) -> impl IntoView {
     let (title, section, text) = explain(step.kind);
     let id = format!("step-{}", step.kind.as_str());
+    // A signed leg: its method, URL, parameters, nonce and timestamp, to sign again.
+    let playground = PlaygroundForm::from_flow_step(&step).map(|form| {
+        let href = format!("/playground?{}", form.to_query());
+        view! {
+            <p class="open-playground">
+                <a href=href aria-label=format!("Open in the playground: {title}")>"Open in the playground"</a>
+                <span class="muted">" (without your secrets: type them there)"</span>
+            </p>
+        }
+    });
     view! {
         <article class="card step" id=id>
             <h2>{title} <span class="rfc">{section}</span></h2>
             <p>{text}</p>
+            {playground}
             <dl>
                 <dt>"Request"</dt>
                 <dd><code>{step.method} " " {step.url}</code></dd>
@@ -138,7 +150,7 @@ fn Step(step: FlowStep) -> impl IntoView {
                 })}
                 {(!step.base_string.is_empty()).then(|| view! {
                     <dt>"Signature base string"</dt>
-                    <dd><code class="wrap">{step.base_string}</code></dd>
+                    <dd><code class="wrap recorded-base-string">{step.base_string}</code></dd>
                 })}
                 {(!step.authorization.is_empty()).then(|| view! {
                     <dt>"Authorization header"</dt>

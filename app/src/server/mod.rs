@@ -12,6 +12,7 @@ pub mod login;
 pub mod ops;
 pub mod pages;
 pub mod pending;
+pub mod playground;
 pub mod sessions;
 pub mod state;
 pub mod store;
@@ -137,6 +138,9 @@ pub fn router(state: AppState) -> Router {
         .route("/authorize/{name}", get(callback::authorize))
         .route("/accounts/unlink", post(account::unlink))
         .route("/logout", post(account::logout))
+        // The signing pages without JavaScript; their GET is the Leptos route below.
+        .route("/playground", post(playground::playground))
+        .route("/debugger", post(playground::debugger))
         .leptos_routes_with_context(
             &state,
             routes,
