@@ -63,6 +63,10 @@ async fn post(site: &Site, path: &str, form: &[(&str, String)]) -> (StatusCode, 
         .send()
         .await
         .unwrap();
+    // The page echoes the secrets that were posted: no cache may keep it.
+    if response.status() == StatusCode::OK {
+        assert_eq!(response.headers()["cache-control"], "no-store");
+    }
     (response.status(), response.text().await.unwrap())
 }
 
