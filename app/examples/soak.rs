@@ -26,7 +26,7 @@
 use std::time::{Duration, Instant};
 
 use provider::apps::{AccessLevel, NewApp};
-use provider::testing::{Backend, TestDb};
+use provider_testing::{Backend, TestDb};
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "soak-password";

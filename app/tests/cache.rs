@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use app::server::pending::{PendingSignIn, PendingSignIns};
 use app::server::temp_store::{RedisCache, SqlCache};
-use provider::testing::{Backend, TestDb};
+use provider_testing::{Backend, TestDb};
 
 /// A sign-in as the registry returns it, read back as a store reads it.
 fn sign_in(token: &str) -> PendingSignIn {

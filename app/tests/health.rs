@@ -4,7 +4,7 @@
 
 use std::io::Write as _;
 
-use provider::testing::{Backend, TestDb};
+use provider_testing::{Backend, TestDb};
 
 const JS: &str = "app.0123456789abcdef0123.js";
 

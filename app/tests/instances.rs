@@ -5,8 +5,8 @@
 
 mod support;
 
-use provider::testing::Backend;
-use provider::testing::redis as test_redis;
+use provider_testing::Backend;
+use provider_testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{browser, get_text, location, sign_in_at_provider, site, spawn_twin};
 

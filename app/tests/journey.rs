@@ -3,7 +3,7 @@
 
 mod support;
 
-use provider::testing::Backend;
+use provider_testing::Backend;
 use reqwest::StatusCode;
 use support::{browser, get_text, location, sign_in_at_provider, site};
 

@@ -6,8 +6,8 @@
 
 mod support;
 
-use provider::testing::Backend;
-use provider::testing::redis as test_redis;
+use provider_testing::Backend;
+use provider_testing::redis as test_redis;
 use reqwest::StatusCode;
 use sqlx::Row;
 use support::{

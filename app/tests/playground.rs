@@ -9,7 +9,7 @@ use app::forms::{DebuggerForm, PlaygroundForm};
 use app::model::{FlowStep, StepKind};
 use oauth1::explain::{explain, preset};
 use oauth1::{ClientCredentials, Exchange, Nonce, Request, Signer, Step, Timestamp};
-use provider::testing::Backend;
+use provider_testing::Backend;
 use reqwest::StatusCode;
 use support::{Site, browser, site};
 

@@ -3,8 +3,8 @@
 //! `save` replaces, an expired record is gone, `delete` deletes.
 
 use app::server::sessions::{SessionStoreKind, Sessions};
-use provider::testing::redis as test_redis;
-use provider::testing::{Backend, TestDb};
+use provider_testing::redis as test_redis;
+use provider_testing::{Backend, TestDb};
 
 async fn sql(backend: Backend) {
     let db = TestDb::new(backend).await;
@@ -12,7 +12,7 @@ async fn sql(backend: Backend) {
     let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
         .await
         .unwrap();
-    provider::testing::session_store_keeps_its_contract(&store).await;
+    provider_testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(
         store.sweep().await.unwrap(),
         1,
@@ -38,7 +38,7 @@ async fn the_site_session_store_keeps_the_contract_in_redis() {
     let pool = app::server::db::open(&db.url).await.unwrap();
     let kind = SessionStoreKind::Redis(test_redis::url());
     let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
-    provider::testing::session_store_keeps_its_contract(&store).await;
+    provider_testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(
         test_redis::delete_all(&prefix).await,
         0,

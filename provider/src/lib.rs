@@ -21,10 +21,6 @@ pub mod session_store;
 pub mod state;
 pub mod statuses;
 pub mod sweep;
-/// Test support (temporary databases, Redis key helpers, a fault proxy): only with the
-/// `testing` feature, which only dev-dependencies turn on, so it never ships.
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod tokens;
 pub mod users;
 pub mod web;

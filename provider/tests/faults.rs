@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use oauth1::{AccessToken, ClientCredentials};
 use provider::apps::AccessLevel;
-use provider::testing::proxy::Proxy;
-use provider::testing::redis as test_redis;
+use provider_testing::proxy::Proxy;
+use provider_testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{Alice, Backend, TestDb, TestProvider, alice_with_a_token, spawn_instance};
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use provider::testing::redis;
+use provider_testing::redis;
 use support::{Backend, spawn_provider, spawn_provider_with};
 
 async fn get(url: &str) -> (u16, String, String) {

@@ -9,7 +9,7 @@ use oauth1::{
     AccessToken, Body, ClientCredentials, Nonce, Request, RequestToken, Signer, Timestamp,
 };
 use provider::apps::AccessLevel;
-use provider::testing::redis as test_redis;
+use provider_testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{
     Alice, Backend, TestDb, TestProvider, alice_with_a_token, approve, browser, sign_in,

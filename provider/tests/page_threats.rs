@@ -156,7 +156,7 @@ async fn anonymous_visitors_cost_no_stored_session_in_sql() {
 
 #[tokio::test]
 async fn anonymous_visitors_cost_no_stored_session_in_redis() {
-    use provider::testing::redis as test_redis;
+    use provider_testing::redis as test_redis;
     let prefix = test_redis::prefix("anonymous");
     let redis = test_redis::url();
     let provider = support::spawn_provider_with(

@@ -7,8 +7,8 @@ use provider::apps::{self, AccessLevel, NewApp};
 use provider::hashing::Hashing;
 use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
-use provider::testing::redis as test_redis;
 use provider::users;
+use provider_testing::redis as test_redis;
 use support::{Backend, TestDb};
 
 async fn users_and_apps_round_trip(backend: Backend) {
@@ -221,7 +221,7 @@ async fn sql_sessions(backend: Backend) {
     let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
         .await
         .unwrap();
-    provider::testing::session_store_keeps_its_contract(&store).await;
+    provider_testing::session_store_keeps_its_contract(&store).await;
     use sqlx::Row;
     let count = || async {
         sqlx::query("select count(*) as n from sessions")
@@ -257,7 +257,7 @@ async fn the_redis_session_store_keeps_the_contract() {
     let pool = provider::db::connect(&db.url).await.unwrap();
     let kind = SessionStoreKind::Redis(test_redis::url());
     let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
-    provider::testing::session_store_keeps_its_contract(&store).await;
+    provider_testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(
         test_redis::delete_all(&prefix).await,
         0,

@@ -9,11 +9,11 @@ use provider::oauth2::clients::{self, ClientKind, NewClient};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-#[allow(unused_imports)]
-pub use provider::testing::browser::{browser, browser_with_jar, follow, hidden, location, submit};
-use provider::testing::proxy::Proxy;
-use provider::testing::{Backend, TestDb};
 use provider::users;
+#[allow(unused_imports)]
+pub use provider_testing::browser::{browser, browser_with_jar, follow, hidden, location, submit};
+use provider_testing::proxy::Proxy;
+use provider_testing::{Backend, TestDb};
 use reqwest::StatusCode;
 
 pub const PASSWORD: &str = "wonderland";
@@ -240,7 +240,7 @@ impl SiteBuilder {
     /// The site's session store, temporary credentials and sign-ins under way in Redis
     /// (127.0.0.1:6379) under `prefix`.
     pub fn on_redis(self, prefix: &str) -> Self {
-        let url = provider::testing::redis::url();
+        let url = provider_testing::redis::url();
         self.var("SESSION_STORE", "redis")
             .var("TEMP_CREDENTIAL_STORE", "redis")
             .var("REDIS_URL", &url)

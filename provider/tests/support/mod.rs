@@ -2,10 +2,10 @@
 //! ends.
 #![allow(dead_code)]
 
-#[allow(unused_imports)]
-pub use provider::testing::browser::{browser, csrf_of, location};
-pub use provider::testing::{Backend, TestDb};
 use provider::{AppState, Config};
+#[allow(unused_imports)]
+pub use provider_testing::browser::{browser, csrf_of, location};
+pub use provider_testing::{Backend, TestDb};
 
 /// A running provider.
 pub struct TestProvider {
