@@ -220,8 +220,11 @@ async fn main() -> Result<(), BoxError> {
         oauth1_tokens.push(AccessToken::new(token.as_str(), secret.secret()));
         // A grant family of its own, as an authorization code would start.
         let family = provider::apps::random_credential(32);
-        let issued =
-            provider::oauth2::tokens::issue(db, &family, app.id, user.id, scopes.clone()).await?;
+        let issued = provider::oauth2::tokens::issue(
+            db,
+            provider::oauth2::tokens::NewTokens::whole(&family, app.id, user.id, scopes.clone()),
+        )
+        .await?;
         bearer_tokens.push(issued.access_token);
     }
 

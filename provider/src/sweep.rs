@@ -53,6 +53,7 @@ pub async fn once(state: &AppState) {
         // OAuth 2.0 codes and tokens past their lifetime, used or not.
         ("oauth2_codes", "code_digest"),
         ("oauth2_tokens", "token_digest"),
+        ("oauth2_revoked_families", "family_id"),
     ] {
         match expired(&state.db, table, key, now).await {
             Ok(0) => {}

@@ -110,14 +110,17 @@ pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifi
 }
 
 /// `/oauth/authenticate`'s shortcut in one statement: approves as [`approve`] does, but
-/// only if this user already granted the token's app access. `None` means ask the user.
+/// only if this user already granted the token's app at least the access this request
+/// asks for. A grant never widens without asking: a `write` request after a `read` grant
+/// goes to the consent page. `None` means ask the user.
 pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifier>> {
     record_approval(
         db,
         token,
         user_id,
         "and exists (select 1 from access_tokens t \
-         where t.app_id = request_tokens.app_id and t.user_id = $1)",
+         where t.app_id = request_tokens.app_id and t.user_id = $1 \
+         and (request_tokens.access_level = 'read' or t.access_level = 'write'))",
     )
     .await
 }

@@ -5,7 +5,7 @@ mod oauth2_support;
 mod support;
 
 use oauth2_support::{
-    ALL_SCOPES, OTHER_REDIRECT, REDIRECT, VERIFIER, authorize_params, error_of, fixture,
+    ALL_SCOPES, Fixture, OTHER_REDIRECT, REDIRECT, VERIFIER, authorize_params, error_of, fixture,
     fixture_with, param, query, redirect_params,
 };
 use reqwest::StatusCode;
@@ -393,7 +393,40 @@ async fn a_refresh_may_narrow_the_scope_but_not_widen_it() {
         .await
         .unwrap();
     assert_eq!(narrower["scope"], "users.read");
-    assert!(narrower.get("refresh_token").is_none());
+}
+
+/// RFC 6749 §6: a refresh that asks for less narrows the new access token only; the new
+/// refresh token keeps the whole grant, so the next refresh can have it all back (before,
+/// a narrowed refresh issued no refresh token at all, and the grant was lost).
+#[tokio::test]
+async fn a_narrowed_refresh_keeps_the_whole_grant_for_the_next_refresh() {
+    let f = fixture(Backend::Sqlite).await;
+    let tokens = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let narrowed: serde_json::Value = f
+        .token(
+            &f.confidential,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                ("scope", "users.read"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(narrowed["scope"], "users.read");
+    let refresh = narrowed["refresh_token"]
+        .as_str()
+        .expect("a refresh token with the whole grant");
+    let whole: serde_json::Value = f
+        .refresh(&f.confidential, refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(whole["scope"], ALL_SCOPES);
+    assert!(whole["refresh_token"].is_string(), "{whole}");
 }
 
 #[tokio::test]
@@ -625,4 +658,318 @@ async fn the_access_token_lifetime_is_the_configured_one() {
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     let access = refreshed["access_token"].as_str().unwrap();
     assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED, "expired");
+}
+
+/// The issue's attack (M3): a public client (no secret) presents client A's used code
+/// with a junk verifier. Reuse detection is only for the client the code was issued to:
+/// anyone else gets `invalid_grant`, and A's tokens live on.
+#[tokio::test]
+async fn another_client_presenting_a_used_code_revokes_nothing() {
+    let f = fixture(Backend::Sqlite).await;
+    let code = f.code(&f.confidential, ALL_SCOPES).await;
+    let first: serde_json::Value = f
+        .exchange(&f.confidential, &code)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stolen = f
+        .token(
+            &f.public,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &"j".repeat(43)),
+            ],
+        )
+        .await;
+    assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(stolen).await, "invalid_grant");
+    assert_eq!(
+        f.me(first["access_token"].as_str().unwrap()).await,
+        StatusCode::OK
+    );
+    let refreshed = f
+        .refresh(&f.confidential, first["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+}
+
+/// The same for a rotated refresh token: another client presenting it changes nothing.
+#[tokio::test]
+async fn another_client_presenting_a_rotated_refresh_token_revokes_nothing() {
+    let f = fixture(Backend::Sqlite).await;
+    let first = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let old_refresh = first["refresh_token"].as_str().unwrap();
+    let second: serde_json::Value = f
+        .refresh(&f.confidential, old_refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stolen = f.refresh(&f.public, old_refresh).await;
+    assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(stolen).await, "invalid_grant");
+    assert_eq!(
+        f.me(second["access_token"].as_str().unwrap()).await,
+        StatusCode::OK
+    );
+    let again = f
+        .refresh(&f.confidential, second["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+}
+
+/// Sends `requests` at once and waits for them all.
+async fn all_at_once<F>(requests: Vec<F>) -> Vec<reqwest::Response>
+where
+    F: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let handles: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
+    let mut responses = Vec::new();
+    for handle in handles {
+        responses.push(handle.await.expect("the request task"));
+    }
+    responses
+}
+
+/// Of responses to one grant used concurrently: exactly one issued tokens, and none of
+/// what it issued works, since the others' reuse revoked the family.
+async fn the_winner_is_revoked_too(f: &Fixture, responses: Vec<reqwest::Response>, trial: usize) {
+    let mut issued = Vec::new();
+    for response in responses {
+        match response.status() {
+            StatusCode::OK => issued.push(response.json::<serde_json::Value>().await.unwrap()),
+            status => {
+                assert_eq!(status, StatusCode::BAD_REQUEST, "trial {trial}");
+                assert_eq!(error_of(response).await, "invalid_grant", "trial {trial}");
+            }
+        }
+    }
+    assert_eq!(issued.len(), 1, "trial {trial}: exactly one use succeeds");
+    let winner = &issued[0];
+    assert_eq!(
+        f.me(winner["access_token"].as_str().unwrap()).await,
+        StatusCode::UNAUTHORIZED,
+        "trial {trial}: the winner's access token outlived its family's revocation"
+    );
+    let refresh = f
+        .refresh(&f.public, winner["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        error_of(refresh).await,
+        "invalid_grant",
+        "trial {trial}: the winner's refresh token outlived its family's revocation"
+    );
+}
+
+async fn racing_refreshes(backend: Backend) {
+    let f = fixture(backend).await;
+    for trial in 0..15 {
+        let tokens = f.tokens(&f.public, ALL_SCOPES).await;
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let requests = (0..6)
+            .map(|_| {
+                let (http, url, client_id, refresh) = (
+                    f.http.clone(),
+                    f.url("/2/oauth2/token"),
+                    f.public.id.clone(),
+                    refresh.clone(),
+                );
+                async move {
+                    http.post(url)
+                        .form(&[
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", refresh.as_str()),
+                            ("client_id", client_id.as_str()),
+                        ])
+                        .send()
+                        .await
+                        .unwrap()
+                }
+            })
+            .collect();
+        the_winner_is_revoked_too(&f, all_at_once(requests).await, trial).await;
+    }
+}
+
+/// The issue's race (M4): a thief racing the real client with one refresh token must not
+/// keep a live family. Claim, issue and revoke are separate statements; the revoked
+/// family is recorded, and every use checks it.
+#[tokio::test]
+async fn racing_refreshes_of_one_token_leave_no_live_tokens_on_sqlite() {
+    racing_refreshes(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn racing_refreshes_of_one_token_leave_no_live_tokens_on_postgres() {
+    racing_refreshes(Backend::Postgres).await;
+}
+
+async fn racing_code_exchanges(backend: Backend) {
+    let f = fixture(backend).await;
+    for trial in 0..12 {
+        let code = f.code(&f.public, ALL_SCOPES).await;
+        let requests = (0..4)
+            .map(|_| {
+                let (http, url, client_id, code) = (
+                    f.http.clone(),
+                    f.url("/2/oauth2/token"),
+                    f.public.id.clone(),
+                    code.clone(),
+                );
+                async move {
+                    http.post(url)
+                        .form(&[
+                            ("grant_type", "authorization_code"),
+                            ("code", code.as_str()),
+                            ("redirect_uri", REDIRECT),
+                            ("code_verifier", VERIFIER),
+                            ("client_id", client_id.as_str()),
+                        ])
+                        .send()
+                        .await
+                        .unwrap()
+                }
+            })
+            .collect();
+        the_winner_is_revoked_too(&f, all_at_once(requests).await, trial).await;
+    }
+}
+
+#[tokio::test]
+async fn racing_exchanges_of_one_code_leave_no_live_tokens_on_sqlite() {
+    racing_code_exchanges(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn racing_exchanges_of_one_code_leave_no_live_tokens_on_postgres() {
+    racing_code_exchanges(Backend::Postgres).await;
+}
+
+/// A revocation committed while a refresh is under way (the race the OAuth 2.0 issue
+/// left open): whatever that refresh issues is dead. Many trials, the revocation and
+/// the refresh sent together.
+async fn revocation_during_a_refresh(backend: Backend) {
+    let f = fixture(backend).await;
+    for trial in 0..15 {
+        let tokens = f.tokens(&f.public, ALL_SCOPES).await;
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let send = |path: &'static str, form: Vec<(&'static str, String)>| {
+            let (http, url) = (f.http.clone(), f.url(path));
+            async move { http.post(url).form(&form).send().await.unwrap() }
+        };
+        let client_id = f.public.id.clone();
+        let refreshing = tokio::spawn(send(
+            "/2/oauth2/token",
+            vec![
+                ("grant_type", "refresh_token".to_owned()),
+                ("refresh_token", refresh.clone()),
+                ("client_id", client_id.clone()),
+            ],
+        ));
+        let revoking = tokio::spawn(send(
+            "/2/oauth2/revoke",
+            vec![("token", refresh), ("client_id", client_id)],
+        ));
+        let refreshed = refreshing.await.unwrap();
+        assert_eq!(revoking.await.unwrap().status(), StatusCode::OK);
+        if refreshed.status() == StatusCode::OK {
+            let issued: serde_json::Value = refreshed.json().await.unwrap();
+            assert_eq!(
+                f.me(issued["access_token"].as_str().unwrap()).await,
+                StatusCode::UNAUTHORIZED,
+                "trial {trial}: a token issued beside its family's revocation works"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_under_way_when_its_family_is_revoked_issues_nothing_that_works_on_sqlite() {
+    revocation_during_a_refresh(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_refresh_under_way_when_its_family_is_revoked_issues_nothing_that_works_on_postgres() {
+    revocation_during_a_refresh(Backend::Postgres).await;
+}
+
+/// The issue's attack (M2, RFC 9700 §4.11.2): anyone can register a client whose redirect
+/// URI is a phishing page, then link to a deliberately broken authorization request. For
+/// a visitor who is not signed in, the refusal is a page of the provider's: no redirect.
+#[tokio::test]
+async fn a_broken_authorization_request_is_no_open_redirect_before_sign_in() {
+    let f = fixture(Backend::Sqlite).await;
+    let phish = "http://evil.example/phish";
+    let db = &f.provider.state.db;
+    let app = support::register_app(
+        db,
+        f.user_id,
+        "Phisher",
+        "http://evil.example/cb",
+        provider::apps::AccessLevel::Read,
+    )
+    .await;
+    let client = provider::oauth2::clients::enable(
+        db,
+        app.id,
+        provider::oauth2::clients::NewClient {
+            kind: provider::oauth2::clients::ClientKind::Public,
+            redirect_uris: &[phish.to_owned()],
+            client_id: None,
+            client_secret: None,
+        },
+    )
+    .await
+    .unwrap();
+    let signed_out = support::browser();
+    for broken in [
+        format!(
+            "client_id={}&redirect_uri={phish}&state=x",
+            client.client_id
+        ),
+        format!(
+            "client_id={}&redirect_uri={phish}&state=x&response_type=token",
+            client.client_id
+        ),
+        format!(
+            "client_id={}&redirect_uri={phish}&state=x&response_type=code&scope=nope",
+            client.client_id
+        ),
+        format!(
+            "client_id={}&redirect_uri={phish}&state=x&state=y",
+            client.client_id
+        ),
+    ] {
+        let response = signed_out
+            .get(format!("{}?{broken}", f.url("/i/oauth2/authorize")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{broken}");
+        assert!(response.headers().get("location").is_none(), "{broken}");
+        let html = response.text().await.unwrap();
+        assert!(!html.contains("evil.example"), "{html}");
+    }
+}
+
+/// OAuth 2.0 never skips the consent page, so a client approved once for reading is
+/// asked again, in words, when it wants to write.
+#[tokio::test]
+async fn a_client_approved_for_reading_is_asked_again_to_write() {
+    let f = fixture(Backend::Sqlite).await;
+    f.tokens(&f.confidential, "users.read tweet.read").await;
+    let response = f
+        .ask(&authorize_params(
+            &f.confidential,
+            "users.read tweet.read tweet.write",
+            "s",
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"allow\""), "{html}");
+    assert!(html.contains("tweet.write"), "{html}");
 }

@@ -355,3 +355,91 @@ async fn authenticate_skips_consent_only_for_an_app_already_approved() {
         );
     }
 }
+
+/// The issue's attack: an app granted `read`, asking again for `write` through
+/// `/oauth/authenticate`, must not get a verifier (and a token that posts) without the
+/// person seeing the consent page that says "Post and delete statuses for you".
+#[tokio::test]
+async fn authenticate_never_widens_a_read_grant_to_write_without_asking() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let db = &provider.state.db;
+    let callback = "http://127.0.0.1:3000/cb";
+    let alice = alice_with_a_token(&provider.state, "Reader", callback, AccessLevel::Write).await;
+    // The grant alice gave is read-only, though the app may ask for more.
+    tokens::issue_access_token(
+        db,
+        &provider.state.grants,
+        alice.app.id,
+        alice.user_id,
+        AccessLevel::Read,
+    )
+    .await
+    .unwrap();
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let authenticate = |level: AccessLevel| {
+        let http = http.clone();
+        let provider = &provider;
+        async move {
+            let (token, _) = tokens::create_request_token(
+                &provider.state.db,
+                alice.app.id,
+                callback,
+                level,
+                600,
+            )
+            .await
+            .unwrap();
+            let url = provider.url(&format!(
+                "/oauth/authenticate?oauth_token={}",
+                token.as_str()
+            ));
+            let response = http.get(url).send().await.unwrap();
+            let pending = tokens::pending(&provider.state.db, token.as_str())
+                .await
+                .unwrap()
+                .unwrap();
+            (response, pending)
+        }
+    };
+
+    let (response, pending) = authenticate(AccessLevel::Write).await;
+    assert_eq!(response.status(), StatusCode::OK, "asked, not redirected");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Post and delete statuses for you."), "{html}");
+    assert_eq!((pending.user_id, pending.verifier), (None, None));
+
+    // Asking for no more than was granted still skips the question.
+    let (response, pending) = authenticate(AccessLevel::Read).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(pending.user_id, Some(alice.user_id));
+}
+
+/// A write grant covers a later read-only request: no question, and the new token is
+/// read-only (what the request asked for).
+#[tokio::test]
+async fn authenticate_skips_consent_for_a_read_request_after_a_write_grant() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let callback = "http://127.0.0.1:3000/cb";
+    let alice = alice_with_a_token(&provider.state, "Writer", callback, AccessLevel::Write).await;
+    let http = browser();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let (token, _) = tokens::create_request_token(
+        &provider.state.db,
+        alice.app.id,
+        callback,
+        AccessLevel::Read,
+        600,
+    )
+    .await
+    .unwrap();
+    let response = http
+        .get(provider.url(&format!(
+            "/oauth/authenticate?oauth_token={}",
+            token.as_str()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}

@@ -2,6 +2,15 @@
 //! page OAuth 1.0a uses; `POST /i/oauth2/authorize` takes the answer (CSRF-protected like
 //! every form) and redirects to the client: a code and `state` (§4.1.2), or
 //! `error=access_denied` and `state` (§4.1.2.1).
+//!
+//! An erroneous request is sent back to the client's redirect URI only once the person
+//! has signed in (RFC 9700 §4.11.2, "the authorization server MUST always authenticate
+//! the user first"). Anyone can register a client whose redirect URI is a phishing page;
+//! redirecting its deliberately broken requests for a signed-out visitor would make this
+//! provider's URL an open redirector. Such a visitor sees the error on a page of ours
+//! instead: signing in only to be sent away would help nobody but the phisher. A
+//! signed-in person is sent back as RFC 6749 §4.1.2.1 says, to a URI the client
+//! registered, as after a denial.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -28,7 +37,7 @@ pub async fn authorize(
     let query = query.unwrap_or_default();
     let request = match request::validate(&state.db, query.as_bytes()).await {
         Ok(request) => request,
-        Err(refusal) => return refused(refusal),
+        Err(refusal) => return refused(refusal, user.is_some()),
     };
     // Sign in first, then come back to the same request.
     let Some(user) = user else {
@@ -89,7 +98,7 @@ pub async fn decide(
     // the page is trusted that was not checked now.
     let request = match request::validate(&state.db, &body).await {
         Ok(request) => request,
-        Err(refusal) => return refused(refusal),
+        Err(refusal) => return refused(refusal, true),
     };
     if form.get("decision") != Some("allow") {
         tracing::info!(app = %request.client.app_name, user = %user.screen_name,
@@ -122,14 +131,19 @@ pub async fn decide(
     )
 }
 
-/// A refused request: a page, or the error sent to the validated redirect URI.
-fn refused(refusal: Refusal) -> Result<Response, PageError> {
-    match refusal {
-        Refusal::Page(message) => Err(PageError(Error::Rejected {
+/// A refused request: a page, or the error sent to the validated redirect URI when the
+/// person is `signed_in` (see the module documentation).
+fn refused(refusal: Refusal, signed_in: bool) -> Result<Response, PageError> {
+    let page = |message| {
+        Err(PageError(Error::Rejected {
             status: axum::http::StatusCode::BAD_REQUEST,
             code: 400,
             message,
-        })),
+        }))
+    };
+    match refusal {
+        Refusal::Page(message) => page(message),
+        Refusal::Redirect { description, .. } if !signed_in => page(description),
         Refusal::Redirect {
             redirect_uri,
             state,

@@ -1,6 +1,7 @@
 //! Authorization codes (RFC 6749 §4.1.2): random, stored as digests, single-use, ten
 //! minutes long, bound to the client, the redirect URI, the user, the scopes and the
-//! PKCE challenge (RFC 7636 §4.4).
+//! PKCE challenge (RFC 7636 §4.4). A code names its token family from the start, so a
+//! revocation that comes while it is being exchanged still reaches what it issues.
 
 use sqlx::Row;
 
@@ -26,7 +27,7 @@ pub async fn issue(db: &Db, new: NewCode<'_>) -> Result<String> {
     let code = random_credential(43);
     sqlx::query(
         "insert into oauth2_codes (code_digest, app_id, user_id, redirect_uri, scope, \
-         code_challenge, expires_at) values ($1, $2, $3, $4, $5, $6, $7)",
+         code_challenge, expires_at, family_id) values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(sha256_hex(&code))
     .bind(new.app_id)
@@ -35,6 +36,7 @@ pub async fn issue(db: &Db, new: NewCode<'_>) -> Result<String> {
     .bind(new.scopes.to_string())
     .bind(new.code_challenge)
     .bind(db::now() + CODE_TTL_SECS)
+    .bind(random_credential(32))
     .execute(db)
     .await?;
     Ok(code)
@@ -61,19 +63,23 @@ pub enum Unclaimed {
 }
 
 /// Claims code `code` for client `app_id` in one statement, so of concurrent exchanges
-/// exactly one gets it. A code of another client is left as it is (that client did not
-/// spend it).
+/// exactly one gets it. A code of another client is left as it is, and its reuse is not
+/// looked for: only the client a code was issued to can spend it, or set off the
+/// revocation of what it issued (anyone can present a code they saw, and a public client
+/// needs no secret to do so).
 pub async fn claim(db: &Db, app_id: i64, code: &str) -> Result<Result<Claimed, Unclaimed>> {
     let digest = sha256_hex(code);
-    let family_id = random_credential(32);
     let now = db::now();
+    // Codes issued before families were named at issue get theirs now.
     let row = sqlx::query(
-        "update oauth2_codes set used_at = $1, family_id = $2 \
+        "update oauth2_codes set used_at = $1, family_id = coalesce(family_id, $2) \
          where code_digest = $3 and app_id = $4 and used_at is null and expires_at >= $1 \
-         returning user_id, redirect_uri, scope, code_challenge",
+         and not exists (select 1 from oauth2_revoked_families f \
+                         where f.family_id = oauth2_codes.family_id) \
+         returning user_id, redirect_uri, scope, code_challenge, family_id",
     )
     .bind(now)
-    .bind(&family_id)
+    .bind(random_credential(32))
     .bind(&digest)
     .bind(app_id)
     .fetch_optional(db)
@@ -84,13 +90,16 @@ pub async fn claim(db: &Db, app_id: i64, code: &str) -> Result<Result<Claimed, U
             redirect_uri: row.try_get("redirect_uri")?,
             scope: row.try_get("scope")?,
             code_challenge: row.try_get("code_challenge")?,
-            family_id,
+            family_id: row.try_get("family_id")?,
         }));
     }
-    let used = sqlx::query("select used_at, family_id from oauth2_codes where code_digest = $1")
-        .bind(&digest)
-        .fetch_optional(db)
-        .await?;
+    let used = sqlx::query(
+        "select used_at, family_id from oauth2_codes where code_digest = $1 and app_id = $2",
+    )
+    .bind(&digest)
+    .bind(app_id)
+    .fetch_optional(db)
+    .await?;
     Ok(Err(match used {
         Some(row) if row.try_get::<Option<i64>, _>("used_at")?.is_some() => Unclaimed::Reused {
             family_id: row.try_get("family_id")?,

@@ -15,7 +15,7 @@ use super::error::{ErrorCode, TokenError, TokenResult, no_store};
 use super::params::Params;
 use super::pkce;
 use super::scope::Scopes;
-use super::tokens::{self, Issued, NotRefreshable};
+use super::tokens::{self, Issued, NewTokens, NotRefreshable};
 use crate::db::Db;
 use crate::state::AppState;
 
@@ -129,19 +129,13 @@ async fn authorization_code(
         ));
     }
     let scopes = stored_scopes(&claimed.scope)?;
-    Ok(tokens::issue_lasting(
-        db,
-        &claimed.family_id,
-        client.app_id,
-        claimed.user_id,
-        scopes,
-        lifetime,
-    )
-    .await?)
+    let grant = NewTokens::whole(&claimed.family_id, client.app_id, claimed.user_id, scopes);
+    Ok(tokens::issue_lasting(db, grant, lifetime).await?)
 }
 
 /// RFC 6749 §6: a new access token and a new refresh token in the same family; the one
-/// presented is spent. `scope`, if sent, may only narrow what was granted.
+/// presented is spent. `scope`, if sent, may only narrow what was granted, and narrows
+/// the access token alone.
 async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> TokenResult<Issued> {
     let token = required(params, "refresh_token")?;
     let asked = params
@@ -175,7 +169,7 @@ async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> To
         }
     };
     let granted = stored_scopes(&refreshing.scope)?;
-    let scopes = match asked {
+    let access = match asked {
         Some(asked) if asked.is_subset_of(&granted) && !asked.is_empty() => asked,
         Some(_) => {
             return Err(TokenError::new(
@@ -183,17 +177,18 @@ async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> To
                 "scope may only narrow what was granted",
             ));
         }
-        None => granted,
+        None => granted.clone(),
     };
-    Ok(tokens::issue_lasting(
-        db,
-        &refreshing.family_id,
-        client.app_id,
-        refreshing.user_id,
-        scopes,
-        lifetime,
-    )
-    .await?)
+    // The new access token may be narrower; the new refresh token keeps the whole grant
+    // (RFC 6749 §6), so a later refresh can ask for the rest again.
+    let grant = NewTokens {
+        family_id: refreshing.family_id,
+        app_id: client.app_id,
+        user_id: refreshing.user_id,
+        granted,
+        access,
+    };
+    Ok(tokens::issue_lasting(db, grant, lifetime).await?)
 }
 
 fn stored_scopes(scope: &str) -> TokenResult<Scopes> {

@@ -4,6 +4,10 @@
 //! refresh. A refresh token is rotated on use (RFC 6749 §6, and the OAuth 2.0 Security
 //! BCP §4.14.2): the used one is kept, marked, until it expires, and presenting it again
 //! revokes the whole family, since one of the two presenters is not the client.
+//!
+//! A revoked family is recorded in `oauth2_revoked_families`, and every use of a token
+//! checks it: a refresh or an exchange that was under way when the revocation committed
+//! may still insert its tokens, and they are refused all the same.
 
 use sqlx::Row;
 
@@ -18,6 +22,14 @@ use crate::users::User;
 pub const ACCESS_TTL_SECS: i64 = 7200;
 /// A refresh token that is never used goes after six months.
 pub const REFRESH_TTL_SECS: i64 = 180 * 24 * 3600;
+
+/// How long a revoked family is remembered: past the lifetime of any token issued beside
+/// its revocation (a refresh token; access tokens are shorter).
+const REVOKED_FAMILY_TTL_SECS: i64 = REFRESH_TTL_SECS + 24 * 3600;
+
+/// SQL: the token row `t` belongs to no revoked family.
+const LIVE_FAMILY: &str =
+    "not exists (select 1 from oauth2_revoked_families f where f.family_id = t.family_id)";
 
 /// What the token endpoint hands out (RFC 6749 §5.1).
 pub struct Issued {
@@ -35,46 +47,67 @@ impl std::fmt::Debug for Issued {
     }
 }
 
+/// What a grant gives in one issue: the scopes the user granted (a refresh token keeps
+/// them all, RFC 6749 §6) and those of the new access token (the same, or fewer when a
+/// refresh asked for less).
+pub struct NewTokens {
+    pub family_id: String,
+    pub app_id: i64,
+    pub user_id: i64,
+    pub granted: Scopes,
+    pub access: Scopes,
+}
+
+impl NewTokens {
+    /// A grant whose access token carries every granted scope.
+    pub fn whole(family_id: &str, app_id: i64, user_id: i64, scopes: Scopes) -> Self {
+        Self {
+            family_id: family_id.to_owned(),
+            app_id,
+            user_id,
+            access: scopes.clone(),
+            granted: scopes,
+        }
+    }
+}
+
 /// Issues an access token of the default lifetime ([`ACCESS_TTL_SECS`]), and a refresh
-/// token if `offline.access` was granted, in `family_id`.
-pub async fn issue(
-    db: &Db,
-    family_id: &str,
-    app_id: i64,
-    user_id: i64,
-    scopes: Scopes,
-) -> Result<Issued> {
-    issue_lasting(db, family_id, app_id, user_id, scopes, ACCESS_TTL_SECS).await
+/// token if `offline.access` was granted.
+pub async fn issue(db: &Db, grant: NewTokens) -> Result<Issued> {
+    issue_lasting(db, grant, ACCESS_TTL_SECS).await
 }
 
 /// [`issue`] with an access token that lasts `access_ttl_secs`
 /// (`OAUTH2_ACCESS_TOKEN_TTL_SECS`).
-pub async fn issue_lasting(
-    db: &Db,
-    family_id: &str,
-    app_id: i64,
-    user_id: i64,
-    scopes: Scopes,
-    access_ttl_secs: i64,
-) -> Result<Issued> {
+pub async fn issue_lasting(db: &Db, grant: NewTokens, access_ttl_secs: i64) -> Result<Issued> {
     let now = db::now();
     let access_token = random_credential(48);
-    let refresh_token = scopes
+    // RFC 6749 §6: "the refresh token scope MUST be identical to that of the refresh
+    // token included by the client in the request", however narrow the access token.
+    let refresh_token = grant
+        .granted
         .contains(Scope::OfflineAccess)
         .then(|| random_credential(48));
+    let NewTokens {
+        family_id,
+        app_id,
+        user_id,
+        granted,
+        access,
+    } = grant;
     let mut tx = db.begin().await?;
-    let mut rows = vec![("access", &access_token, now + access_ttl_secs)];
+    let mut rows = vec![("access", &access_token, &access, now + access_ttl_secs)];
     if let Some(refresh) = &refresh_token {
-        rows.push(("refresh", refresh, now + REFRESH_TTL_SECS));
+        rows.push(("refresh", refresh, &granted, now + REFRESH_TTL_SECS));
     }
-    for (kind, token, expires_at) in rows {
+    for (kind, token, scopes, expires_at) in rows {
         sqlx::query(
             "insert into oauth2_tokens (token_digest, kind, family_id, app_id, user_id, scope, \
              expires_at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(sha256_hex(token))
         .bind(kind)
-        .bind(family_id)
+        .bind(&family_id)
         .bind(app_id)
         .bind(user_id)
         .bind(scopes.to_string())
@@ -87,7 +120,7 @@ pub async fn issue_lasting(
     Ok(Issued {
         access_token,
         refresh_token,
-        scopes,
+        scopes: access,
     })
 }
 
@@ -109,7 +142,9 @@ pub enum NotRefreshable {
 }
 
 /// Marks refresh token `token` of client `app_id` used, in one statement: of concurrent
-/// refreshes exactly one proceeds.
+/// refreshes exactly one proceeds. Only a rotated token of this same client counts as
+/// reused: another client presenting it changes nothing (it could not have been given
+/// it, and a public client needs no secret to try).
 pub async fn claim_refresh(
     db: &Db,
     app_id: i64,
@@ -120,7 +155,9 @@ pub async fn claim_refresh(
     let row = sqlx::query(
         "update oauth2_tokens set used_at = $1 \
          where token_digest = $2 and kind = 'refresh' and app_id = $3 and used_at is null \
-         and expires_at >= $1 returning family_id, user_id, scope",
+         and expires_at >= $1 and not exists (select 1 from oauth2_revoked_families f \
+                                             where f.family_id = oauth2_tokens.family_id) \
+         returning family_id, user_id, scope",
     )
     .bind(now)
     .bind(&digest)
@@ -136,9 +173,10 @@ pub async fn claim_refresh(
     }
     let used = sqlx::query(
         "select family_id from oauth2_tokens \
-         where token_digest = $1 and kind = 'refresh' and used_at is not null",
+         where token_digest = $1 and kind = 'refresh' and app_id = $2 and used_at is not null",
     )
     .bind(&digest)
+    .bind(app_id)
     .fetch_optional(db)
     .await?;
     Ok(Err(match used {
@@ -151,10 +189,10 @@ pub async fn claim_refresh(
 
 /// The scope of live refresh token `token` of client `app_id`, read without using it.
 pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "select scope from oauth2_tokens where token_digest = $1 and kind = 'refresh' \
-         and app_id = $2 and used_at is null and expires_at >= $3",
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "select scope from oauth2_tokens t where token_digest = $1 and kind = 'refresh' \
+         and app_id = $2 and used_at is null and expires_at >= $3 and {LIVE_FAMILY}"
+    ))
     .bind(sha256_hex(token))
     .bind(app_id)
     .bind(db::now())
@@ -162,8 +200,17 @@ pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<S
     .await?)
 }
 
-/// Revokes every token of a family; returns how many went.
+/// Revokes every token of a family, those being issued at this moment included: the
+/// family is recorded as revoked first, then its tokens go. Returns how many went.
 pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
+    sqlx::query(
+        "insert into oauth2_revoked_families (family_id, expires_at) values ($1, $2) \
+         on conflict (family_id) do nothing",
+    )
+    .bind(family_id)
+    .bind(db::now() + REVOKED_FAMILY_TTL_SECS)
+    .execute(db)
+    .await?;
     let done = sqlx::query("delete from oauth2_tokens where family_id = $1")
         .bind(family_id)
         .execute(db)
@@ -214,11 +261,12 @@ pub struct BearerGrant {
 
 /// The grant of access token `token` (RFC 6750), if it is live.
 pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "select t.app_id, t.scope, u.id, u.screen_name, u.name, u.created_at \
          from oauth2_tokens t join users u on u.id = t.user_id \
-         where t.token_digest = $1 and t.kind = 'access' and t.expires_at >= $2",
-    )
+         where t.token_digest = $1 and t.kind = 'access' and t.expires_at >= $2 \
+         and {LIVE_FAMILY}"
+    ))
     .bind(sha256_hex(token))
     .bind(db::now())
     .fetch_optional(db)
@@ -254,13 +302,13 @@ pub struct Connection {
 /// The apps holding a live OAuth 2.0 token of `user_id`: an unexpired access token, or an
 /// unexpired refresh token not yet rotated (a rotated one only waits to catch a replay).
 pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "select t.app_id, a.name, t.scope, t.created_at \
          from oauth2_tokens t join apps a on a.id = t.app_id \
          where t.user_id = $1 and t.expires_at >= $2 \
-         and (t.kind = 'access' or t.used_at is null) \
-         order by a.name, t.app_id",
-    )
+         and (t.kind = 'access' or t.used_at is null) and {LIVE_FAMILY} \
+         order by a.name, t.app_id"
+    ))
     .bind(user_id)
     .bind(db::now())
     .fetch_all(db)
@@ -291,8 +339,10 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
 
 /// Revokes everything user `user_id` gave app `app_id` over OAuth 2.0: every token of
 /// every family (access and refresh tokens alike), and the codes not yet exchanged, so
-/// that a code issued a moment before cannot bring the grant back. Returns how many
-/// tokens went; a user can only ever revoke their own grants.
+/// that a code issued a moment before cannot bring the grant back. Every family of a
+/// used code or a token is recorded as revoked, so an exchange or a refresh under way
+/// gets nothing that works. Returns how many tokens went; a user can only ever revoke
+/// their own grants.
 pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
     let mut tx = db.begin().await?;
     sqlx::query("delete from oauth2_codes where app_id = $1 and user_id = $2 and used_at is null")
@@ -300,6 +350,20 @@ pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    // `where true`: SQLite reads `on conflict` after a bare `select ... from` as a join.
+    sqlx::query(
+        "insert into oauth2_revoked_families (family_id, expires_at) \
+         select family_id, $3 from \
+         (select family_id from oauth2_codes where app_id = $1 and user_id = $2 \
+                 and family_id is not null \
+          union select family_id from oauth2_tokens where app_id = $1 and user_id = $2) f \
+         where true on conflict (family_id) do nothing",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .bind(db::now() + REVOKED_FAMILY_TTL_SECS)
+    .execute(&mut *tx)
+    .await?;
     let done = sqlx::query("delete from oauth2_tokens where app_id = $1 and user_id = $2")
         .bind(app_id)
         .bind(user_id)
