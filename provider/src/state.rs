@@ -11,6 +11,7 @@ use crate::hashing::Hashing;
 use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 use crate::session_store::Sessions;
 use crate::web::csrf::CsrfKey;
+use crate::web::device::DeviceKey;
 use crate::web::throttle::LoginLimits;
 
 #[derive(Clone, FromRef)]
@@ -26,6 +27,8 @@ pub struct AppState {
     pub login_limits: Arc<LoginLimits>,
     /// Signs the CSRF tokens of forms (shared by the instances on this database).
     pub csrf: Arc<CsrfKey>,
+    /// Signs the cookie of browsers that signed in before (sign-in throttling).
+    pub devices: Arc<DeviceKey>,
     /// Password hashing: a few at once, a short line, 503 past it.
     pub hashing: Arc<Hashing>,
 }
@@ -50,8 +53,10 @@ impl AppState {
             Grants::none()
         };
         let csrf = CsrfKey::load(&db, &config.brand, config.secure_cookies).await?;
+        let devices = DeviceKey::load(&db, &config.brand, config.secure_cookies).await?;
         Ok(Self {
             csrf: Arc::new(csrf),
+            devices: Arc::new(devices),
             login_limits: Arc::new(LoginLimits::new(&config)),
             hashing: Arc::new(Hashing::for_this_machine()),
             config: Arc::new(config),

@@ -395,3 +395,125 @@ async fn behind_a_trusted_proxy_one_client_guessing_does_not_lock_out_another() 
     let owner = post_login_via_proxy(&provider, "198.51.100.20", "wonderland").await;
     assert_eq!(owner.status(), StatusCode::SEE_OTHER);
 }
+
+/// A browser that keeps cookies, does not follow redirects, and connects from `addr`
+/// (any 127.0.0.0/8 address is this machine).
+fn browser_from(addr: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(addr.parse::<std::net::IpAddr>().unwrap())
+        .default_headers(
+            [(
+                reqwest::header::HeaderName::from_static("sec-fetch-site"),
+                reqwest::header::HeaderValue::from_static("same-origin"),
+            )]
+            .into_iter()
+            .collect(),
+        )
+        .build()
+        .unwrap()
+}
+
+/// The attack (M5): guessers at a dozen addresses keep alice's per-account quota
+/// drained. A browser that signed in to alice before still gets in, from an address it
+/// never used; a browser that never did waits, as before.
+#[tokio::test]
+async fn a_distributed_guesser_cannot_lock_the_owner_out_of_a_known_browser() {
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "10"),
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT", "30"),
+        ],
+    )
+    .await;
+    users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    // Monday: alice signs in from home, and her browser keeps its cookies.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let alices_browser = |addr: &str| {
+        reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(addr.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap()
+    };
+    let home = alices_browser("127.0.0.20");
+    assert_eq!(
+        sign_in(&home, &provider, "alice", "wonderland")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let csrf = csrf_of(&page(&home, &provider, "/").await);
+    home.post(provider.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+
+    // The attack: ten guesses from each of 127.0.0.2 to 127.0.0.5.
+    for i in 2..=5 {
+        let guesser = browser_from(&format!("127.0.0.{i}"));
+        for _ in 0..10 {
+            sign_in(&guesser, &provider, "alice", "guess").await;
+        }
+    }
+    let stranger = browser_from("127.0.0.30");
+    let refused = sign_in(&stranger, &provider, "alice", "wonderland").await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account's quota is drained for browsers it does not know"
+    );
+
+    // Alice, on the road with the same browser: in.
+    let travelling = alices_browser("127.0.0.21");
+    let owner = sign_in(&travelling, &provider, "alice", "wonderland").await;
+    assert_eq!(owner.status(), StatusCode::SEE_OTHER);
+    assert!(page(&travelling, &provider, "/").await.contains("@alice"));
+}
+
+/// A device cookie is alice's: presented for another account it is a stranger's
+/// browser, and the drained quota of that account holds.
+#[tokio::test]
+async fn a_device_cookie_of_one_account_does_not_open_another() {
+    let provider = spawn_provider_with(
+        Backend::Sqlite,
+        "Chirp",
+        &[
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "2"),
+            ("LOGIN_ATTEMPTS_PER_ACCOUNT", "2"),
+        ],
+    )
+    .await;
+    for name in ["alice", "bob"] {
+        users::create(&provider.state.db, name, name, "wonderland")
+            .await
+            .unwrap();
+    }
+    let alices = browser();
+    assert_eq!(
+        sign_in(&alices, &provider, "alice", "wonderland")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let csrf = csrf_of(&page(&alices, &provider, "/").await);
+    alices
+        .post(provider.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let guesser = browser_from("127.0.0.2");
+    for _ in 0..2 {
+        sign_in(&guesser, &provider, "bob", "guess").await;
+    }
+    let response = sign_in(&alices, &provider, "bob", "wonderland").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}

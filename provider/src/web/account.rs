@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use tower_cookies::Cookies;
 use tower_sessions::Session;
 
 use crate::error::{Error, PageError};
@@ -17,7 +18,7 @@ use crate::web::client_addr::ClientAddr;
 use crate::web::csrf::Csrf;
 use crate::web::next::safe_next;
 use crate::web::templates::render;
-use crate::web::throttle::retry_after_secs;
+use crate::web::throttle::{account_key, retry_after_secs};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -93,15 +94,18 @@ pub async fn login(
     State(state): State<AppState>,
     session: Session,
     csrf: Csrf,
+    cookies: Cookies,
     ClientAddr(addr): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let next = safe_next(&state.config.public_url, form.next.as_deref());
+    let account = account_key(&form.screen_name);
+    let device = state.devices.known(&cookies, &account);
     // Counted before the password is hashed: a refused guess costs no Argon2 run.
     state
         .login_limits
-        .attempt(&form.screen_name, addr)
+        .attempt(&form.screen_name, addr, device.as_deref())
         .map_err(|wait| Error::TooManyAttempts {
             retry_after_secs: retry_after_secs(wait),
         })?;
@@ -109,6 +113,7 @@ pub async fn login(
     match users::authenticate(&state.db, &state.hashing, name, &form.password).await? {
         Some(user) => {
             sign_in(&session, &csrf, &user).await?;
+            state.devices.remember(&cookies, &account);
             tracing::info!(user = %user.screen_name, "signed in");
             Ok(Redirect::to(&next).into_response())
         }

@@ -7,6 +7,7 @@ pub mod chrome;
 pub mod client_addr;
 pub mod csrf;
 pub mod developer;
+pub mod device;
 pub mod home;
 pub mod next;
 pub mod origin;

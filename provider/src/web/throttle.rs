@@ -7,6 +7,11 @@
 //! - the client address, over every account: against one client trying many accounts;
 //! - the account from anywhere: much looser (100), against guessing spread over many
 //!   addresses. Reaching it takes that many addresses' worth of tight quotas.
+//!
+//! A guesser with a dozen addresses can keep that last quota drained, which would lock
+//! the owner out. So a browser that signed in to the account before (a device cookie,
+//! [`super::device`]) spends none of the three: only a tight quota of its own, which no
+//! one else can drain.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -25,6 +30,8 @@ pub struct LoginLimits {
     per_account_and_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+    /// Keyed by a known device's id: the one quota its sign-ins spend.
+    per_device: DefaultKeyedRateLimiter<String>,
     /// `POST /signup` per client address (`None` when unknown: all such clients share).
     sign_ups: DefaultKeyedRateLimiter<Option<IpAddr>>,
     clock: DefaultClock,
@@ -55,6 +62,10 @@ impl LoginLimits {
                 config.login_attempts_per_address,
                 window,
             )),
+            per_device: DefaultKeyedRateLimiter::keyed(quota(
+                config.login_attempts_per_account_and_address,
+                window,
+            )),
             sign_ups: DefaultKeyedRateLimiter::keyed(quota(config.signups_per_address, window)),
             clock: DefaultClock::default(),
         }
@@ -74,16 +85,26 @@ impl LoginLimits {
     /// Spends one attempt of `screen_name` from `addr`, of `addr` (when known) and of
     /// `screen_name`: `Err(wait)` if any has none left, with how long until the next one.
     /// The tight quota is asked first, so guesses it refuses spend nothing of the others.
-    pub fn attempt(&self, screen_name: &str, addr: Option<IpAddr>) -> Result<(), Duration> {
+    /// From a `known_device` of this account (its id), only that device's quota is spent.
+    pub fn attempt(
+        &self,
+        screen_name: &str,
+        addr: Option<IpAddr>,
+        known_device: Option<&str>,
+    ) -> Result<(), Duration> {
         if self.per_account_and_address.len() > MAX_KEYS
             || self.per_account.len() > MAX_KEYS
             || self.per_address.len() > MAX_KEYS
+            || self.per_device.len() > MAX_KEYS
         {
             self.forget_idle();
         }
+        let wait = |until: governor::NotUntil<_>| until.wait_time_from(self.clock.now());
+        if let Some(device) = known_device {
+            return self.per_device.check_key(&device.to_owned()).map_err(wait);
+        }
         let account = account_key(screen_name);
         let addr = addr.map(address_key);
-        let wait = |until: governor::NotUntil<_>| until.wait_time_from(self.clock.now());
         self.per_account_and_address
             .check_key(&(account.clone(), addr))
             .map_err(wait)?;
@@ -95,10 +116,11 @@ impl LoginLimits {
 
     /// Drops the keys whose quota is whole again: they would behave as new ones.
     pub fn forget_idle(&self) {
-        let limiters: [&dyn Forget; 4] = [
+        let limiters: [&dyn Forget; 5] = [
             &self.per_account_and_address,
             &self.per_account,
             &self.per_address,
+            &self.per_device,
             &self.sign_ups,
         ];
         for limiter in limiters {
@@ -125,7 +147,7 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 
 /// Screen names are unique regardless of case, as on Twitter; longer ones than any
 /// valid name are cut, so a key costs little whatever is typed.
-fn account_key(screen_name: &str) -> String {
+pub fn account_key(screen_name: &str) -> String {
     screen_name
         .trim()
         .chars()
@@ -162,15 +184,15 @@ mod tests {
         let limits = limits(3, 100, 100);
         let addr = Some(IpAddr::from([192, 0, 2, 1]));
         for name in ["alice", "Alice", " ALICE "] {
-            assert!(limits.attempt(name, addr).is_ok());
+            assert!(limits.attempt(name, addr, None).is_ok());
         }
-        let wait = limits.attempt("alice", addr).unwrap_err();
+        let wait = limits.attempt("alice", addr, None).unwrap_err();
         assert!(
             wait > Duration::ZERO && wait <= Duration::from_secs(100),
             "{wait:?}"
         );
         assert!(
-            limits.attempt("bob", addr).is_ok(),
+            limits.attempt("bob", addr, None).is_ok(),
             "other accounts are not held up"
         );
     }
@@ -180,12 +202,12 @@ mod tests {
         let limits = LoginLimits::new(&Config::from_lookup(|_| None).unwrap());
         let attacker = Some(IpAddr::from([198, 51, 100, 7]));
         let refused = (0..1000)
-            .filter(|_| limits.attempt("alice", attacker).is_err())
+            .filter(|_| limits.attempt("alice", attacker, None).is_err())
             .count();
         assert!(refused >= 980, "the attacker is held up: {refused} refused");
         let owner = Some(IpAddr::from([192, 0, 2, 1]));
-        assert!(limits.attempt("alice", owner).is_ok());
-        assert!(limits.attempt("alice", owner).is_ok());
+        assert!(limits.attempt("alice", owner, None).is_ok());
+        assert!(limits.attempt("alice", owner, None).is_ok());
     }
 
     #[test]
@@ -193,22 +215,43 @@ mod tests {
         let limits = limits(3, 10, 100);
         let from = |i: u8| Some(IpAddr::from([198, 51, 100, i]));
         for i in 0..10 {
-            assert!(limits.attempt("alice", from(i)).is_ok(), "guess {i}");
+            assert!(limits.attempt("alice", from(i), None).is_ok(), "guess {i}");
         }
-        assert!(limits.attempt("alice", from(10)).is_err());
-        assert!(limits.attempt("bob", from(10)).is_ok());
+        assert!(limits.attempt("alice", from(10), None).is_err());
+        assert!(limits.attempt("bob", from(10), None).is_ok());
+    }
+
+    #[test]
+    fn a_known_device_signs_in_while_guessers_have_drained_the_account() {
+        let limits = limits(3, 10, 100);
+        let from = |i: u8| Some(IpAddr::from([198, 51, 100, i]));
+        for i in 0..40 {
+            let _ = limits.attempt("alice", from(i / 3), None);
+        }
+        assert!(limits.attempt("alice", from(200), None).is_err());
+        assert!(limits.attempt("alice", from(200), Some("device-1")).is_ok());
+        // A device has a tight quota of its own.
+        for _ in 0..2 {
+            assert!(limits.attempt("alice", from(200), Some("device-1")).is_ok());
+        }
+        assert!(
+            limits
+                .attempt("alice", from(200), Some("device-1"))
+                .is_err()
+        );
+        assert!(limits.attempt("alice", from(200), Some("device-2")).is_ok());
     }
 
     #[test]
     fn an_address_gets_its_attempts_over_every_account() {
         let limits = limits(100, 100, 2);
         let addr = Some(IpAddr::from([192, 0, 2, 1]));
-        assert!(limits.attempt("a", addr).is_ok());
-        assert!(limits.attempt("b", addr).is_ok());
-        assert!(limits.attempt("c", addr).is_err());
+        assert!(limits.attempt("a", addr, None).is_ok());
+        assert!(limits.attempt("b", addr, None).is_ok());
+        assert!(limits.attempt("c", addr, None).is_err());
         assert!(
             limits
-                .attempt("c", Some(IpAddr::from([192, 0, 2, 2])))
+                .attempt("c", Some(IpAddr::from([192, 0, 2, 2])), None)
                 .is_ok()
         );
     }
