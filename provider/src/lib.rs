@@ -9,6 +9,7 @@ pub mod api_v2;
 pub mod apps;
 pub mod config;
 pub mod db;
+pub mod edge;
 pub mod error;
 pub mod grant_cache;
 pub mod hashing;

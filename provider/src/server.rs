@@ -59,33 +59,42 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             challenge,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(crate::edge::checks));
     with_request_ids(with_security_headers(router)).with_state(state)
 }
 
+/// The provider's pages run no script at all and load only their own stylesheet and
+/// icon: a script that some page bug let in would not run. No framing (CSP Level 2
+/// `frame-ancestors`). No `form-action`: browsers apply it to the redirect after the
+/// consent form, which goes to the app's callback on another origin.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /// Headers every response carries, pages and API alike, set here once so that no page
 /// can forget them: no framing anywhere (clickjacking turns a click on a framed consent
-/// page into consent), no MIME sniffing, and no `Referer` to other origins (the consent
-/// page's URL holds the request token). `same-origin`, not `no-referrer`: under
-/// `no-referrer` browsers send `Origin: null` on the provider's own form posts (Fetch,
-/// "append a request `Origin` header"), which the origin check must refuse.
+/// page into consent), no script, no MIME sniffing, and no `Referer` to other origins
+/// (the consent page's URL holds the request token). `same-origin`, not `no-referrer`:
+/// under `no-referrer` browsers send `Origin: null` on the provider's own form posts
+/// (Fetch, "append a request `Origin` header"), which the origin check must refuse.
 fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     let header =
         |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
     router
-        // CSP Level 2 `frame-ancestors`, and RFC 7034's header for browsers without it.
+        // RFC 7034's `X-Frame-Options` below, for browsers without `frame-ancestors`.
         .layer(header(
             header::CONTENT_SECURITY_POLICY,
-            "frame-ancestors 'none'",
+            CONTENT_SECURITY_POLICY,
         ))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
 }
 
-/// A request id on every request (the caller's `X-Request-Id`, else a new UUID), echoed
-/// on the response, and a `request` span carrying it, so every log line a request causes
-/// names it. The span has the path only: query strings may carry tokens and verifiers.
+/// A request id on every request (the caller's `X-Request-Id` if short and plain, else a
+/// new UUID), echoed on the response, and a `request` span carrying it, so every log line
+/// a request causes names it. The span has the path only: query strings may carry tokens
+/// and verifiers.
 fn with_request_ids<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
         let id = request
@@ -99,6 +108,7 @@ fn with_request_ids<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Rout
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(span as fn(&_) -> _))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(crate::edge::cap_request_id))
 }
 
 /// A URL (or any text holding URLs) with the password of each `scheme://user:password@`

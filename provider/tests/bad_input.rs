@@ -125,3 +125,225 @@ async fn deep_and_odd_urls_get_a_4xx() {
     }
     still_serving(&provider).await;
 }
+
+/// What kind of error body a response carries.
+async fn shape_of(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = response.text().await.unwrap();
+    let shape = if kind.starts_with("text/html") {
+        "page".to_owned()
+    } else {
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if let Some(code) = json["errors"][0]["code"].as_u64() {
+            format!("twitter {code}")
+        } else if let Some(error) = json["error"].as_str() {
+            format!("rfc6749 {error}")
+        } else if json["title"].is_string() {
+            format!("problem {}", json["status"])
+        } else {
+            format!("unknown {kind}: {body}")
+        }
+    };
+    (status, shape)
+}
+
+/// (method, path, authorization, content type, body, expected shape)
+type NulCase = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// L1: a NUL byte (`%00`) in a client id, consumer key, Basic id, screen name, app name
+/// or status text made Postgres answer 500 (`invalid byte sequence for encoding
+/// "UTF8": 0x00`) on eleven routes; SQLite stored it. Each is refused at the edge with a
+/// 400 in its protocol's own error shape.
+#[tokio::test]
+async fn a_nul_byte_anywhere_is_a_400_in_the_protocols_shape_not_a_500_on_postgres() {
+    let provider = spawn_provider(Backend::Postgres, "Chirp").await;
+    let http = support::browser();
+    let form = "application/x-www-form-urlencoded";
+    let header = "OAuth oauth_consumer_key=\"k%00\", oauth_nonce=\"n\", \
+                  oauth_signature=\"s\", oauth_signature_method=\"HMAC-SHA1\", \
+                  oauth_timestamp=\"1\", oauth_version=\"1.0\"";
+    let cases: &[NulCase] = &[
+        (
+            "POST",
+            "/oauth/request_token",
+            Some(header),
+            form,
+            "",
+            "twitter 215",
+        ),
+        (
+            "POST",
+            "/oauth/access_token",
+            Some(header),
+            form,
+            "",
+            "twitter 215",
+        ),
+        (
+            "GET",
+            "/1.1/account/verify_credentials.json",
+            Some(header),
+            "",
+            "",
+            "twitter 215",
+        ),
+        (
+            "POST",
+            "/1.1/statuses/update.json",
+            None,
+            form,
+            "status=a%00b",
+            "twitter 215",
+        ),
+        (
+            "POST",
+            "/2/oauth2/token",
+            None,
+            form,
+            "grant_type=refresh_token&refresh_token=r&client_id=a%00",
+            "rfc6749 invalid_request",
+        ),
+        (
+            "POST",
+            "/2/oauth2/token",
+            // base64("id%00:secret")
+            Some("Basic aWQlMDA6c2VjcmV0"),
+            form,
+            "grant_type=refresh_token&refresh_token=r",
+            "rfc6749 invalid_request",
+        ),
+        (
+            "POST",
+            "/2/oauth2/revoke",
+            None,
+            form,
+            "token=t&client_id=a%00",
+            "rfc6749 invalid_request",
+        ),
+        (
+            "POST",
+            "/2/tweets",
+            Some("Bearer x"),
+            "application/json",
+            r#"{"text":"a\u0000b"}"#,
+            "problem 400",
+        ),
+        (
+            "GET",
+            "/i/oauth2/authorize?client_id=a%00&redirect_uri=x",
+            None,
+            "",
+            "",
+            "page",
+        ),
+        (
+            "POST",
+            "/login",
+            None,
+            form,
+            "csrf=x&screen_name=a%00&password=p",
+            "page",
+        ),
+        (
+            "POST",
+            "/signup",
+            None,
+            form,
+            "csrf=x&screen_name=a%00&name=A&password=password1",
+            "page",
+        ),
+        (
+            "POST",
+            "/developer/apps",
+            None,
+            form,
+            "csrf=x&name=a%00&callbacks=http%3A%2F%2F127.0.0.1%2Fcb&access=read",
+            "page",
+        ),
+        (
+            "POST",
+            "/statuses",
+            None,
+            form,
+            "csrf=x&status=a%00",
+            "page",
+        ),
+    ];
+    for (method, path, authorization, kind, body, expected) in cases {
+        let mut request = http.request(method.parse().unwrap(), provider.url(path));
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", *authorization);
+        }
+        if !kind.is_empty() {
+            request = request.header("content-type", *kind);
+        }
+        let response = request.body(body.to_string()).send().await.unwrap();
+        let (status, shape) = shape_of(response).await;
+        assert_eq!(
+            (status, shape.as_str()),
+            (StatusCode::BAD_REQUEST, *expected),
+            "{method} {path}"
+        );
+    }
+    still_serving(&provider).await;
+}
+
+/// A body over the limit at the OAuth 2.0 token endpoint is an RFC 6749 error (413 with
+/// `invalid_request`), not plain text a client cannot read.
+#[tokio::test]
+async fn an_oversized_token_request_gets_an_rfc_6749_error() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let response = reqwest::Client::new()
+        .post(provider.url("/2/oauth2/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("grant_type={}", "a".repeat(MEGABYTE)))
+        .send()
+        .await
+        .unwrap();
+    let (status, shape) = shape_of(response).await;
+    assert_eq!(
+        (status, shape.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "rfc6749 invalid_request")
+    );
+}
+
+/// A 60 KB `X-Request-Id` was accepted and copied into every log line of the request.
+/// A long or odd one is replaced by a new id; a short plain one is kept.
+#[tokio::test]
+async fn an_oversized_or_odd_request_id_is_replaced_not_logged() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    let id_of = |sent: String| {
+        let url = provider.url("/healthz");
+        async move {
+            let response = reqwest::Client::new()
+                .get(url)
+                .header("x-request-id", sent)
+                .send()
+                .await
+                .unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(id_of("abc-123.x_y".into()).await, "abc-123.x_y");
+    for odd in ["a".repeat(60 * 1024), "a b".into(), "a\"b".into()] {
+        let id = id_of(odd.clone()).await;
+        assert_ne!(id, odd);
+        assert!(id.len() <= 64, "{id}");
+    }
+}

@@ -21,6 +21,7 @@ fn browser_with_jar() -> (reqwest::Client, Arc<Jar>) {
     let http = reqwest::Client::builder()
         .cookie_provider(Arc::clone(&jar))
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(provider_testing::browser::same_origin())
         .build()
         .unwrap();
     (http, jar)
@@ -191,7 +192,7 @@ async fn posts_from_a_sibling_port_or_same_site_page_are_refused_on_every_form()
             .is_none()
     );
 
-    // This origin's own pages, and clients that are not browsers, still post.
+    // This origin's own pages still post.
     let ours = provider.url.trim_end_matches('/').to_owned();
     for (name, value) in [("origin", ours.as_str()), ("sec-fetch-site", "same-origin")] {
         let csrf = csrf_of(&page(&http, &provider, "/").await);
@@ -218,4 +219,38 @@ async fn posts_from_a_sibling_port_or_same_site_page_are_refused_on_every_form()
 
 fn url_port(provider: &TestProvider) -> u16 {
     url::Url::parse(&provider.url).unwrap().port().unwrap()
+}
+
+/// L4: a state-changing request that says nothing of where it came from (no `Origin`,
+/// no `Sec-Fetch-Site`, no `Referer`) is refused: current browsers send `Origin` on
+/// every form post, so it was not made by one of the provider's pages.
+#[tokio::test]
+async fn a_form_post_that_names_no_origin_is_refused() {
+    let (provider, _alice) = provider_with_alice().await;
+    let (http, _) = browser_with_jar();
+    sign_in(&http, &provider, "alice", "wonderland").await;
+    let csrf = csrf_of(&page(&http, &provider, "/").await);
+    let bare = reqwest::Client::builder()
+        .cookie_provider(Arc::new(Jar::default()))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = bare
+        .post(provider.url("/statuses"))
+        .form(&[("csrf", csrf.as_str()), ("status", "no origin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // With a Referer of this origin (an older browser), the same form gets as far as
+    // its CSRF check (this client has no cookie, so it is refused there).
+    let response = bare
+        .post(provider.url("/statuses"))
+        .header("referer", provider.url("/"))
+        .form(&[("csrf", csrf.as_str()), ("status", "no origin")])
+        .send()
+        .await
+        .unwrap();
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("sent from another site"), "{body}");
 }

@@ -24,6 +24,8 @@ def csrf(html):
 
 
 browser = requests.Session()
+# A browser's form posts say where they come from; the provider refuses those that do not.
+browser.headers["Origin"] = base.rstrip("/")
 login = browser.get(base + "login")
 signed_in = browser.post(
     base + "login",

@@ -632,11 +632,22 @@ async fn malformed_token_requests_get_rfc_6749_errors_not_5xx() {
         .http
         .post(f.url("/2/oauth2/token"))
         .header("authorization", "Basic !!!")
-        .body("\u{0}\u{ff}")
+        .body("\u{ff}")
         .send()
         .await
         .unwrap();
     assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    // A NUL anywhere is refused at the edge, before client authentication (issue 23, L1).
+    let nul = f
+        .http
+        .post(f.url("/2/oauth2/token"))
+        .header("authorization", "Basic !!!")
+        .body("\u{0}\u{ff}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nul.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(nul).await, "invalid_request");
 }
 
 /// `OAUTH2_ACCESS_TOKEN_TTL_SECS` sets `expires_in` (RFC 6749 §5.1) of the code exchange

@@ -39,8 +39,15 @@ async fn no_page_can_be_framed_sniffed_or_leak_its_url_as_a_referrer() {
     let signed_in = ["/", "/developer/apps", "/settings/apps", consent.as_str()];
     let check = |path: &str, response: &reqwest::Response| {
         let headers = response.headers();
+        let policy = headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "content-security-policy on {path}: {policy}"
+        );
         for (name, value) in [
-            ("content-security-policy", "frame-ancestors 'none'"),
             ("x-frame-options", "DENY"),
             ("x-content-type-options", "nosniff"),
             ("referrer-policy", "same-origin"),
@@ -174,4 +181,28 @@ async fn anonymous_visitors_cost_no_stored_session_in_redis() {
     let counts = sessions_after_visits_and_a_sign_in(&provider, count).await;
     test_redis::delete_all(&prefix).await;
     assert_eq!(counts, (0, 1));
+}
+
+/// Defence in depth for markup that a page bug might let through: every provider page
+/// says no script may run, inline or loaded, and no plugin, and no `<base>` may move its
+/// links.
+#[tokio::test]
+async fn no_script_can_run_on_a_provider_page() {
+    let provider = spawn_provider(Backend::Sqlite, "Chirp").await;
+    for path in ["/", "/login", "/signup", "/no/such/page"] {
+        let response = reqwest::get(provider.url(path)).await.unwrap();
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for directive in ["script-src 'none'", "object-src 'none'", "base-uri 'none'"] {
+            assert!(policy.contains(directive), "{path}: {policy}");
+        }
+        let html = response.text().await.unwrap();
+        assert!(!html.contains("<script"), "{path}");
+        assert!(
+            !html.contains(" style=\""),
+            "{path}: an inline style the policy blocks"
+        );
+    }
 }

@@ -403,14 +403,7 @@ fn browser_from(addr: &str) -> reqwest::Client {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .local_address(addr.parse::<std::net::IpAddr>().unwrap())
-        .default_headers(
-            [(
-                reqwest::header::HeaderName::from_static("sec-fetch-site"),
-                reqwest::header::HeaderValue::from_static("same-origin"),
-            )]
-            .into_iter()
-            .collect(),
-        )
+        .default_headers(provider_testing::browser::same_origin())
         .build()
         .unwrap()
 }
@@ -438,6 +431,7 @@ async fn a_distributed_guesser_cannot_lock_the_owner_out_of_a_known_browser() {
         reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(provider_testing::browser::same_origin())
             .local_address(addr.parse::<std::net::IpAddr>().unwrap())
             .build()
             .unwrap()

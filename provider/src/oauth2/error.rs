@@ -37,6 +37,9 @@ pub enum TokenError {
         code: ErrorCode,
         description: &'static str,
     },
+    /// A body over the limit: `invalid_request` with 413, so the client still reads an
+    /// RFC 6749 error.
+    TooLarge(&'static str),
     /// The database or another fault: logged, answered 500 or 503 as elsewhere.
     Internal(crate::error::Error),
 }
@@ -64,8 +67,9 @@ pub fn no_store(response: &mut Response) {
 
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
-        let (code, description) = match self {
-            TokenError::Protocol { code, description } => (code, description),
+        let (code, description, too_large) = match self {
+            TokenError::Protocol { code, description } => (code, description, false),
+            TokenError::TooLarge(description) => (ErrorCode::InvalidRequest, description, true),
             TokenError::Internal(err) => return err.into_response(),
         };
         tracing::debug!(
@@ -76,6 +80,8 @@ impl IntoResponse for TokenError {
         // §5.2: invalid_client is 401 with a challenge for the scheme the client may use.
         let status = if code == ErrorCode::InvalidClient {
             StatusCode::UNAUTHORIZED
+        } else if too_large {
+            StatusCode::PAYLOAD_TOO_LARGE
         } else {
             StatusCode::BAD_REQUEST
         };

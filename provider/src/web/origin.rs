@@ -8,8 +8,9 @@
 //! - `Origin`, when present, must be the public URL's origin.
 //! - Else `Sec-Fetch-Site`, when present, must be `same-origin` or `none` (typed by the
 //!   person).
-//! - Else the client is not a browser that would send cookies on someone else's behalf,
-//!   and the form's CSRF token still has to match.
+//! - Else a `Referer` of the provider's origin (an older browser).
+//! - Else the request is refused: current browsers send `Origin` on every form post, so
+//!   a request with none of the three is not one a person's page made.
 //!
 //! The signed OAuth endpoints and the API are not behind it: a signature authenticates
 //! them, not a cookie.
@@ -67,7 +68,11 @@ pub fn from_here(public_url: &url::Url, headers: &HeaderMap) -> bool {
             })
         });
     }
-    true
+    headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .is_some_and(|r| r.origin().ascii_serialization() == ours)
 }
 
 #[cfg(test)]
@@ -84,8 +89,18 @@ mod tests {
     }
 
     #[test]
-    fn only_this_origin_or_a_non_browser_passes() {
-        assert!(judge(&[]));
+    fn a_post_with_no_origin_fetch_metadata_or_referer_is_refused() {
+        assert!(!judge(&[]));
+        assert!(judge(&[(
+            "referer",
+            "http://127.0.0.1:8001/login?next=%2F"
+        )]));
+        assert!(!judge(&[("referer", "http://127.0.0.1:3000/")]));
+        assert!(!judge(&[("referer", "not a url")]));
+    }
+
+    #[test]
+    fn only_this_origin_passes() {
         assert!(judge(&[("origin", "http://127.0.0.1:8001")]));
         assert!(judge(&[("sec-fetch-site", "same-origin")]));
         assert!(judge(&[("sec-fetch-site", "none")]));

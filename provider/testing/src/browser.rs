@@ -4,11 +4,15 @@
 
 use std::sync::Arc;
 
-/// An HTTP client that keeps cookies and does not follow redirects.
+/// An HTTP client that keeps cookies and does not follow redirects, and says of each
+/// request what a browser says of a click on the same origin's page
+/// (`Sec-Fetch-Site: same-origin`; both services refuse a post that says nothing of
+/// where it came from). A test of a cross-origin post sets its own header.
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(same_origin())
         .build()
         .expect("reqwest client")
 }
@@ -19,9 +23,20 @@ pub fn browser_with_jar() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(same_origin())
         .build()
         .expect("reqwest client");
     (client, jar)
+}
+
+/// `Sec-Fetch-Site: same-origin` (Fetch Metadata), the header of a same-origin request.
+pub fn same_origin() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
+    headers
 }
 
 /// The `Location` of a redirect.
