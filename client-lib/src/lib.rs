@@ -101,6 +101,8 @@ pub mod presets;
 mod refresh;
 #[cfg(feature = "client")]
 pub mod registry;
+#[cfg(feature = "server")]
+pub mod server;
 #[cfg(feature = "client")]
 pub mod tokens;
 

@@ -1,0 +1,201 @@
+//! What the application stores, mirroring Authlib's hooks. The library makes every
+//! token, secret and verifier; a store only keeps them and finds them again.
+//!
+//! | Authlib | here |
+//! |---|---|
+//! | `get_client_by_id` | [`ClientStore::client`] |
+//! | `create_temporary_credential` | [`TemporaryStore::save`] |
+//! | `get_temporary_credential` | [`TemporaryStore::get`] |
+//! | `create_authorization_verifier` | [`TemporaryStore::approve`] (once) |
+//! | `delete_temporary_credential` | [`TemporaryStore::take`] (single use), [`TemporaryStore::void`] |
+//! | `create_token_credential` | [`TokenStore::save`] |
+//! | the protector's token lookup | [`TokenStore::get`] |
+//! | `exists_nonce` | [`super::NonceStore::insert_once`] |
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use crate::types::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
+use crate::verify::SignedParams;
+
+/// A storage failure, whatever the store's own error type: `?` converts any error.
+#[derive(Debug)]
+pub struct StoreError(Box<dyn std::error::Error + Send + Sync>);
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for StoreError {
+    fn from(err: E) -> Self {
+        Self(Box::new(err))
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl StoreError {
+    /// The store's own error, to look at (`downcast_ref`).
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A registered client: its credentials, its registered callbacks, and whatever the
+/// application attaches (`app`: its row id, name, permissions...).
+#[derive(Clone, Debug)]
+pub struct ClientRecord<C> {
+    pub key: ConsumerKey,
+    pub secret: ConsumerSecret,
+    /// Absolute URLs; a request's callback must be one of them, where it may add its
+    /// own query (see [`super::callback_allowed`]).
+    pub callbacks: Vec<String>,
+    pub app: C,
+}
+
+/// The owner's answer at §2.2: who approved, and the verifier that proves it.
+#[derive(Clone, Debug)]
+pub struct Approval<U> {
+    pub user: U,
+    pub verifier: Verifier,
+}
+
+/// Temporary credentials (§2.1), bound to the client they were issued to.
+#[derive(Clone, Debug)]
+pub struct TemporaryCredentials<U> {
+    pub token: Token,
+    pub secret: TokenSecret,
+    pub consumer_key: ConsumerKey,
+    /// Checked against the client's registered ones when issued; `oob` for a PIN.
+    pub callback: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+    /// Set once, by [`TemporaryStore::approve`].
+    pub approval: Option<Approval<U>>,
+}
+
+/// Token credentials (§2.3), for the client they were issued to and the user who
+/// approved.
+#[derive(Clone, Debug)]
+pub struct TokenRecord<U> {
+    pub token: Token,
+    pub secret: TokenSecret,
+    pub consumer_key: ConsumerKey,
+    pub user: U,
+}
+
+#[async_trait]
+pub trait ClientStore<C>: Send + Sync {
+    /// The client with this consumer key.
+    async fn client(&self, consumer_key: &str) -> StoreResult<Option<ClientRecord<C>>>;
+}
+
+#[async_trait]
+pub trait TemporaryStore<U>: Send + Sync {
+    /// Keeps new temporary credentials of `client` (§2.1). `request` is the verified
+    /// request, for parameters of the application's own (Twitter's
+    /// `x_auth_access_type`).
+    async fn save(
+        &self,
+        temporary: &TemporaryCredentials<U>,
+        request: &SignedParams,
+    ) -> StoreResult<()>;
+    /// The temporary credentials with this token, approved or not. The server checks
+    /// their expiry itself.
+    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>>;
+    /// Records the owner's approval, only if none was recorded before: `false` if there
+    /// was one (or the credentials are gone). Atomic: of two answers, one wins.
+    async fn approve(&self, token: &str, approval: &Approval<U>) -> StoreResult<bool>;
+    /// Removes the temporary credentials and returns them: of concurrent exchanges, one
+    /// gets them (§2.3: single use).
+    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>>;
+    /// Removes them (denied, or a wrong verifier was tried).
+    async fn void(&self, token: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait TokenStore<C, U>: Send + Sync {
+    /// Keeps new token credentials (§2.3), made from `temporary` for `client`; returns
+    /// the extra fields of the response (Twitter's `user_id` and `screen_name`).
+    async fn save(
+        &self,
+        client: &ClientRecord<C>,
+        temporary: &TemporaryCredentials<U>,
+        token: &TokenRecord<U>,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// The token credentials with this token, with their client.
+    async fn get(&self, token: &str) -> StoreResult<Option<(ClientRecord<C>, TokenRecord<U>)>>;
+}
+
+/// Temporary credentials in this process's memory, the default: enough for one
+/// instance (they live minutes). Expired ones are dropped as new ones come.
+pub struct MemoryTemporaries<U> {
+    entries: Mutex<HashMap<String, TemporaryCredentials<U>>>,
+}
+
+impl<U> Default for MemoryTemporaries<U> {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Entries kept at most: past this, the expired go first, then new ones are refused.
+const MAX_MEMORY_TEMPORARIES: usize = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+#[error("too many temporary credentials are pending")]
+struct Full;
+
+impl<U> MemoryTemporaries<U> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TemporaryCredentials<U>>> {
+        // A poisoned lock only means a panic elsewhere mid-insert; the map is whole.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl<U: Clone + Send + Sync + 'static> TemporaryStore<U> for MemoryTemporaries<U> {
+    async fn save(&self, temporary: &TemporaryCredentials<U>, _: &SignedParams) -> StoreResult<()> {
+        let mut entries = self.lock();
+        if entries.len() >= MAX_MEMORY_TEMPORARIES {
+            let now = super::config::SystemClock.now_secs();
+            entries.retain(|_, t| t.expires_at >= now);
+            if entries.len() >= MAX_MEMORY_TEMPORARIES {
+                return Err(Full.into());
+            }
+        }
+        entries.insert(temporary.token.as_str().to_owned(), temporary.clone());
+        Ok(())
+    }
+
+    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>> {
+        Ok(self.lock().get(token).cloned())
+    }
+
+    async fn approve(&self, token: &str, approval: &Approval<U>) -> StoreResult<bool> {
+        Ok(match self.lock().get_mut(token) {
+            Some(temporary) if temporary.approval.is_none() => {
+                temporary.approval = Some(approval.clone());
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>> {
+        Ok(self.lock().remove(token))
+    }
+
+    async fn void(&self, token: &str) -> StoreResult<()> {
+        self.lock().remove(token);
+        Ok(())
+    }
+}
