@@ -87,6 +87,7 @@ impl TokenStore<(), i64> for Db {
             secret: TokenSecret::new(row.get::<String, _>("secret")),
             consumer_key: ConsumerKey::new(&key),
             user: row.get("user_id"),
+            grant: (),
         };
         Ok(self.client(&key).await?.map(|client| (client, token)))
     }
@@ -96,9 +97,9 @@ type OAuth = Arc<Server<(), i64>>;
 
 fn oauth_routes() -> Router<App> {
     Router::new()
-        .route("/oauth/request_token", post(request_token::<(), i64>))
+        .route("/oauth/request_token", post(request_token::<(), i64, ()>))
         .route("/oauth/authorize", get(authorize).post(decide))
-        .route("/oauth/access_token", post(access_token::<(), i64>))
+        .route("/oauth/access_token", post(access_token::<(), i64, ()>))
         .route("/api/me", get(me))
 }
 

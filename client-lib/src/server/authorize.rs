@@ -10,8 +10,8 @@ use crate::types::Verifier;
 
 /// A request awaiting the owner's answer, with the client that asks.
 #[derive(Clone, Debug)]
-pub struct PendingRequest<C, U> {
-    pub temporary: TemporaryCredentials<U>,
+pub struct PendingRequest<C, U, G = ()> {
+    pub temporary: TemporaryCredentials<U, G>,
     pub client: ClientRecord<C>,
 }
 
@@ -26,13 +26,14 @@ pub enum Authorized {
     Oob(Option<Verifier>),
 }
 
-impl<C, U> Server<C, U>
+impl<C, U, G> Server<C, U, G>
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     /// The unexpired, unanswered request of `oauth_token`, for a consent page.
-    pub async fn pending(&self, oauth_token: &str) -> Result<PendingRequest<C, U>, ServerError> {
+    pub async fn pending(&self, oauth_token: &str) -> Result<PendingRequest<C, U, G>, ServerError> {
         let temporary = self
             .temporaries
             .get(oauth_token)

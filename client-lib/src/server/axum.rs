@@ -14,13 +14,13 @@ use super::{Protected, Server, ServerError, ServerRequest};
 /// A request signed with token credentials, verified (RFC 5849 §3). Its body was read
 /// to check the signature and is kept in [`Self::body`]; form parameters are in
 /// [`Protected::params`] as well.
-pub struct Signed<C, U> {
-    pub protected: Protected<C, U>,
+pub struct Signed<C, U, G = ()> {
+    pub protected: Protected<C, U, G>,
     pub body: Bytes,
 }
 
-impl<C, U> std::ops::Deref for Signed<C, U> {
-    type Target = Protected<C, U>;
+impl<C, U, G> std::ops::Deref for Signed<C, U, G> {
+    type Target = Protected<C, U, G>;
     fn deref(&self) -> &Self::Target {
         &self.protected
     }
@@ -48,13 +48,14 @@ impl IntoResponse for Refused {
 }
 
 /// Reads the whole body (at most the server's `max_body`) and the head.
-async fn read<C, U>(
-    server: &Server<C, U>,
+async fn read<C, U, G>(
+    server: &Server<C, U, G>,
     request: Request,
 ) -> Result<(http::request::Parts, Bytes), Refused>
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, server.config().max_body)
@@ -69,17 +70,18 @@ where
     Ok((parts, body))
 }
 
-impl<S, C, U> FromRequest<S> for Signed<C, U>
+impl<S, C, U, G> FromRequest<S> for Signed<C, U, G>
 where
-    Arc<Server<C, U>>: FromRef<S>,
+    Arc<Server<C, U, G>>: FromRef<S>,
     S: Send + Sync,
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     type Rejection = Refused;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let server = Arc::<Server<C, U>>::from_ref(state);
+        let server = Arc::<Server<C, U, G>>::from_ref(state);
         let (parts, body) = read(&server, request).await?;
         let protected = server
             .protect(&ServerRequest::from_parts(&parts, &body))
@@ -92,8 +94,8 @@ where
     }
 }
 
-fn answer(
-    server: &Server<impl Sized, impl Sized>,
+fn answer<C, U, G>(
+    server: &Server<C, U, G>,
     result: Result<http::Response<String>, ServerError>,
 ) -> Response {
     match result {
@@ -111,13 +113,14 @@ fn answer(
 
 /// `POST /oauth/request_token` (§2.1), ready to route:
 /// `.route("/oauth/request_token", post(request_token::<C, U>))`.
-pub async fn request_token<C, U>(
-    State(server): State<Arc<Server<C, U>>>,
+pub async fn request_token<C, U, G>(
+    State(server): State<Arc<Server<C, U, G>>>,
     request: Request,
 ) -> Response
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Default + Send + Sync + 'static,
 {
     let (parts, body) = match read(&server, request).await {
         Ok(read) => read,
@@ -130,13 +133,14 @@ where
 }
 
 /// `POST /oauth/access_token` (§2.3), ready to route.
-pub async fn access_token<C, U>(
-    State(server): State<Arc<Server<C, U>>>,
+pub async fn access_token<C, U, G>(
+    State(server): State<Arc<Server<C, U, G>>>,
     request: Request,
 ) -> Response
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     let (parts, body) = match read(&server, request).await {
         Ok(read) => read,

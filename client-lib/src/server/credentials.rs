@@ -6,25 +6,42 @@ use super::check::verify;
 use super::error::ServerError;
 use super::request::{ServerRequest, callback_allowed, parse};
 use super::response::{form, random};
-use super::store::{TemporaryCredentials, TokenRecord};
+use super::store::{ClientRecord, TemporaryCredentials, TokenRecord};
 use crate::signature::constant_time_eq;
 use crate::types::{Token, TokenSecret};
-use crate::verify::VerifyError;
+use crate::verify::{SignedParams, VerifyError};
 
 /// Characters of the tokens, secrets and verifiers the server hands out.
 pub(crate) const CREDENTIAL_LEN: usize = 32;
 
-impl<C, U> Server<C, U>
+impl<C, U, G> Server<C, U, G>
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     /// `POST` of the temporary credential request (§2.1), signed with client credentials
     /// only. `oauth_callback` is required, and must be `oob` or registered for the
     /// client; it is stored, and `oauth_callback_confirmed=true` is always sent (§2.1).
+    /// What is granted is `G::default()`.
     pub async fn temporary_credentials(
         &self,
         request: &ServerRequest<'_>,
+    ) -> Result<http::Response<String>, ServerError>
+    where
+        G: Default,
+    {
+        self.temporary_credentials_with(request, |_, _| G::default())
+            .await
+    }
+
+    /// [`Self::temporary_credentials`], with what the client is granted chosen by
+    /// `grant` from the client and the verified request (Twitter's
+    /// `x_auth_access_type`, say), once the signature is valid.
+    pub async fn temporary_credentials_with(
+        &self,
+        request: &ServerRequest<'_>,
+        grant: impl FnOnce(&ClientRecord<C>, &SignedParams) -> G + Send,
     ) -> Result<http::Response<String>, ServerError> {
         let params = parse(&self.config, request)?;
         if params.token.is_some() {
@@ -52,6 +69,7 @@ where
             callback: callback.to_owned(),
             expires_at: self.config.now() + self.config.temporary_ttl_secs,
             approval: None,
+            grant: grant(&client, &params),
         };
         self.temporaries.save(&temporary, &params).await?;
         Ok(form(&[
@@ -80,7 +98,7 @@ where
     pub async fn exchange(
         &self,
         request: &ServerRequest<'_>,
-    ) -> Result<(http::Response<String>, TemporaryCredentials<U>), ServerError> {
+    ) -> Result<(http::Response<String>, TemporaryCredentials<U, G>), ServerError> {
         let params = parse(&self.config, request)?;
         let token =
             params
@@ -133,6 +151,7 @@ where
             secret: TokenSecret::new(random(CREDENTIAL_LEN)),
             consumer_key: client.key.clone(),
             user: approval.user.clone(),
+            grant: taken.grant.clone(),
         };
         let extra = self.tokens.save(&client, &taken, &issued).await?;
         let mut pairs = vec![

@@ -47,19 +47,21 @@ use std::sync::Arc;
 
 /// An OAuth 1.0a authorization server and resource protector over the application's
 /// stores. `C` is what the application attaches to a client, `U` what identifies the
-/// person who approves (its user id, say). Cheap to share behind an `Arc`.
-pub struct Server<C, U> {
+/// person who approves (their user id, say), `G` what a client is granted (`()` unless
+/// the application has access levels or scopes). Share it behind an `Arc`.
+pub struct Server<C, U, G = ()> {
     config: ServerConfig,
     clients: Arc<dyn ClientStore<C>>,
-    temporaries: Arc<dyn TemporaryStore<U>>,
-    tokens: Arc<dyn TokenStore<C, U>>,
+    temporaries: Arc<dyn TemporaryStore<U, G>>,
+    tokens: Arc<dyn TokenStore<C, U, G>>,
     nonces: Arc<dyn NonceStore>,
 }
 
-impl<C, U> Server<C, U>
+impl<C, U, G> Server<C, U, G>
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     /// A server over `clients` and `tokens`, keeping temporary credentials and nonces in
     /// this process's memory until [`Self::temporaries`] or [`Self::nonces`] say
@@ -67,7 +69,7 @@ where
     pub fn new(
         config: ServerConfig,
         clients: impl ClientStore<C> + 'static,
-        tokens: impl TokenStore<C, U> + 'static,
+        tokens: impl TokenStore<C, U, G> + 'static,
     ) -> Self {
         Self {
             config,
@@ -79,7 +81,7 @@ where
     }
 
     /// Keeps temporary credentials in `store` instead of in memory.
-    pub fn temporaries(mut self, store: impl TemporaryStore<U> + 'static) -> Self {
+    pub fn temporaries(mut self, store: impl TemporaryStore<U, G> + 'static) -> Self {
         self.temporaries = Arc::new(store);
         self
     }

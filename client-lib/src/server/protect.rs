@@ -11,9 +11,9 @@ use crate::verify::{SignedParams, VerifyError};
 
 /// A verified request with token credentials.
 #[derive(Clone, Debug)]
-pub struct Protected<C, U> {
+pub struct Protected<C, U, G = ()> {
     pub client: ClientRecord<C>,
-    pub token: TokenRecord<U>,
+    pub token: TokenRecord<U, G>,
     /// Every non-protocol parameter of the query and the form body, in order.
     pub params: Vec<(String, String)>,
 }
@@ -25,7 +25,7 @@ pub struct TwoLegged<C> {
     pub params: Vec<(String, String)>,
 }
 
-impl<C, U> Protected<C, U> {
+impl<C, U, G> Protected<C, U, G> {
     /// The first value of request parameter `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
         first(&self.params, name)
@@ -45,17 +45,18 @@ fn first<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-impl<C, U> Server<C, U>
+impl<C, U, G> Server<C, U, G>
 where
     C: Clone + Send + Sync + 'static,
     U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
 {
     /// Checks a request signed with token credentials: the token must exist and belong
     /// to the client that signed with it.
     pub async fn protect(
         &self,
         request: &ServerRequest<'_>,
-    ) -> Result<Protected<C, U>, ServerError> {
+    ) -> Result<Protected<C, U, G>, ServerError> {
         let params = parse(&self.config, request)?;
         let token =
             params

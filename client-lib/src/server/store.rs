@@ -64,9 +64,12 @@ pub struct Approval<U> {
     pub verifier: Verifier,
 }
 
-/// Temporary credentials (§2.1), bound to the client they were issued to.
+/// Temporary credentials (§2.1), bound to the client they were issued to. `G` is what
+/// the client asked to be granted, in the application's terms (Twitter's access level,
+/// a scope; `()` for none): chosen when they are issued, it goes on to the token
+/// credentials.
 #[derive(Clone, Debug)]
-pub struct TemporaryCredentials<U> {
+pub struct TemporaryCredentials<U, G = ()> {
     pub token: Token,
     pub secret: TokenSecret,
     pub consumer_key: ConsumerKey,
@@ -76,16 +79,18 @@ pub struct TemporaryCredentials<U> {
     pub expires_at: u64,
     /// Set once, by [`TemporaryStore::approve`].
     pub approval: Option<Approval<U>>,
+    pub grant: G,
 }
 
 /// Token credentials (§2.3), for the client they were issued to and the user who
-/// approved.
+/// approved, with what was granted.
 #[derive(Clone, Debug)]
-pub struct TokenRecord<U> {
+pub struct TokenRecord<U, G = ()> {
     pub token: Token,
     pub secret: TokenSecret,
     pub consumer_key: ConsumerKey,
     pub user: U,
+    pub grant: G,
 }
 
 #[async_trait]
@@ -95,49 +100,49 @@ pub trait ClientStore<C>: Send + Sync {
 }
 
 #[async_trait]
-pub trait TemporaryStore<U>: Send + Sync {
+pub trait TemporaryStore<U, G = ()>: Send + Sync {
     /// Keeps new temporary credentials of `client` (§2.1). `request` is the verified
     /// request, for parameters of the application's own (Twitter's
     /// `x_auth_access_type`).
     async fn save(
         &self,
-        temporary: &TemporaryCredentials<U>,
+        temporary: &TemporaryCredentials<U, G>,
         request: &SignedParams,
     ) -> StoreResult<()>;
     /// The temporary credentials with this token, approved or not. The server checks
     /// their expiry itself.
-    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>>;
+    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U, G>>>;
     /// Records the owner's approval, only if none was recorded before: `false` if there
     /// was one (or the credentials are gone). Atomic: of two answers, one wins.
     async fn approve(&self, token: &str, approval: &Approval<U>) -> StoreResult<bool>;
     /// Removes the temporary credentials and returns them: of concurrent exchanges, one
     /// gets them (§2.3: single use).
-    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>>;
+    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U, G>>>;
     /// Removes them (denied, or a wrong verifier was tried).
     async fn void(&self, token: &str) -> StoreResult<()>;
 }
 
 #[async_trait]
-pub trait TokenStore<C, U>: Send + Sync {
+pub trait TokenStore<C, U, G = ()>: Send + Sync {
     /// Keeps new token credentials (§2.3), made from `temporary` for `client`; returns
     /// the extra fields of the response (Twitter's `user_id` and `screen_name`).
     async fn save(
         &self,
         client: &ClientRecord<C>,
-        temporary: &TemporaryCredentials<U>,
-        token: &TokenRecord<U>,
+        temporary: &TemporaryCredentials<U, G>,
+        token: &TokenRecord<U, G>,
     ) -> StoreResult<Vec<(String, String)>>;
     /// The token credentials with this token, with their client.
-    async fn get(&self, token: &str) -> StoreResult<Option<(ClientRecord<C>, TokenRecord<U>)>>;
+    async fn get(&self, token: &str) -> StoreResult<Option<(ClientRecord<C>, TokenRecord<U, G>)>>;
 }
 
 /// Temporary credentials in this process's memory, the default: enough for one
 /// instance (they live minutes). Expired ones are dropped as new ones come.
-pub struct MemoryTemporaries<U> {
-    entries: Mutex<HashMap<String, TemporaryCredentials<U>>>,
+pub struct MemoryTemporaries<U, G = ()> {
+    entries: Mutex<HashMap<String, TemporaryCredentials<U, G>>>,
 }
 
-impl<U> Default for MemoryTemporaries<U> {
+impl<U, G> Default for MemoryTemporaries<U, G> {
     fn default() -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
@@ -152,8 +157,8 @@ const MAX_MEMORY_TEMPORARIES: usize = 100_000;
 #[error("too many temporary credentials are pending")]
 struct Full;
 
-impl<U> MemoryTemporaries<U> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TemporaryCredentials<U>>> {
+impl<U, G> MemoryTemporaries<U, G> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TemporaryCredentials<U, G>>> {
         // A poisoned lock only means a panic elsewhere mid-insert; the map is whole.
         self.entries
             .lock()
@@ -162,8 +167,16 @@ impl<U> MemoryTemporaries<U> {
 }
 
 #[async_trait]
-impl<U: Clone + Send + Sync + 'static> TemporaryStore<U> for MemoryTemporaries<U> {
-    async fn save(&self, temporary: &TemporaryCredentials<U>, _: &SignedParams) -> StoreResult<()> {
+impl<U, G> TemporaryStore<U, G> for MemoryTemporaries<U, G>
+where
+    U: Clone + Send + Sync + 'static,
+    G: Clone + Send + Sync + 'static,
+{
+    async fn save(
+        &self,
+        temporary: &TemporaryCredentials<U, G>,
+        _: &SignedParams,
+    ) -> StoreResult<()> {
         let mut entries = self.lock();
         if entries.len() >= MAX_MEMORY_TEMPORARIES {
             let now = super::config::SystemClock.now_secs();
@@ -176,7 +189,7 @@ impl<U: Clone + Send + Sync + 'static> TemporaryStore<U> for MemoryTemporaries<U
         Ok(())
     }
 
-    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>> {
+    async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U, G>>> {
         Ok(self.lock().get(token).cloned())
     }
 
@@ -190,7 +203,7 @@ impl<U: Clone + Send + Sync + 'static> TemporaryStore<U> for MemoryTemporaries<U
         })
     }
 
-    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U>>> {
+    async fn take(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U, G>>> {
         Ok(self.lock().remove(token))
     }
 
