@@ -1,6 +1,7 @@
 //! The server half of the site (feature `ssr`).
 
 pub mod account;
+pub mod api_errors;
 pub mod browser;
 pub mod callback;
 pub mod config;
@@ -23,7 +24,7 @@ pub mod v2;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -157,6 +158,7 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        .layer(from_fn(api_errors::bad_arguments_are_400))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), guard::checks))
         .layer(frame_ancestors)
