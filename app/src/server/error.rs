@@ -97,7 +97,7 @@ fn page(status: StatusCode, id: &str, title: &str, text: &str, link: &Retry) -> 
     match problem.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
-            tracing::error!(%err, "the problem page did not render");
+            tracing::error!(err = ?err.to_string(), "the problem page did not render");
             (status, title.to_owned()).into_response()
         }
     }
@@ -176,7 +176,7 @@ impl IntoResponse for SiteError {
                 retry,
                 source,
             } => {
-                tracing::warn!(err = %source, %brand, "sign-in step failed");
+                tracing::warn!(err = ?source.to_string(), %brand, "sign-in step failed");
                 let (status, text) = remote_text(brand, source);
                 page(
                     status,
@@ -209,7 +209,7 @@ impl IntoResponse for SiteError {
                 &Retry::home(),
             ),
             SiteError::Unavailable(err) => {
-                tracing::error!(%err, "session store or database unavailable");
+                tracing::error!(?err, "session store or database unavailable");
                 let mut response = page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -223,7 +223,7 @@ impl IntoResponse for SiteError {
                 response
             }
             SiteError::Internal(err) => {
-                tracing::error!(%err, "request failed");
+                tracing::error!(?err, "request failed");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal-error",

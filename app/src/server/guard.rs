@@ -53,7 +53,7 @@ pub async fn checks(State(state): State<AppState>, mut request: Request, next: N
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && !from_our_pages(&state, &request) {
-        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+        tracing::warn!(method = ?request.method(), path = ?request.uri().path(), "cross-origin request refused");
         return SiteError::CrossOrigin.into_response();
     }
     let mut response = next.run(request).await;

@@ -213,6 +213,10 @@ pub fn redact_passwords(text: &str) -> String {
 
 /// Logging as configured: `RUST_LOG` filters (default `info,sqlx=warn`);
 /// `LOG_FORMAT=json` writes one JSON object per line, with the request span and its id.
+///
+/// Text from outside (a request's fields, a remote's answer, an error holding either) is
+/// logged with `Debug` (`err = ?e.to_string()`): quoted, its newlines escaped, so it
+/// cannot start a line that reads like one of the site's own (log forging).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
