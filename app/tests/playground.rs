@@ -217,8 +217,8 @@ async fn malformed_input_is_a_4xx_page_that_says_why_never_a_5xx() {
     assert!(page.contains("\"code\":215"), "{page}");
 
     // Not a form at all.
-    let response = browser()
-        .post(site.url("/playground"))
+    let response = site
+        .post(&browser(), "/playground")
         .header("content-type", "application/json")
         .body("{}")
         .send()

@@ -87,8 +87,9 @@ pub fn canonical_redirect(state: &AppState, request: &Request) -> Option<Respons
 
 /// Whether a state-changing request comes from this site's own pages: `Origin` when the
 /// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`; else (older browsers) a
-/// `Referer`, if any, of this origin. A client that sends none of them is not a browser,
-/// and carries no cookies it did not choose to send.
+/// `Referer` of this origin. A request with none of them is refused: every current
+/// browser sends `Origin` on a form post and a fetch, so it is a script's, which may
+/// hold a cookie it was handed; an old browser that sent nothing can reload and retry.
 pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     let ours = state.config.public_url.origin();
     let headers = request.headers();
@@ -105,10 +106,8 @@ pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     if let Some(site) = header("sec-fetch-site") {
         return site == "same-origin" || site == "none";
     }
-    match header("referer") {
-        Some(referer) => url::Url::parse(referer).is_ok_and(|r| r.origin() == ours),
-        None => true,
-    }
+    header("referer")
+        .is_some_and(|referer| url::Url::parse(referer).is_ok_and(|r| r.origin() == ours))
 }
 
 /// The headers every response gets: no framing (clickjacking), no type sniffing, and no

@@ -110,6 +110,13 @@ impl Site {
         format!("{}{}", self.url, path.trim_start_matches('/'))
     }
 
+    /// A POST to the site as its own pages make one: browsers send `Origin` on every
+    /// form post and fetch, and the site refuses a state-changing request without it.
+    pub fn post(&self, http: &reqwest::Client, path: &str) -> reqwest::RequestBuilder {
+        http.post(self.url(path))
+            .header("origin", self.url.trim_end_matches('/'))
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(&format!("select count(*) as n from {table}"))
