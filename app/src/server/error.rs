@@ -55,6 +55,9 @@ pub enum SiteError {
     /// The remote account belongs to another local user.
     #[error("@{screen_name} at {brand} is linked to another user")]
     LinkedElsewhere { brand: String, screen_name: String },
+    /// This address started more sign-ins than its quota (`throttle.rs`).
+    #[error("too many sign-ins from one address")]
+    TooManySignIns { retry_after: u64 },
     /// A state-changing request from another site's page.
     #[error("a cross-origin request")]
     CrossOrigin,
@@ -201,6 +204,22 @@ impl IntoResponse for SiteError {
                     label: "Your accounts".into(),
                 },
             ),
+            SiteError::TooManySignIns { retry_after } => {
+                let mut response = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-sign-ins",
+                    "Too many sign-ins at once",
+                    &format!(
+                        "More sign-ins were started from your address than a person starts in a \
+                         while. Please wait {retry_after} seconds, then try again."
+                    ),
+                    &Retry::home(),
+                );
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                response
+            }
             SiteError::CrossOrigin => page(
                 StatusCode::FORBIDDEN,
                 "cross-origin",

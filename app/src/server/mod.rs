@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_errors;
 pub mod browser;
 pub mod callback;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod temp_store;
+pub mod throttle;
 pub mod user;
 pub mod v2;
 
@@ -104,7 +106,12 @@ pub async fn build_state(
     let sessions =
         crate::server::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
             .await?;
+    let sign_ins = Arc::new(throttle::SignInLimits::new(
+        config.sign_ins_per_address,
+        config.sign_in_window,
+    ));
     Ok(AppState::new(state::Shared {
+        sign_ins,
         sessions,
         db,
         pending,
@@ -135,7 +142,10 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let [frame_ancestors, frame_options, no_sniff, referrer] = guard::security_headers();
     Router::new()
-        .route("/login/{name}", get(login::login))
+        .route(
+            "/login/{name}",
+            get(login::login).route_layer(from_fn_with_state(state.clone(), throttle::sign_ins)),
+        )
         .route("/authorize/{name}", get(callback::authorize))
         .route("/accounts/unlink", post(account::unlink))
         .route("/logout", post(account::logout))
@@ -175,7 +185,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves on `listener` in the background (tests use port 0).
 pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
-    let app = router(state);
+    // With each connection's peer address: the sign-in quota is per client address.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!(%err, "the site stopped");
@@ -191,7 +202,8 @@ pub async fn run() -> Result<(), StartError> {
     let state = build_state(&lookup, &site_root).await?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     ops::log_configuration(&state);
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(ops::shutdown_signal())
         .await?;
     tracing::info!("the site stopped");
