@@ -180,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .layer(ops::propagate_request_id())
         .layer(ops::trace())
         .layer(ops::set_request_id())
+        .layer(from_fn(ops::refuse_unfit_request_ids))
         .with_state(state)
 }
 

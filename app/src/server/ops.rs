@@ -159,7 +159,32 @@ fn plain(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// Takes the caller's `X-Request-Id` or makes a new UUID (outermost layer).
+/// The longest `X-Request-Id` from outside that is kept.
+const MAX_REQUEST_ID: usize = 64;
+
+/// An `X-Request-Id` from outside is copied into every log line of the request and onto
+/// the response: it is kept only if short and plain (at most 64 of `A-Z a-z 0-9 . _ -`),
+/// else dropped here, before [`set_request_id`], which then makes one.
+pub async fn refuse_unfit_request_ids(mut request: Request, next: Next) -> Response {
+    let ids = request.headers().get_all("x-request-id");
+    let mut given = ids.iter();
+    let fit = match (given.next(), given.next()) {
+        (Some(id), None) => {
+            id.len() <= MAX_REQUEST_ID
+                && id
+                    .as_bytes()
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+        }
+        _ => false,
+    };
+    if !fit {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
+/// Takes the caller's `X-Request-Id` or makes a new UUID.
 pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
     SetRequestIdLayer::x_request_id(MakeRequestUuid)
 }

@@ -344,9 +344,8 @@ async fn spawn_site_full(
     }
     adjust(&mut vars);
     let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let state = app::server::build_state(&lookup, "target/site")
-        .await
-        .unwrap();
+    let root = lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+    let state = app::server::build_state(&lookup, &root).await.unwrap();
     app::server::spawn(state.clone(), listener).await;
     Site {
         url,
@@ -370,9 +369,8 @@ pub async fn spawn_twin(site: &Site) -> (String, app::server::state::AppState) {
         }
     }
     let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let state = app::server::build_state(&lookup, "target/site")
-        .await
-        .unwrap();
+    let root = lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+    let state = app::server::build_state(&lookup, &root).await.unwrap();
     app::server::spawn(state.clone(), listener).await;
     (format!("http://{addr}/"), state)
 }

@@ -1,0 +1,64 @@
+//! The headers every response of the site carries: a request id that is ours to log.
+
+mod support;
+
+use provider_testing::Backend;
+use support::{Site, browser, site};
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The site, serving `/pkg/app.css` from a folder of its own.
+async fn spawn() -> (Site, TempDir) {
+    use std::hash::{BuildHasher, RandomState};
+    let suffix = RandomState::new().hash_one(std::time::SystemTime::now());
+    let root = std::env::temp_dir().join(format!("site-headers-{}-{suffix}", std::process::id()));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(root.join("pkg/app.css"), "body {}\n").unwrap();
+    let site = site(Backend::Sqlite)
+        .var("LEPTOS_SITE_ROOT", root.to_str().unwrap())
+        .spawn()
+        .await;
+    (site, TempDir(root))
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// `X-Request-Id` is copied into every log line of the request and onto the response:
+/// one from outside is kept only if it is short and plain, else the site makes its own.
+#[tokio::test]
+async fn a_long_or_strange_request_id_is_replaced_by_one_of_the_sites_own() {
+    let (site, _root) = spawn().await;
+    let http = browser();
+    let id_for = |given: String| {
+        let request = http.get(site.url("/healthz")).header("x-request-id", given);
+        async move { header(&request.send().await.unwrap(), "x-request-id") }
+    };
+    for kept in ["from-the-proxy-42", "A.b_c-9", &"x".repeat(64)] {
+        assert_eq!(id_for(kept.to_owned()).await, kept);
+    }
+    let long = "x".repeat(60 * 1024);
+    for refused in [
+        long.as_str(),
+        &"x".repeat(65),
+        "two words",
+        "a\"b",
+        "é",
+        "a/b",
+        "<b>",
+    ] {
+        let id = id_for(refused.to_owned()).await;
+        assert_eq!(id.len(), 36, "a UUID instead of {refused:?}: {id:?}");
+    }
+}
