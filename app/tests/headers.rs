@@ -1,4 +1,7 @@
-//! The headers every response of the site carries: a request id that is ours to log.
+//! The headers every response of the site carries, whichever route answers it (pages,
+//! the sign-in routes, server functions, and the probes, the favicon and `/pkg` outside
+//! the page guards): no framing, no type sniffing, no URL of ours in another site's
+//! `Referer`; and a request id that is ours to log.
 
 mod support;
 
@@ -33,6 +36,55 @@ fn header(response: &reqwest::Response, name: &str) -> String {
         .get(name)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn no_response_of_the_site_can_be_framed_sniffed_or_leak_its_url_as_a_referrer() {
+    let (site, _root) = spawn().await;
+    let http = browser();
+    let origin = site.url.trim_end_matches('/').to_owned();
+    let port = url::Url::parse(&site.url).unwrap().port().unwrap();
+    let requests = [
+        ("GET", "/", None),
+        ("GET", "/playground", None),
+        ("GET", "/nowhere", None),
+        ("GET", "/login/nope", None),
+        ("GET", "/pkg/app.css", None),
+        ("GET", "/pkg/missing.js", None),
+        ("GET", "/healthz", None),
+        ("GET", "/readyz", None),
+        ("GET", "/favicon.svg", None),
+        ("GET", "/favicon.ico", None),
+        // The redirect to the public host name, and a server function.
+        ("GET", "/accounts", Some(format!("localhost:{port}"))),
+        ("POST", "/api/load_home", None),
+    ];
+    for (method, path, host) in requests {
+        let mut request = match method {
+            "POST" => http.post(site.url(path)).header("origin", &origin),
+            _ => http.get(site.url(path)),
+        };
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        let response = request.send().await.unwrap();
+        let what = format!("{method} {path}: {}", response.status());
+        assert_eq!(header(&response, "x-frame-options"), "DENY", "{what}");
+        assert!(
+            header(&response, "content-security-policy").contains("frame-ancestors 'none'"),
+            "{what}"
+        );
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{what}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            "same-origin",
+            "{what}"
+        );
+    }
 }
 
 /// `X-Request-Id` is copied into every log line of the request and onto the response:

@@ -171,11 +171,12 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(api_errors::bad_arguments_are_400))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), guard::checks))
+        .merge(ops::routes(&state.leptos_options))
+        // Every response from here on, the probes, the favicon and `/pkg` included.
         .layer(frame_ancestors)
         .layer(frame_options)
         .layer(no_sniff)
         .layer(referrer)
-        .merge(ops::routes(&state.leptos_options))
         .layer(ops::no_cache_by_default())
         .layer(ops::propagate_request_id())
         .layer(ops::trace())

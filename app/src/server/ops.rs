@@ -62,10 +62,6 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .merge(files)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
 }
 
 /// Whether the file name carries a content hash (`app.<hex>.js`): only those are
