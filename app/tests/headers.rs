@@ -1,11 +1,13 @@
 //! The headers every response of the site carries, whichever route answers it (pages,
 //! the sign-in routes, server functions, and the probes, the favicon and `/pkg` outside
 //! the page guards): no framing, no type sniffing, no URL of ours in another site's
-//! `Referer`; and a request id that is ours to log.
+//! `Referer`; on pages, scripts only from the site and with this response's nonce; and a
+//! request id that is ours to log.
 
 mod support;
 
 use provider_testing::Backend;
+use reqwest::StatusCode;
 use support::{Site, browser, site};
 
 struct TempDir(std::path::PathBuf);
@@ -85,6 +87,96 @@ async fn no_response_of_the_site_can_be_framed_sniffed_or_leak_its_url_as_a_refe
             "{what}"
         );
     }
+}
+
+/// The nonce a page's `script-src` names, checked against the policy's other parts.
+fn script_nonce(policy: &str) -> String {
+    let directive = |name: &str| {
+        policy
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} in {policy:?}"))
+            .to_owned()
+    };
+    let scripts = directive("script-src");
+    let sources: Vec<&str> = scripts.split_whitespace().skip(1).collect();
+    assert!(sources.contains(&"'self'"), "{policy}");
+    assert!(sources.contains(&"'wasm-unsafe-eval'"), "{policy}");
+    assert!(
+        !sources.contains(&"'unsafe-inline'") && !sources.contains(&"'unsafe-eval'"),
+        "{policy}"
+    );
+    assert_eq!(directive("object-src"), "object-src 'none'");
+    assert_eq!(directive("base-uri"), "base-uri 'none'");
+    assert_eq!(directive("frame-ancestors"), "frame-ancestors 'none'");
+    let nonces: Vec<&str> = sources
+        .iter()
+        .filter_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\''))
+        .collect();
+    assert_eq!(nonces.len(), 1, "{policy}");
+    assert!(nonces[0].len() >= 22, "128 bits at least: {policy}");
+    nonces[0].to_owned()
+}
+
+/// Every `<script` of `html` carries `nonce="{nonce}"`; how many there are.
+fn scripts_carry(html: &str, nonce: &str) -> usize {
+    let tags: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap_or(rest.len())])
+        .collect();
+    for tag in &tags {
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "<script{tag}> in {html}"
+        );
+    }
+    tags.len()
+}
+
+/// Defence in depth for markup that gets into a page: an injected `<script>` or event
+/// handler does not run, since only the site's files and the inline scripts bearing this
+/// response's nonce may (Leptos' hydration scripts, `leptos::nonce`).
+#[tokio::test]
+async fn a_page_runs_only_the_sites_own_scripts_and_those_with_this_responses_nonce() {
+    let (site, _root) = spawn().await;
+    let http = browser();
+    let mut seen = Vec::new();
+    for path in [
+        "/",
+        "/",
+        "/playground",
+        "/debugger?example=other-scheme",
+        "/how-it-works",
+        "/nowhere",
+    ] {
+        let response = http.get(site.url(path)).send().await.unwrap();
+        let nonce = script_nonce(&header(&response, "content-security-policy"));
+        let html = response.text().await.unwrap();
+        assert!(
+            scripts_carry(&html, &nonce) >= 1,
+            "{path}: the hydration script"
+        );
+        assert!(
+            !seen.contains(&nonce),
+            "a new nonce for each response: {path}"
+        );
+        seen.push(nonce);
+    }
+    // A page rendered from a form post, and a page outside Leptos.
+    let response = http
+        .post(site.url("/playground"))
+        .header("origin", site.url.trim_end_matches('/'))
+        .form(&[("method", "GET"), ("url", "https://api.example.com/a")])
+        .send()
+        .await
+        .unwrap();
+    let nonce = script_nonce(&header(&response, "content-security-policy"));
+    assert!(scripts_carry(&response.text().await.unwrap(), &nonce) >= 1);
+    let response = http.get(site.url("/login/nope")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    script_nonce(&header(&response, "content-security-policy"));
 }
 
 /// `X-Request-Id` is copied into every log line of the request and onto the response:

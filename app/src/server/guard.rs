@@ -11,13 +11,12 @@
 //!   cookies are not enough: to a browser `127.0.0.1:3000` and `127.0.0.1:8001` are the
 //!   same site, so a page of another service on the same host could post here.
 //!
-//! And [`security_headers`], on every response: no page may be framed, and no content type guessed.
+//! (The headers every response carries are `headers.rs`'.)
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::server::browser;
 use crate::server::error::SiteError;
@@ -108,21 +107,4 @@ pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     }
     header("referer")
         .is_some_and(|referer| url::Url::parse(referer).is_ok_and(|r| r.origin() == ours))
-}
-
-/// The headers every response gets: no framing (clickjacking), no type sniffing, and no
-/// URL of ours in the `Referer` another site receives.
-pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
-    let header = |name: &'static str, value: &'static str| {
-        SetResponseHeaderLayer::overriding(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        )
-    };
-    [
-        header("content-security-policy", "frame-ancestors 'none'"),
-        header("x-frame-options", "DENY"),
-        header("x-content-type-options", "nosniff"),
-        header("referrer-policy", "same-origin"),
-    ]
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod flows;
 pub mod guard;
+pub mod headers;
 pub mod login;
 pub mod ops;
 pub mod pages;
@@ -140,7 +141,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let context = state.clone();
     let options = state.leptos_options.clone();
-    let [frame_ancestors, frame_options, no_sniff, referrer] = guard::security_headers();
+    let [frame_options, no_sniff, referrer] = headers::security_headers();
     Router::new()
         .route(
             "/login/{name}",
@@ -155,7 +156,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context.clone()),
+            move || {
+                provide_context(context.clone());
+                headers::provide_nonce();
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -164,7 +168,10 @@ pub fn router(state: AppState) -> Router {
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    headers::provide_nonce();
+                }
             },
             shell,
         ))
@@ -173,7 +180,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), guard::checks))
         .merge(ops::routes(&state.leptos_options))
         // Every response from here on, the probes, the favicon and `/pkg` included.
-        .layer(frame_ancestors)
+        .layer(from_fn(headers::content_security_policy))
         .layer(frame_options)
         .layer(no_sniff)
         .layer(referrer)
