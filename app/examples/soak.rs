@@ -189,6 +189,8 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
         ),
         ("CHIRP_API_BASE_URL".into(), format!("{provider_url}1.1/")),
         ("REDIS_PREFIX".into(), format!("{prefix}site:")),
+        // Every simulated browser signs in from 127.0.0.1: no per-address sign-in quota.
+        ("SITE_SIGN_INS_PER_ADDRESS".into(), "1000000".into()),
     ];
     site_vars.extend(stores.iter().cloned());
 

@@ -61,7 +61,7 @@ async fn with_sessions_and_temporary_credentials_in_redis_the_instances_share_th
         test_redis::keys(&format!("{prefix}session:*")).await.len(),
         2
     );
-    http.post(site.url("/logout")).send().await.unwrap();
+    site.post(&http, "/logout").send().await.unwrap();
     assert_eq!(
         test_redis::keys(&format!("{prefix}session:*")).await.len(),
         1

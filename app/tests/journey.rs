@@ -106,8 +106,8 @@ async fn journey(backend: Backend) {
         .unwrap()
         .try_get("token")
         .unwrap();
-    let response = http
-        .post(site.url("/accounts/unlink"))
+    let response = site
+        .post(&http, "/accounts/unlink")
         .form(&[("remote", "chirp")])
         .send()
         .await
@@ -126,7 +126,7 @@ async fn journey(backend: Backend) {
     assert!(profile.contains("not-linked"), "{profile}");
 
     // Sign out.
-    let response = http.post(site.url("/logout")).send().await.unwrap();
+    let response = site.post(&http, "/logout").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, accounts) = get_text(&http, &site.url("/accounts")).await;
     assert!(accounts.contains("signed-out"));

@@ -217,8 +217,8 @@ async fn malformed_input_is_a_4xx_page_that_says_why_never_a_5xx() {
     assert!(page.contains("\"code\":215"), "{page}");
 
     // Not a form at all.
-    let response = browser()
-        .post(site.url("/playground"))
+    let response = site
+        .post(&browser(), "/playground")
         .header("content-type", "application/json")
         .body("{}")
         .send()
@@ -374,5 +374,57 @@ fn every_preset_loaded_into_the_form_gives_its_published_signature() {
             explain(&p.input).unwrap().base_string.value,
             steps.base_string.value
         );
+    }
+}
+
+/// Markup that closes a text area and opens an element with a script handler.
+const MARKUP: &str = "</textarea><img src=x onerror=alert(1)>";
+/// How the page writes it once escaped, in a text area or an attribute.
+const ESCAPED: &str = "&lt;img src=x onerror=alert(1)&gt;";
+
+/// Both signing pages, each field posted with markup in turn (the others as a valid or an
+/// incomplete form would be): the page that comes back, whatever its status, shows the
+/// markup as text and never as markup. A field whose value the page does not show back
+/// (a drop-down, the check box, the button) must still not bring markup in.
+#[tokio::test]
+async fn markup_posted_into_a_signing_field_is_escaped() {
+    let site = site(Backend::Sqlite).spawn().await;
+    let example = DebuggerForm::example("other-scheme").unwrap();
+    let debugger = vec![
+        ("raw", example.raw.replace("\r\n", "\n")),
+        ("scheme", "https".to_owned()),
+        ("method", String::new()),
+        ("url", String::new()),
+        ("body", String::new()),
+        ("content_type", String::new()),
+        ("authorization", String::new()),
+        ("consumer_secret", example.consumer_secret),
+        ("token_secret", example.token_secret),
+    ];
+    let not_shown = [
+        "signature_method",
+        "placement",
+        "version",
+        "action",
+        "scheme",
+    ];
+    for (path, form) in [("/playground", twitter_form()), ("/debugger", debugger)] {
+        for (field, _) in &form {
+            for posted in [
+                with(&form, field, MARKUP),
+                vec![(*field, MARKUP.to_owned())],
+            ] {
+                let (status, page) = post(&site, path, &posted).await;
+                assert!(
+                    status.is_success() || status.is_client_error(),
+                    "{path} {field}: {status}"
+                );
+                assert!(!page.contains("<img"), "{path} {field} ({status}): {page}");
+                assert!(!page.contains(MARKUP), "{path} {field} ({status}): {page}");
+                if !not_shown.contains(field) {
+                    assert!(page.contains(ESCAPED), "{path} {field} ({status}): {page}");
+                }
+            }
+        }
     }
 }

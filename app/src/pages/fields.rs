@@ -36,8 +36,37 @@ pub fn TextField(
     }
 }
 
-/// A labelled text area. Its text is its initial value on the server; the browser then
-/// follows the signal through the `value` property.
+/// The text inside a `<textarea>` as the server writes it. tachys writes a textarea's
+/// children unescaped (its `ESCAPE_CHILDREN` is false, as for `<script>`), so posted text
+/// holding `</textarea>` would end the element and the rest would be read as markup. A
+/// browser decodes character references inside a textarea, so escaped text reads back as
+/// the same value; and since tachys hydrates no children of such an element, what the
+/// server wrote never has to match anything. The browser build keeps the text as it is:
+/// it only ever becomes a text node there, which no parser reads.
+fn textarea_text(text: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut out = String::with_capacity(text.len() + 1);
+        // The HTML parser drops one newline right after `<textarea>`: give it one to drop.
+        if text.starts_with(['\n', '\r']) {
+            out.push('\n');
+        }
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    #[cfg(not(feature = "ssr"))]
+    text
+}
+
+/// A labelled text area. Its text is its initial value on the server (escaped:
+/// [`textarea_text`]); the browser then follows the signal through the `value` property.
 #[component]
 pub fn TextArea(
     id: &'static str,
@@ -46,7 +75,7 @@ pub fn TextArea(
     rows: u32,
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
-    let initial = value.get_untracked();
+    let initial = textarea_text(value.get_untracked());
     let hint_id = format!("{id}-hint");
     let described = (!hint.is_empty()).then(|| hint_id.clone());
     view! {
@@ -111,5 +140,20 @@ pub fn Check(id: &'static str, label: &'static str, value: RwSignal<bool>) -> im
             />
             <label for=id>{label}</label>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::textarea_text;
+
+    #[test]
+    fn text_written_into_a_textarea_reads_back_as_typed_and_never_as_markup() {
+        assert_eq!(
+            textarea_text("a</textarea><b>&amp;".into()),
+            "a&lt;/textarea&gt;&lt;b&gt;&amp;amp;"
+        );
+        assert_eq!(textarea_text("\nline".into()), "\n\nline");
+        assert_eq!(textarea_text(String::new()), "");
     }
 }

@@ -29,12 +29,12 @@ pub async fn unlink(
     if let Ok(remote) = state.registry.remote(&form.remote)
         && let Err(err) = remote.revoke_token(&oauth1::UserKey::Id(user.0)).await
     {
-        tracing::warn!(%err, remote = %form.remote, "revoking the token failed");
+        tracing::warn!(err = ?err.to_string(), remote = ?form.remote, "revoking the token failed");
     }
     store::unlink(&state.db, user.0, &form.remote)
         .await
         .map_err(SiteError::internal)?;
-    tracing::info!(remote = %form.remote, user_id = user.0, "unlinked");
+    tracing::info!(remote = ?form.remote, user_id = user.0, "unlinked");
     Ok(Redirect::to("/accounts"))
 }
 

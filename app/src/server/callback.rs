@@ -39,10 +39,10 @@ pub async fn authorize(
         && let Ok(json) = serde_json::to_string(&steps)
         && let Err(e) = flows::save_flow(&state.db, user_id.0, &name, &json).await
     {
-        tracing::warn!(%e, "could not save the sign-in flow");
+        tracing::warn!(err = ?e.to_string(), "could not save the sign-in flow");
     }
     start_session(&session, &browser, user, user_id).await?;
-    tracing::info!(remote = %name, screen_name = %who.screen_name, user_id = user_id.0, "signed in");
+    tracing::info!(remote = ?name, screen_name = ?who.screen_name, user_id = user_id.0, "signed in");
     Ok(Redirect::to(&format!("/profile/{name}")))
 }
 

@@ -33,6 +33,13 @@ pub struct SiteConfig {
     /// X plans no longer serve. `twitter` defaults to `https://api.x.com/2/`. (OAuth 2.0
     /// remotes always use v2, at their `{NAME}_API_BASE_URL`.)
     pub api_v2: std::collections::BTreeMap<String, url::Url>,
+    /// `SITE_SIGN_INS_PER_ADDRESS` per `SITE_SIGN_IN_WINDOW_SECS`, default 30 per 300:
+    /// how many sign-ins one client address may start (`throttle.rs`).
+    pub sign_ins_per_address: u32,
+    pub sign_in_window: std::time::Duration,
+    /// `TRUSTED_PROXY`: the reverse proxy in front, whose right-most `X-Forwarded-For`
+    /// entry is then the client address (`client_addr.rs`).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +150,36 @@ impl SiteConfig {
                 api_v2.insert(name.clone(), url);
             }
         }
+        let whole = |key: &'static str, default: u32, max: u32| {
+            let value = get(key).unwrap_or_else(|| default.to_string());
+            match value.trim().parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ConfigError::Bad {
+                    key,
+                    value,
+                    reason: format!("a whole number from 1 to {max}"),
+                }),
+            }
+        };
+        let sign_ins_per_address = whole("SITE_SIGN_INS_PER_ADDRESS", 30, 1_000_000)?;
+        let sign_in_window = std::time::Duration::from_secs(u64::from(whole(
+            "SITE_SIGN_IN_WINDOW_SECS",
+            300,
+            86_400,
+        )?));
+        let trusted_proxy = get("TRUSTED_PROXY")
+            .map(|value| {
+                value.trim().parse().map_err(|_| ConfigError::Bad {
+                    key: "TRUSTED_PROXY",
+                    value: value.clone(),
+                    reason: "one IP address, such as 10.0.0.2".into(),
+                })
+            })
+            .transpose()?;
         Ok(Self {
+            sign_ins_per_address,
+            sign_in_window,
+            trusted_proxy,
             outbound_timeout,
             api_v2,
             listen,
@@ -234,6 +270,33 @@ mod tests {
     fn a_bad_store_names_its_variable() {
         for key in ["SESSION_STORE", "TEMP_CREDENTIAL_STORE"] {
             let err = config(&[(key, "memcached")]).unwrap_err();
+            assert!(err.to_string().starts_with(key), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_sign_in_quota_and_the_proxy_are_read_and_checked() {
+        let plain = config(&[]).unwrap();
+        assert_eq!(plain.sign_ins_per_address, 30);
+        assert_eq!(plain.sign_in_window.as_secs(), 300);
+        assert_eq!(plain.trusted_proxy, None);
+        let set = config(&[
+            ("SITE_SIGN_INS_PER_ADDRESS", "5"),
+            ("SITE_SIGN_IN_WINDOW_SECS", "60"),
+            ("TRUSTED_PROXY", "10.0.0.2"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (set.sign_ins_per_address, set.sign_in_window.as_secs()),
+            (5, 60)
+        );
+        assert_eq!(set.trusted_proxy, Some([10, 0, 0, 2].into()));
+        for (key, value) in [
+            ("SITE_SIGN_INS_PER_ADDRESS", "0"),
+            ("SITE_SIGN_IN_WINDOW_SECS", "soon"),
+            ("TRUSTED_PROXY", "proxy.local"),
+        ] {
+            let err = config(&[(key, value)]).unwrap_err();
             assert!(err.to_string().starts_with(key), "{err}");
         }
     }

@@ -55,6 +55,9 @@ pub enum SiteError {
     /// The remote account belongs to another local user.
     #[error("@{screen_name} at {brand} is linked to another user")]
     LinkedElsewhere { brand: String, screen_name: String },
+    /// This address started more sign-ins than its quota (`throttle.rs`).
+    #[error("too many sign-ins from one address")]
+    TooManySignIns { retry_after: u64 },
     /// A state-changing request from another site's page.
     #[error("a cross-origin request")]
     CrossOrigin,
@@ -97,7 +100,7 @@ fn page(status: StatusCode, id: &str, title: &str, text: &str, link: &Retry) -> 
     match problem.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
-            tracing::error!(%err, "the problem page did not render");
+            tracing::error!(err = ?err.to_string(), "the problem page did not render");
             (status, title.to_owned()).into_response()
         }
     }
@@ -176,7 +179,7 @@ impl IntoResponse for SiteError {
                 retry,
                 source,
             } => {
-                tracing::warn!(err = %source, %brand, "sign-in step failed");
+                tracing::warn!(err = ?source.to_string(), %brand, "sign-in step failed");
                 let (status, text) = remote_text(brand, source);
                 page(
                     status,
@@ -201,6 +204,22 @@ impl IntoResponse for SiteError {
                     label: "Your accounts".into(),
                 },
             ),
+            SiteError::TooManySignIns { retry_after } => {
+                let mut response = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-sign-ins",
+                    "Too many sign-ins at once",
+                    &format!(
+                        "More sign-ins were started from your address than a person starts in a \
+                         while. Please wait {retry_after} seconds, then try again."
+                    ),
+                    &Retry::home(),
+                );
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                response
+            }
             SiteError::CrossOrigin => page(
                 StatusCode::FORBIDDEN,
                 "cross-origin",
@@ -209,7 +228,7 @@ impl IntoResponse for SiteError {
                 &Retry::home(),
             ),
             SiteError::Unavailable(err) => {
-                tracing::error!(%err, "session store or database unavailable");
+                tracing::error!(?err, "session store or database unavailable");
                 let mut response = page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -223,7 +242,7 @@ impl IntoResponse for SiteError {
                 response
             }
             SiteError::Internal(err) => {
-                tracing::error!(%err, "request failed");
+                tracing::error!(?err, "request failed");
                 page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal-error",

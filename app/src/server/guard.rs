@@ -11,13 +11,12 @@
 //!   cookies are not enough: to a browser `127.0.0.1:3000` and `127.0.0.1:8001` are the
 //!   same site, so a page of another service on the same host could post here.
 //!
-//! And [`security_headers`], on every response: no page may be framed, and no content type guessed.
+//! (The headers every response carries are `headers.rs`'.)
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::server::browser;
 use crate::server::error::SiteError;
@@ -53,7 +52,7 @@ pub async fn checks(State(state): State<AppState>, mut request: Request, next: N
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && !from_our_pages(&state, &request) {
-        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+        tracing::warn!(method = ?request.method(), path = ?request.uri().path(), "cross-origin request refused");
         return SiteError::CrossOrigin.into_response();
     }
     let mut response = next.run(request).await;
@@ -87,8 +86,9 @@ pub fn canonical_redirect(state: &AppState, request: &Request) -> Option<Respons
 
 /// Whether a state-changing request comes from this site's own pages: `Origin` when the
 /// browser sends one; else Fetch Metadata's `Sec-Fetch-Site`; else (older browsers) a
-/// `Referer`, if any, of this origin. A client that sends none of them is not a browser,
-/// and carries no cookies it did not choose to send.
+/// `Referer` of this origin. A request with none of them is refused: every current
+/// browser sends `Origin` on a form post and a fetch, so it is a script's, which may
+/// hold a cookie it was handed; an old browser that sent nothing can reload and retry.
 pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     let ours = state.config.public_url.origin();
     let headers = request.headers();
@@ -105,25 +105,6 @@ pub fn from_our_pages(state: &AppState, request: &Request) -> bool {
     if let Some(site) = header("sec-fetch-site") {
         return site == "same-origin" || site == "none";
     }
-    match header("referer") {
-        Some(referer) => url::Url::parse(referer).is_ok_and(|r| r.origin() == ours),
-        None => true,
-    }
-}
-
-/// The headers every response gets: no framing (clickjacking), no type sniffing, and no
-/// URL of ours in the `Referer` another site receives.
-pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
-    let header = |name: &'static str, value: &'static str| {
-        SetResponseHeaderLayer::overriding(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        )
-    };
-    [
-        header("content-security-policy", "frame-ancestors 'none'"),
-        header("x-frame-options", "DENY"),
-        header("x-content-type-options", "nosniff"),
-        header("referrer-policy", "same-origin"),
-    ]
+    header("referer")
+        .is_some_and(|referer| url::Url::parse(referer).is_ok_and(|r| r.origin() == ours))
 }

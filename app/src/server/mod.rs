@@ -1,13 +1,16 @@
 //! The server half of the site (feature `ssr`).
 
 pub mod account;
+pub mod api_errors;
 pub mod browser;
 pub mod callback;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod flows;
 pub mod guard;
+pub mod headers;
 pub mod login;
 pub mod ops;
 pub mod pages;
@@ -17,13 +20,14 @@ pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod temp_store;
+pub mod throttle;
 pub mod user;
 pub mod v2;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -103,7 +107,12 @@ pub async fn build_state(
     let sessions =
         crate::server::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
             .await?;
+    let sign_ins = Arc::new(throttle::SignInLimits::new(
+        config.sign_ins_per_address,
+        config.sign_in_window,
+    ));
     Ok(AppState::new(state::Shared {
+        sign_ins,
         sessions,
         db,
         pending,
@@ -132,9 +141,12 @@ pub fn router(state: AppState) -> Router {
         ));
     let context = state.clone();
     let options = state.leptos_options.clone();
-    let [frame_ancestors, frame_options, no_sniff, referrer] = guard::security_headers();
+    let [frame_options, no_sniff, referrer] = headers::security_headers();
     Router::new()
-        .route("/login/{name}", get(login::login))
+        .route(
+            "/login/{name}",
+            get(login::login).route_layer(from_fn_with_state(state.clone(), throttle::sign_ins)),
+        )
         .route("/authorize/{name}", get(callback::authorize))
         .route("/accounts/unlink", post(account::unlink))
         .route("/logout", post(account::logout))
@@ -144,7 +156,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context.clone()),
+            move || {
+                provide_context(context.clone());
+                headers::provide_nonce();
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -153,27 +168,34 @@ pub fn router(state: AppState) -> Router {
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    headers::provide_nonce();
+                }
             },
             shell,
         ))
+        .layer(from_fn(api_errors::bad_arguments_are_400))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), guard::checks))
-        .layer(frame_ancestors)
+        .merge(ops::routes(&state.leptos_options))
+        // Every response from here on, the probes, the favicon and `/pkg` included.
+        .layer(from_fn(headers::content_security_policy))
         .layer(frame_options)
         .layer(no_sniff)
         .layer(referrer)
-        .merge(ops::routes(&state.leptos_options))
         .layer(ops::no_cache_by_default())
         .layer(ops::propagate_request_id())
         .layer(ops::trace())
         .layer(ops::set_request_id())
+        .layer(from_fn(ops::refuse_unfit_request_ids))
         .with_state(state)
 }
 
 /// Serves on `listener` in the background (tests use port 0).
 pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
-    let app = router(state);
+    // With each connection's peer address: the sign-in quota is per client address.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!(%err, "the site stopped");
@@ -189,7 +211,8 @@ pub async fn run() -> Result<(), StartError> {
     let state = build_state(&lookup, &site_root).await?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     ops::log_configuration(&state);
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(ops::shutdown_signal())
         .await?;
     tracing::info!("the site stopped");

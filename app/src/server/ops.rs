@@ -62,10 +62,6 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .merge(files)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
 }
 
 /// Whether the file name carries a content hash (`app.<hex>.js`): only those are
@@ -159,7 +155,32 @@ fn plain(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// Takes the caller's `X-Request-Id` or makes a new UUID (outermost layer).
+/// The longest `X-Request-Id` from outside that is kept.
+const MAX_REQUEST_ID: usize = 64;
+
+/// An `X-Request-Id` from outside is copied into every log line of the request and onto
+/// the response: it is kept only if short and plain (at most 64 of `A-Z a-z 0-9 . _ -`),
+/// else dropped here, before [`set_request_id`], which then makes one.
+pub async fn refuse_unfit_request_ids(mut request: Request, next: Next) -> Response {
+    let ids = request.headers().get_all("x-request-id");
+    let mut given = ids.iter();
+    let fit = match (given.next(), given.next()) {
+        (Some(id), None) => {
+            id.len() <= MAX_REQUEST_ID
+                && id
+                    .as_bytes()
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+        }
+        _ => false,
+    };
+    if !fit {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
+/// Takes the caller's `X-Request-Id` or makes a new UUID.
 pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
     SetRequestIdLayer::x_request_id(MakeRequestUuid)
 }
@@ -213,6 +234,10 @@ pub fn redact_passwords(text: &str) -> String {
 
 /// Logging as configured: `RUST_LOG` filters (default `info,sqlx=warn`);
 /// `LOG_FORMAT=json` writes one JSON object per line, with the request span and its id.
+///
+/// Text from outside (a request's fields, a remote's answer, an error holding either) is
+/// logged with `Debug` (`err = ?e.to_string()`): quoted, its newlines escaped, so it
+/// cannot start a line that reads like one of the site's own (log forging).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
@@ -244,6 +269,9 @@ pub fn log_configuration(state: &AppState) {
         sessions = %redact_passwords(&format!("{:?}", c.sessions)),
         redis_prefix = %c.redis_prefix,
         outbound_timeout_secs = c.outbound_timeout.as_secs(),
+        sign_ins_per_address = c.sign_ins_per_address,
+        sign_in_window_secs = c.sign_in_window.as_secs(),
+        trusted_proxy = ?c.trusted_proxy,
         site_root = %state.leptos_options.site_root,
         hashed_files = state.leptos_options.hash_files,
         "the site is up at {}",

@@ -18,7 +18,7 @@ async fn current_user() -> Result<Option<i64>, ServerFnError> {
 }
 
 fn failed(e: impl std::fmt::Display) -> ServerFnError {
-    tracing::error!(%e, "server function failed");
+    tracing::error!(err = ?e.to_string(), "server function failed");
     ServerFnError::new("The site could not load this page. Try again in a moment.")
 }
 
@@ -92,7 +92,7 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     if let Some(steps) = state.flows.take(&watch).filter(|s| !s.is_empty())
         && let Err(e) = flows::append_steps(&state.db, user_id, &name, steps).await
     {
-        tracing::warn!(%e, "could not record the refresh");
+        tracing::warn!(err = ?e, "could not record the refresh");
     }
     let v2_base = state.config.api_v2.get(&name);
     let token = match fetched {

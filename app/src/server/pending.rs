@@ -35,7 +35,7 @@ fn from_json(data: &str) -> Result<Option<PendingSignIn>, oauth1::Error> {
     match serde_json::from_str(data) {
         Ok(sign_in) => Ok(Some(sign_in)),
         Err(e) => {
-            tracing::warn!(%e, "a sign-in under way could not be read; it has to start again");
+            tracing::warn!(err = ?e.to_string(), "a sign-in under way could not be read; it has to start again");
             Ok(None)
         }
     }

@@ -111,6 +111,7 @@ async fn render<T: Clone + Send + Sync + 'static>(
         move || {
             provide_context(state.clone());
             provide_context(start.clone());
+            crate::server::headers::provide_nonce();
         },
         move || shell(options.clone()),
     );

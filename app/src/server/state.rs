@@ -28,6 +28,8 @@ pub struct Shared {
     /// Web sessions: who is signed in.
     pub sessions: crate::server::sessions::Sessions,
     pub leptos_options: LeptosOptions,
+    /// The sign-ins each client address may still start.
+    pub sign_ins: Arc<crate::server::throttle::SignInLimits>,
 }
 
 impl AppState {

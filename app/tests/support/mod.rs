@@ -110,6 +110,13 @@ impl Site {
         format!("{}{}", self.url, path.trim_start_matches('/'))
     }
 
+    /// A POST to the site as its own pages make one: browsers send `Origin` on every
+    /// form post and fetch, and the site refuses a state-changing request without it.
+    pub fn post(&self, http: &reqwest::Client, path: &str) -> reqwest::RequestBuilder {
+        http.post(self.url(path))
+            .header("origin", self.url.trim_end_matches('/'))
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(&format!("select count(*) as n from {table}"))
@@ -337,9 +344,8 @@ async fn spawn_site_full(
     }
     adjust(&mut vars);
     let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let state = app::server::build_state(&lookup, "target/site")
-        .await
-        .unwrap();
+    let root = lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+    let state = app::server::build_state(&lookup, &root).await.unwrap();
     app::server::spawn(state.clone(), listener).await;
     Site {
         url,
@@ -363,9 +369,8 @@ pub async fn spawn_twin(site: &Site) -> (String, app::server::state::AppState) {
         }
     }
     let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let state = app::server::build_state(&lookup, "target/site")
-        .await
-        .unwrap();
+    let root = lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+    let state = app::server::build_state(&lookup, &root).await.unwrap();
     app::server::spawn(state.clone(), listener).await;
     (format!("http://{addr}/"), state)
 }
