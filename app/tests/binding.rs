@@ -272,7 +272,13 @@ async fn a_request_for_another_host_name_is_sent_to_the_public_one_first() {
 #[tokio::test]
 async fn a_post_from_another_service_on_the_same_host_is_refused() {
     let site = site(Backend::Sqlite).spawn().await;
-    let http = browser();
+    let (http, jar) = support::browser_with_jar();
+    // The same browser as an older one that sends a `Referer` and no Fetch Metadata.
+    let older = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     http.get(&callback).send().await.unwrap();
     let chirp_origin = site.chirp.url.trim_end_matches('/').to_owned();
@@ -292,7 +298,8 @@ async fn a_post_from_another_service_on_the_same_host_is_refused() {
             ("/accounts/unlink", vec![("remote", "chirp")]),
             ("/logout", vec![]),
         ] {
-            let response = http
+            let client = if name == "referer" { &older } else { &http };
+            let response = client
                 .post(site.url(path))
                 .header(name, value)
                 .form(&form)

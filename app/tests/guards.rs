@@ -17,7 +17,14 @@ use support::{browser, get_text, location, sign_in_at_provider, site, start_sign
 #[tokio::test]
 async fn a_state_changing_request_that_names_no_origin_is_refused() {
     let site = site(Backend::Sqlite).spawn().await;
-    let http = browser();
+    let (http, jar) = support::browser_with_jar();
+    // The same cookies in a client that sends no header of where it comes from (the
+    // test browser says `Sec-Fetch-Site: same-origin`, as browsers do).
+    let script = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let callback = sign_in_at_provider(&http, &site, "chirp", "allow").await;
     assert_eq!(
         location(&http.get(&callback).send().await.unwrap()),
@@ -33,7 +40,12 @@ async fn a_state_changing_request_that_names_no_origin_is_refused() {
         ("/debugger", vec![("raw", "GET / HTTP/1.1")]),
         ("/logout", vec![]),
     ] {
-        let response = http.post(site.url(path)).form(&form).send().await.unwrap();
+        let response = script
+            .post(site.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
         assert!(
             response
