@@ -62,3 +62,36 @@ async fn a_server_function_posted_with_a_missing_or_garbled_argument_gets_400_ne
         .unwrap();
     assert_ne!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+/// A server function's own refusals (no one signed in, an empty or over-long status, a
+/// service that is not set up) are the caller's mistakes too: 4xx with the sentence the
+/// page shows, never 500.
+#[tokio::test]
+async fn a_server_functions_own_refusals_are_4xx_not_500() {
+    let site = site(Backend::Sqlite).spawn().await;
+    let origin = site.url.trim_end_matches('/').to_owned();
+    let http = browser();
+    for (body, status, sentence) in [
+        (
+            "remote=chirp&status=hi",
+            StatusCode::UNAUTHORIZED,
+            "Sign in first.",
+        ),
+        (
+            "remote=nowhere&status=hi",
+            StatusCode::NOT_FOUND,
+            "No service called",
+        ),
+    ] {
+        let response = http
+            .post(site.url("/api/post_status"))
+            .header("origin", &origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{body}");
+        assert!(response.text().await.unwrap().contains(sentence), "{body}");
+    }
+}

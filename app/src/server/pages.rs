@@ -17,6 +17,15 @@ async fn current_user() -> Result<Option<i64>, ServerFnError> {
     Ok(user.user.map(|u| u.0))
 }
 
+/// A refusal of the caller's request, in a sentence the page shows, answered with
+/// `status` (a 4xx: the request is at fault, not the site; server_fn would say 500).
+fn refused(status: axum::http::StatusCode, message: impl Into<String>) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::new(message.into())
+}
+
 fn failed(e: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(err = ?e.to_string(), "server function failed");
     ServerFnError::new("The site could not load this page. Try again in a moment.")
@@ -44,9 +53,10 @@ pub async fn home_data() -> Result<HomeData, ServerFnError> {
 
 fn remote_info(state: &AppState, name: &str) -> Result<RemoteInfo, ServerFnError> {
     state.remote_info(name).ok_or_else(|| {
-        ServerFnError::new(format!(
-            "No service called “{name}” is set up on this site."
-        ))
+        refused(
+            axum::http::StatusCode::NOT_FOUND,
+            format!("No service called “{name}” is set up on this site."),
+        )
     })
 }
 
@@ -159,14 +169,23 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
     let state = state()?;
     let info = remote_info(&state, &name)?;
     let Some(user_id) = current_user().await? else {
-        return Err(ServerFnError::new("Sign in first."));
+        return Err(refused(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "Sign in first.",
+        ));
     };
     let status = status.trim();
     if status.is_empty() {
-        return Err(ServerFnError::new("Write something first."));
+        return Err(refused(
+            axum::http::StatusCode::BAD_REQUEST,
+            "Write something first.",
+        ));
     }
     if status.chars().count() > 280 {
-        return Err(ServerFnError::new("A status is at most 280 characters."));
+        return Err(refused(
+            axum::http::StatusCode::BAD_REQUEST,
+            "A status is at most 280 characters.",
+        ));
     }
     let remote = state.registry.remote(&name).map_err(failed)?;
     let user = oauth1::UserKey::Id(user_id);
