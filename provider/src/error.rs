@@ -54,13 +54,20 @@ pub enum Error {
     Busy(&'static str),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Nonce(#[from] crate::nonce::NonceStoreError),
+    /// The nonce store (SQL or Redis) failed.
+    #[error("nonce store: {0}")]
+    Nonce(oauth1::server::StoreError),
     /// A store this request needs (the session store) could not be reached.
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<oauth1::server::StoreError> for Error {
+    fn from(err: oauth1::server::StoreError) -> Self {
+        Error::Nonce(err)
+    }
 }
 
 impl From<VerifyError> for Error {
@@ -133,12 +140,18 @@ impl Error {
         match self {
             Error::Database(e) => database_unavailable(e),
             Error::Unavailable(_) | Error::Busy(_) => true,
-            Error::Nonce(crate::nonce::NonceStoreError::Sql(e)) => database_unavailable(e),
-            Error::Nonce(crate::nonce::NonceStoreError::Redis(e)) => {
-                e.is_io_error()
-                    || e.is_connection_dropped()
-                    || e.is_connection_refusal()
-                    || e.is_timeout()
+            Error::Nonce(e) => {
+                let inner = e.inner();
+                if let Some(e) = inner.downcast_ref::<sqlx::Error>() {
+                    database_unavailable(e)
+                } else if let Some(e) = inner.downcast_ref::<redis::RedisError>() {
+                    e.is_io_error()
+                        || e.is_connection_dropped()
+                        || e.is_connection_refusal()
+                        || e.is_timeout()
+                } else {
+                    false
+                }
             }
             _ => false,
         }

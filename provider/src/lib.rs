@@ -14,7 +14,6 @@ pub mod error;
 pub mod grant_cache;
 pub mod hashing;
 pub mod health;
-pub mod nonce;
 pub mod oauth;
 pub mod oauth2;
 pub mod server;

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use oauth1::server::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 
 use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
 use crate::grant_cache::Grants;
 use crate::hashing::Hashing;
-use crate::nonce::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 use crate::session_store::Sessions;
 use crate::web::csrf::CsrfKey;
 use crate::web::device::DeviceKey;
@@ -41,7 +41,10 @@ impl AppState {
             NonceStoreKind::Memory => Arc::new(MemoryNonceStore::default()),
             NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone())),
             NonceStoreKind::Redis(url) => {
-                Arc::new(RedisNonceStore::connect(url, config.redis_prefix.clone()).await?)
+                let store = RedisNonceStore::connect(url, config.redis_prefix.clone())
+                    .await
+                    .map_err(oauth1::server::StoreError::from)?;
+                Arc::new(store)
             }
         };
         let sessions = Sessions::open(&config.session_store, &db, &config.redis_prefix)

@@ -3,9 +3,9 @@
 
 mod support;
 
+use oauth1::server::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::apps::{self, AccessLevel, NewApp};
 use provider::hashing::Hashing;
-use provider::nonce::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
 use provider::users;
 use provider_testing::redis as test_redis;
@@ -126,7 +126,8 @@ async fn users_and_apps_round_trip_on_postgres() {
 
 /// Of 50 concurrent inserts of one nonce exactly one succeeds; other keys are independent.
 async fn exactly_one_of_many_concurrent_inserts_wins(store: std::sync::Arc<dyn NonceStore>) {
-    let expires = provider::db::now() + 600;
+    let now = provider::db::now() as u64;
+    let expires = now + 600;
     let mut tasks = Vec::new();
     for _ in 0..50 {
         let store = store.clone();
@@ -137,7 +138,7 @@ async fn exactly_one_of_many_concurrent_inserts_wins(store: std::sync::Arc<dyn N
                 timestamp: 1000,
                 nonce: "n:1",
             };
-            store.insert_once(key, expires).await.unwrap()
+            store.insert_once(key, now, expires).await.unwrap()
         }));
     }
     let mut wins = 0;
@@ -173,7 +174,10 @@ async fn exactly_one_of_many_concurrent_inserts_wins(store: std::sync::Arc<dyn N
             nonce: "n:1",
         },
     ] {
-        assert!(store.insert_once(key, expires).await.unwrap(), "{key:?}");
+        assert!(
+            store.insert_once(key, now, expires).await.unwrap(),
+            "{key:?}"
+        );
     }
 }
 

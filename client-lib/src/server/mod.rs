@@ -4,7 +4,9 @@
 //!
 //! - [`store`]: what the application writes: a [`ClientStore`] and a [`TokenStore`]
 //!   over its own tables, and optionally a [`TemporaryStore`] ([`MemoryTemporaries`] by
-//!   default) and a [`NonceStore`] ([`MemoryNonceStore`] by default);
+//!   default) and a [`NonceStore`] ([`MemoryNonceStore`] by default; `SqlNonceStore`
+//!   with feature `nonce-sql`, `RedisNonceStore` with `nonce-redis`, for several
+//!   instances);
 //! - [`Server`]: the three endpoints of §2 and the protection of §3, each taking the
 //!   incoming [`ServerRequest`] and giving an `http::Response` to send, or a typed
 //!   [`ServerError`] that has a response of its own;
@@ -16,10 +18,96 @@
 //! request's shape (400), then the client, the timestamp in both directions, the
 //! signature in constant time, and only then the nonce, recorded per (client, token,
 //! timestamp, nonce) until the window has passed (401 for each).
+//!
+//! Protecting one route: the application's two hooks, a server, and a signed request
+//! checked (with the `axum` feature the `Signed` extractor does the last step).
+//!
+//! ```
+//! use async_trait::async_trait;
+//! use oauth1::server::*;
+//! use oauth1::{AccessToken, ClientCredentials, ConsumerKey, ConsumerSecret, Token, TokenSecret};
+//!
+//! /// One client and one token, where an application would read its tables.
+//! struct Tables;
+//!
+//! fn client() -> ClientRecord<()> {
+//!     ClientRecord {
+//!         key: ConsumerKey::new("key"),
+//!         secret: ConsumerSecret::new("client-secret"),
+//!         callbacks: vec!["https://app.example/cb".into()],
+//!         app: (),
+//!     }
+//! }
+//!
+//! #[async_trait]
+//! impl ClientStore<()> for Tables {
+//!     async fn client(&self, key: &str) -> StoreResult<Option<ClientRecord<()>>> {
+//!         Ok((key == "key").then(client))
+//!     }
+//! }
+//!
+//! #[async_trait]
+//! impl TokenStore<(), &'static str> for Tables {
+//!     async fn save(
+//!         &self,
+//!         _: &ClientRecord<()>,
+//!         _: &TemporaryCredentials<&'static str>,
+//!         _: &TokenRecord<&'static str>,
+//!     ) -> StoreResult<Vec<(String, String)>> {
+//!         Ok(Vec::new())
+//!     }
+//!     async fn get(
+//!         &self,
+//!         token: &str,
+//!     ) -> StoreResult<Option<(ClientRecord<()>, TokenRecord<&'static str>)>> {
+//!         Ok((token == "token").then(|| {
+//!             let record = TokenRecord {
+//!                 token: Token::new("token"),
+//!                 secret: TokenSecret::new("token-secret"),
+//!                 consumer_key: ConsumerKey::new("key"),
+//!                 user: "alice",
+//!                 grant: (),
+//!             };
+//!             (client(), record)
+//!         }))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let public_url = url::Url::parse("https://api.example/").unwrap();
+//! let server = Server::new(ServerConfig::new(public_url), Tables, Tables);
+//!
+//! // A client signs `GET /me` with its token (here, with this crate's signer).
+//! let url = url::Url::parse("https://api.example/me").unwrap();
+//! let authorization = oauth1::Signer::new(&ClientCredentials::new("key", "client-secret"))
+//!     .token(&AccessToken::new("token", "token-secret"))
+//!     .authorization(
+//!         &oauth1::Request { method: "GET", url: &url, body: oauth1::Body::Empty },
+//!         &oauth1::Nonce::generate(),
+//!         oauth1::Timestamp::now(),
+//!     )
+//!     .unwrap();
+//! let request = ServerRequest {
+//!     method: "GET",
+//!     path_and_query: "/me",
+//!     authorization: Some(&authorization),
+//!     content_type: None,
+//!     body: b"",
+//! };
+//! let protected = server.protect(&request).await.unwrap();
+//! assert_eq!(protected.token.user, "alice");
+//! // The same request again is a replay.
+//! assert!(matches!(server.protect(&request).await, Err(ServerError::NonceReused)));
+//! # });
+//! ```
 
 pub mod config;
 pub mod error;
 pub mod nonce;
+#[cfg(feature = "nonce-redis")]
+pub mod nonce_redis;
+#[cfg(feature = "nonce-sql")]
+pub mod nonce_sql;
 pub mod store;
 
 mod authorize;
@@ -36,6 +124,10 @@ pub use authorize::{Authorized, PendingRequest};
 pub use config::{Clock, ServerConfig, SystemClock};
 pub use error::ServerError;
 pub use nonce::{MemoryNonceStore, NonceKey, NonceStore};
+#[cfg(feature = "nonce-redis")]
+pub use nonce_redis::RedisNonceStore;
+#[cfg(feature = "nonce-sql")]
+pub use nonce_sql::SqlNonceStore;
 pub use protect::{Protected, TwoLegged};
 pub use request::{ServerRequest, callback_allowed};
 pub use store::{

@@ -8,8 +8,8 @@ use oauth1::{ConsumerSecret, IncomingRequest, SignedParams, TokenSecret, VerifyE
 use url::Url;
 
 use crate::error::Error;
-use crate::nonce::NonceKey;
 use crate::state::AppState;
+use oauth1::server::NonceKey;
 
 /// Bodies of signed requests are form posts of a status or so: 64 KiB is plenty.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -120,7 +120,8 @@ pub async fn verify(
             "oauth_nonce",
         )))?;
     let window = state.config.timestamp_window_secs;
-    oauth1::check_timestamp(timestamp, oauth1::Timestamp::now(), window)?;
+    let now = oauth1::Timestamp::now();
+    oauth1::check_timestamp(timestamp, now, window)?;
     params.verify_signature(consumer_secret, token_secret)?;
     let key = NonceKey {
         consumer_key: params.consumer_key.as_str(),
@@ -129,8 +130,12 @@ pub async fn verify(
         nonce: nonce.as_str(),
     };
     // Remember the nonce as long as its timestamp could still be accepted.
-    let expires_at = (timestamp.as_secs() + window) as i64 + 1;
-    if state.nonces.insert_once(key, expires_at).await? {
+    let expires_at = timestamp.as_secs() + window + 1;
+    if state
+        .nonces
+        .insert_once(key, now.as_secs(), expires_at)
+        .await?
+    {
         Ok(())
     } else {
         Err(Error::Unauthorized("nonce already used"))
