@@ -70,6 +70,46 @@ impl From<oauth1::server::StoreError> for Error {
     }
 }
 
+/// The library's refusals in Twitter's codes: 215 (400) for a malformed request, 32 for
+/// a client, signature, nonce or PLAINTEXT problem, 135 for a stale timestamp, 89 for a
+/// token or verifier, 415 for an unregistered callback.
+impl From<oauth1::server::ServerError> for Error {
+    fn from(err: oauth1::server::ServerError) -> Self {
+        use oauth1::server::ServerError as S;
+        match err {
+            S::BadRequest(e) => Error::BadRequest(e),
+            S::UnknownClient => Error::Unauthorized("unknown consumer key"),
+            S::InvalidSignature => Error::Unauthorized("invalid signature"),
+            S::StaleTimestamp => Error::StaleTimestamp,
+            S::NonceReused => Error::Unauthorized("nonce already used"),
+            S::PlaintextOverHttp => Error::Unauthorized("PLAINTEXT over plain http"),
+            S::InvalidToken | S::InvalidVerifier => Error::InvalidToken,
+            S::CallbackNotRegistered => Error::CallbackNotApproved,
+            S::RequestExpired => Error::Rejected {
+                status: StatusCode::BAD_REQUEST,
+                code: 89,
+                message: "This authorization request has expired or was already used. Go \
+                          back to the application and sign in again.",
+            },
+            // The provider's own stores fail with its own errors: take them back.
+            S::Store(e) => {
+                let e = match e.into_inner().downcast::<Error>() {
+                    Ok(own) => return *own,
+                    Err(e) => e,
+                };
+                let e = match e.downcast::<sqlx::Error>() {
+                    Ok(db) => return Error::Database(*db),
+                    Err(e) => e,
+                };
+                match e.downcast::<redis::RedisError>() {
+                    Ok(redis) => Error::Nonce(oauth1::server::StoreError::from(*redis)),
+                    Err(other) => Error::Internal(format!("store: {other}")),
+                }
+            }
+        }
+    }
+}
+
 impl From<VerifyError> for Error {
     fn from(err: VerifyError) -> Self {
         match err {

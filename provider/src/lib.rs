@@ -20,6 +20,7 @@ pub mod server;
 pub mod session_store;
 pub mod state;
 pub mod statuses;
+pub mod store;
 pub mod sweep;
 pub mod tokens;
 pub mod users;

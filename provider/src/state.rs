@@ -5,11 +5,14 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use oauth1::server::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 
+use crate::apps::AccessLevel;
 use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
 use crate::grant_cache::Grants;
 use crate::hashing::Hashing;
 use crate::session_store::Sessions;
+use crate::store::oauth1::{AppInfo, Tables};
+use crate::users::User;
 use crate::web::csrf::CsrfKey;
 use crate::web::device::DeviceKey;
 use crate::web::throttle::LoginLimits;
@@ -31,7 +34,12 @@ pub struct AppState {
     pub devices: Arc<DeviceKey>,
     /// Password hashing: a few at once, a short line, 503 past it.
     pub hashing: Arc<Hashing>,
+    /// The OAuth 1.0a server (`oauth1::server`) over the provider's tables.
+    pub oauth1: Arc<OAuth1Server>,
 }
+
+/// `oauth1::server` with the provider's clients (apps), users and access levels.
+pub type OAuth1Server = oauth1::server::Server<AppInfo, User, AccessLevel>;
 
 impl AppState {
     /// Connects to the database (running migrations) and to the configured nonce store.
@@ -57,7 +65,20 @@ impl AppState {
         };
         let csrf = CsrfKey::load(&db, &config.brand, config.secure_cookies).await?;
         let devices = DeviceKey::load(&db, &config.brand, config.secure_cookies).await?;
+        let mut server_config = oauth1::server::ServerConfig::new(config.public_url.clone());
+        server_config.timestamp_window_secs = config.timestamp_window_secs;
+        server_config.temporary_ttl_secs = config.request_token_ttl_secs;
+        server_config.allow_plaintext_over_http = config.allow_plaintext_over_http;
+        server_config.max_body = crate::oauth::signed::MAX_BODY;
+        let tables = Tables {
+            db: db.clone(),
+            grants: grants.clone(),
+        };
+        let oauth1 = OAuth1Server::new(server_config, tables.clone(), tables.clone())
+            .temporaries(tables)
+            .nonces(nonces.clone());
         Ok(Self {
+            oauth1: Arc::new(oauth1),
             csrf: Arc::new(csrf),
             devices: Arc::new(devices),
             login_limits: Arc::new(LoginLimits::new(&config)),

@@ -103,48 +103,21 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
     }))
 }
 
-/// Records the owner's approval (§2.2) and returns the new verifier. `None` if the token
-/// is unknown, expired or already approved.
-pub async fn approve(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifier>> {
-    record_approval(db, token, user_id, "").await
-}
-
-/// `/oauth/authenticate`'s shortcut in one statement: approves as [`approve`] does, but
-/// only if this user already granted the token's app at least the access this request
-/// asks for. A grant never widens without asking: a `write` request after a `read` grant
-/// goes to the consent page. `None` means ask the user.
-pub async fn approve_if_authorized(db: &Db, token: &str, user_id: i64) -> Result<Option<Verifier>> {
-    record_approval(
-        db,
-        token,
-        user_id,
-        "and exists (select 1 from access_tokens t \
-         where t.app_id = request_tokens.app_id and t.user_id = $1 \
-         and (request_tokens.access_level = 'read' or t.access_level = 'write'))",
+/// Whether `user_id` already granted app `app_id` at least `asked`: `/oauth/authenticate`
+/// skips the consent page only then. A grant never widens without asking: a `write`
+/// request after a `read` grant goes to the consent page.
+pub async fn grant_covers(db: &Db, app_id: i64, user_id: i64, asked: AccessLevel) -> Result<bool> {
+    let granted: Option<String> = sqlx::query_scalar(
+        "select access_level from access_tokens where app_id = $1 and user_id = $2",
     )
-    .await
-}
-
-/// Sets the approving user and a fresh verifier on a pending, unexpired request token
-/// that also meets `condition` (SQL, may use `$1` for the user id).
-async fn record_approval(
-    db: &Db,
-    token: &str,
-    user_id: i64,
-    condition: &str,
-) -> Result<Option<Verifier>> {
-    let verifier = Verifier::new(random_credential(32));
-    let done = sqlx::query(&format!(
-        "update request_tokens set user_id = $1, verifier = $2 \
-         where token = $3 and user_id is null and expires_at >= $4 {condition}"
-    ))
+    .bind(app_id)
     .bind(user_id)
-    .bind(verifier.secret())
-    .bind(token)
-    .bind(db::now())
-    .execute(db)
+    .fetch_optional(db)
     .await?;
-    Ok((done.rows_affected() == 1).then_some(verifier))
+    Ok(granted
+        .as_deref()
+        .and_then(AccessLevel::parse)
+        .is_some_and(|granted| granted >= asked))
 }
 
 /// Deletes the request tokens that expired before `now` (abandoned flows), in bounded
@@ -162,27 +135,6 @@ pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Atomically consumes an approved request token with this verifier: exactly one caller
-/// gets the approving user back.
-pub async fn consume(
-    db: &Db,
-    token: &str,
-    verifier: &Verifier,
-) -> Result<Option<(i64, AccessLevel)>> {
-    let row = sqlx::query(
-        "delete from request_tokens \
-         where token = $1 and verifier = $2 and user_id is not null and expires_at >= $3 \
-         returning user_id, access_level",
-    )
-    .bind(token)
-    .bind(verifier.secret())
-    .bind(db::now())
-    .fetch_optional(db)
-    .await?;
-    row.map(|row| Ok((row.try_get("user_id")?, level(&row, "access_level")?)))
-        .transpose()
-}
-
 /// Issues (or rotates) the access token of this user for this app. Cached grants are
 /// forgotten: a rotated token is dead at once.
 pub async fn issue_access_token(
@@ -195,6 +147,21 @@ pub async fn issue_access_token(
     // Twitter-style tokens start with the user id.
     let token = Token::new(format!("{user_id}-{}", random_credential(40)));
     let secret = TokenSecret::new(random_credential(45));
+    store_access_token(db, grants, app_id, user_id, access_level, &token, &secret).await?;
+    Ok((token, secret))
+}
+
+/// Stores `token` and `secret` as the access token of this user for this app, replacing
+/// the one before (rotation). Cached grants are forgotten: a rotated token is dead at once.
+pub async fn store_access_token(
+    db: &Db,
+    grants: &Grants,
+    app_id: i64,
+    user_id: i64,
+    access_level: AccessLevel,
+    token: &Token,
+    secret: &TokenSecret,
+) -> Result<()> {
     sqlx::query(
         "insert into access_tokens (token, secret, app_id, user_id, access_level, created_at) \
          values ($1, $2, $3, $4, $5, $6) \
@@ -211,7 +178,7 @@ pub async fn issue_access_token(
     .execute(db)
     .await?;
     grants.clear();
-    Ok((token, secret))
+    Ok(())
 }
 
 /// An access token with everything a signed API request needs, in one query.

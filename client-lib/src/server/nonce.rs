@@ -60,6 +60,14 @@ pub trait NonceStore: Send + Sync {
     async fn insert_once(&self, key: NonceKey<'_>, now: u64, expires_at: u64) -> StoreResult<bool>;
 }
 
+/// A shared store (one the application also holds) is a store.
+#[async_trait]
+impl<T: NonceStore + ?Sized> NonceStore for std::sync::Arc<T> {
+    async fn insert_once(&self, key: NonceKey<'_>, now: u64, expires_at: u64) -> StoreResult<bool> {
+        (**self).insert_once(key, now, expires_at).await
+    }
+}
+
 /// For one process: maps, with entries dropped in expiry order. The keys are spread over
 /// sixteen maps, each with its own lock, so requests seldom wait for each other and a
 /// growing map rehashes a sixteenth of the entries at a time (measured on the provider's

@@ -41,6 +41,11 @@ impl StoreError {
     pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
         &*self.0
     }
+
+    /// The store's own error, to take back (`downcast`).
+    pub fn into_inner(self) -> Box<dyn std::error::Error + Send + Sync> {
+        self.0
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

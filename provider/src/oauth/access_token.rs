@@ -1,76 +1,31 @@
 //! `POST /oauth/access_token` (RFC 5849 §2.3) and `POST /1.1/oauth/invalidate_token`.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use oauth1::VerifyError;
-use oauth1::signature::constant_time_eq;
+use oauth1::server::ServerRequest;
 
-use crate::error::{Error, Result};
-use crate::oauth::{ApiCaller, Signed, credentials_response, signed::verify};
+use crate::error::Result;
+use crate::oauth::{ApiCaller, signed};
 use crate::state::AppState;
 use crate::tokens;
 
-pub async fn access_token(State(state): State<AppState>, signed: Signed) -> Result<Response> {
-    let params = &signed.params;
-    let token = params
-        .token
-        .as_ref()
-        .ok_or(Error::BadRequest(VerifyError::MissingParameter(
-            "oauth_token",
-        )))?;
-    let verifier =
-        params
-            .verifier
-            .as_deref()
-            .ok_or(Error::BadRequest(VerifyError::MissingParameter(
-                "oauth_verifier",
-            )))?;
-    let pending = tokens::pending(&state.db, token.as_str())
-        .await?
-        .ok_or(Error::InvalidToken)?;
-    if pending.consumer_key != params.consumer_key {
-        return Err(Error::InvalidToken);
-    }
-    verify(
-        &state,
-        params,
-        &pending.consumer_secret,
-        Some(&pending.secret),
-    )
-    .await?;
-
-    // §2.3: the verifier binds the token to the owner's approval. A wrong one voids the
-    // temporary credentials, so a verifier cannot be guessed by trying.
-    let Some(expected) = pending
-        .verifier
-        .as_ref()
-        .filter(|v| constant_time_eq(v.secret().as_bytes(), verifier.as_bytes()))
-    else {
-        tokens::delete_request_token(&state.db, token.as_str()).await?;
-        return Err(Error::InvalidToken);
-    };
-    // Single use: of concurrent exchanges, one consumes the row; the others find none.
-    let (user_id, level) = tokens::consume(&state.db, token.as_str(), expected)
-        .await?
-        .ok_or(Error::InvalidToken)?;
-    // The approving user was read with the token; approval sets it once, so it is the
-    // user the consumed row names.
-    let screen_name = pending
-        .screen_name
-        .filter(|_| pending.user_id == Some(user_id))
-        .ok_or(Error::InvalidToken)?;
-    let (access, secret) =
-        tokens::issue_access_token(&state.db, &state.grants, pending.app_id, user_id, level)
-            .await?;
-    tracing::info!(app = %pending.app_name, user = %screen_name, "issued token credentials");
-    let user_id = user_id.to_string();
-    Ok(credentials_response(&[
-        ("oauth_token", access.as_str()),
-        ("oauth_token_secret", secret.secret()),
-        ("user_id", &user_id),
-        ("screen_name", &screen_name),
-    ]))
+/// §2.3 by `oauth1::server`: temporary credentials this client was issued and the owner
+/// approved, exchanged once; a wrong verifier voids them (after the signature is valid).
+/// Twitter's response also names the user (`user_id`, `screen_name`).
+pub async fn access_token(State(state): State<AppState>, request: Request) -> Result<Response> {
+    let (parts, body) = request.into_parts();
+    let body = signed::body(body).await?;
+    let (response, taken) = state
+        .oauth1
+        .exchange(&ServerRequest::from_parts(&parts, &body))
+        .await?;
+    let user = taken
+        .approval
+        .map(|a| a.user.screen_name)
+        .unwrap_or_default();
+    tracing::info!(client = %taken.consumer_key, user = ?user, "issued token credentials");
+    Ok(signed::into_response(response))
 }
 
 /// Revokes the access token that signed this request, as Twitter's endpoint does.

@@ -6,18 +6,22 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use oauth1::Verifier;
+use oauth1::server::{Authorized, PendingRequest};
 
 use crate::apps::AccessLevel;
 use crate::error::{Error, PageError};
 use crate::oauth::consent::{Ability, ConsentPage, callback_host};
 use crate::state::AppState;
-use crate::tokens::{self, PendingToken};
+use crate::store::oauth1::AppInfo;
+use crate::tokens;
 use crate::users::User;
+
+/// A request awaiting the person's answer, as the library shows it.
+type Pending = PendingRequest<AppInfo, User, AccessLevel>;
 use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;
@@ -45,13 +49,6 @@ struct DeniedPage {
     app_name: String,
 }
 
-const EXPIRED: Error = Error::Rejected {
-    status: StatusCode::BAD_REQUEST,
-    code: 89,
-    message: "This authorization request has expired or was already used. Go back to the \
-              application and sign in again.",
-};
-
 pub async fn authorize(
     state: State<AppState>,
     csrf: Csrf,
@@ -78,10 +75,7 @@ async fn ask(
     skip_if_approved: bool,
 ) -> Result<Response, PageError> {
     let token = query.oauth_token.as_deref().unwrap_or("");
-    let pending = tokens::pending(&state.db, token).await?;
-    let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
-        return Err(PageError(EXPIRED));
-    };
+    let pending = state.oauth1.pending(token).await.map_err(Error::from)?;
     // Twitter's `force_login=true`: the person types their credentials even if a
     // session says who they are (the client wants to be sure which account answers).
     let force = query.force_login.as_deref() == Some("true");
@@ -107,17 +101,23 @@ async fn ask(
         }
         return Ok(Redirect::to(&to).into_response());
     };
+    // A grant never widens without asking: the stored one must cover what is asked.
     if skip_if_approved
-        && let Some(verifier) =
-            tokens::approve_if_authorized(&state.db, pending.token.as_str(), user.id).await?
+        && tokens::grant_covers(
+            &state.db,
+            pending.client.app.id,
+            user.id,
+            pending.temporary.grant,
+        )
+        .await?
     {
-        return approved(&state, &csrf, pending, &user, verifier).await;
+        return answer(&state, &csrf, pending, &user, true).await;
     }
     let mut abilities = vec![Ability {
         words: "Read your profile and your timeline.",
         scope: None,
     }];
-    if pending.access_level == AccessLevel::Write {
+    if pending.temporary.grant == AccessLevel::Write {
         abilities.push(Ability {
             words: "Post and delete statuses for you.",
             scope: None,
@@ -125,12 +125,12 @@ async fn ask(
     }
     let page = ConsentPage {
         chrome: Chrome::new(&state, &csrf, Some(user.clone())),
-        callback_host: callback_host(&pending.callback),
-        app_owner: pending.app_owner,
-        app_name: pending.app_name,
+        callback_host: callback_host(&pending.temporary.callback),
+        app_owner: pending.client.app.owner,
+        app_name: pending.client.app.name,
         abilities,
         action: "/oauth/authorize",
-        fields: vec![("oauth_token", pending.token.into_string())],
+        fields: vec![("oauth_token", pending.temporary.token.into_string())],
         user,
     };
     Ok(no_store(render(&page)))
@@ -150,72 +150,53 @@ pub async fn decide(
     Form(form): Form<Decision>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
-    let pending = tokens::pending(&state.db, &form.oauth_token).await?;
-    let Some(pending) = pending.filter(|p| p.user_id.is_none()) else {
-        return Err(PageError(EXPIRED));
+    let pending = state
+        .oauth1
+        .pending(&form.oauth_token)
+        .await
+        .map_err(Error::from)?;
+    answer(&state, &csrf, pending, &user, form.decision == "allow").await
+}
+
+/// The person's answer (§2.2) through the library: approved, the verifier goes to the
+/// callback or is shown as a PIN; denied, the temporary credentials are void and the
+/// client hears `denied=<token>` (Twitter's convention).
+async fn answer(
+    state: &AppState,
+    csrf: &Csrf,
+    pending: Pending,
+    user: &User,
+    allow: bool,
+) -> Result<Response, PageError> {
+    let token = pending.temporary.token.as_str();
+    let app_name = pending.client.app.name;
+    let answered = if allow {
+        state.oauth1.approve(token, user.clone()).await
+    } else {
+        state.oauth1.deny(token).await
     };
-    if form.decision == "allow" {
-        return approve(&state, &csrf, pending, &user).await;
-    }
-    // Denied: the temporary credentials are void, and the client hears `denied=<token>`
-    // (Twitter's convention; RFC 5849 leaves the refusal message to the server).
-    tokens::delete_request_token(&state.db, pending.token.as_str()).await?;
-    tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization denied");
-    if pending.callback == "oob" {
-        let page = DeniedPage {
-            chrome: Chrome::new(&state, &csrf, Some(user)),
-            app_name: pending.app_name,
-        };
-        return Ok(no_store(render(&page)));
-    }
-    redirect_to_callback(&pending.callback, &[("denied", pending.token.as_str())])
-}
-
-async fn approve(
-    state: &AppState,
-    csrf: &Csrf,
-    pending: PendingToken,
-    user: &User,
-) -> Result<Response, PageError> {
-    let verifier = tokens::approve(&state.db, pending.token.as_str(), user.id)
-        .await?
-        .ok_or(EXPIRED)?;
-    approved(state, csrf, pending, user, verifier).await
-}
-
-/// Sends the verifier to the client (§2.2): to its callback, or shown as a PIN.
-async fn approved(
-    state: &AppState,
-    csrf: &Csrf,
-    pending: PendingToken,
-    user: &User,
-    verifier: Verifier,
-) -> Result<Response, PageError> {
-    tracing::info!(app = %pending.app_name, user = %user.screen_name, "authorization granted");
-    if pending.callback == "oob" {
+    let answered = answered.map_err(Error::from)?;
+    let verdict = if allow { "granted" } else { "denied" };
+    tracing::info!(app = ?app_name, user = %user.screen_name, "authorization {verdict}");
+    match answered {
+        Authorized::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
         // §2.2: without a callback the owner copies the verifier into the client by hand.
-        let page = PinPage {
-            chrome: Chrome::new(state, csrf, Some(user.clone())),
-            app_name: pending.app_name,
-            pin: verifier.into_secret(),
-        };
-        return Ok(no_store(render(&page)));
+        Authorized::Oob(Some(pin)) => {
+            let page = PinPage {
+                chrome: Chrome::new(state, csrf, Some(user.clone())),
+                app_name,
+                pin: pin.into_secret(),
+            };
+            Ok(no_store(render(&page)))
+        }
+        Authorized::Oob(None) => {
+            let page = DeniedPage {
+                chrome: Chrome::new(state, csrf, Some(user.clone())),
+                app_name,
+            };
+            Ok(no_store(render(&page)))
+        }
     }
-    redirect_to_callback(
-        &pending.callback,
-        &[
-            ("oauth_token", pending.token.as_str()),
-            ("oauth_verifier", verifier.secret()),
-        ],
-    )
-}
-
-/// §2.2: the parameters are added to the callback's own query, which is kept.
-fn redirect_to_callback(callback: &str, params: &[(&str, &str)]) -> Result<Response, PageError> {
-    let mut url = url::Url::parse(callback)
-        .map_err(|e| Error::Internal(format!("stored callback {callback:?}: {e}")))?;
-    url.query_pairs_mut().extend_pairs(params);
-    Ok(Redirect::to(url.as_str()).into_response())
 }
 
 /// The consent, PIN and denied pages hold a request token or a verifier: never cached.

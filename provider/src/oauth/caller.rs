@@ -4,14 +4,13 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequest, Request};
-use oauth1::VerifyError;
+use oauth1::server::ServerRequest;
 
 use crate::apps::AccessLevel;
 use crate::error::Error;
-use crate::grant_cache::Lookup;
-use crate::oauth::signed::{Signed, verify};
+use crate::oauth::signed;
 use crate::state::AppState;
-use crate::tokens::{self, Grant};
+use crate::tokens::Grant;
 
 pub struct ApiCaller {
     pub grant: Arc<Grant>,
@@ -40,35 +39,27 @@ impl ApiCaller {
 impl FromRequest<AppState> for ApiCaller {
     type Rejection = Error;
 
+    /// RFC 5849 §3 by `oauth1::server`: the token must exist and belong to the client
+    /// that signed with it; the grant is read through the cache on SQLite.
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Signed { params } = Signed::from_request(req, state).await?;
-        let token =
-            params
-                .token
-                .as_ref()
-                .ok_or(Error::BadRequest(VerifyError::MissingParameter(
-                    "oauth_token",
-                )))?;
-        let grant = match state.grants.lookup(token.as_str()) {
-            Lookup::Hit(grant) => grant,
-            Lookup::Miss(ticket) => {
-                let grant = Arc::new(
-                    tokens::grant(&state.db, token.as_str())
-                        .await?
-                        .ok_or(Error::InvalidToken)?,
-                );
-                state.grants.store(ticket, Arc::clone(&grant));
-                grant
-            }
-        };
-        // The token must belong to the client that signed with it.
-        if grant.consumer_key != params.consumer_key {
-            return Err(Error::InvalidToken);
-        }
-        verify(state, &params, &grant.consumer_secret, Some(&grant.secret)).await?;
+        let (parts, body) = req.into_parts();
+        let body = signed::body(body).await?;
+        let protected = state
+            .oauth1
+            .protect(&ServerRequest::from_parts(&parts, &body))
+            .await?;
+        let grant = Arc::new(Grant {
+            token: protected.token.token,
+            secret: protected.token.secret,
+            app_id: protected.client.app.id,
+            consumer_key: protected.client.key,
+            consumer_secret: protected.client.secret,
+            access_level: protected.token.grant,
+            user: protected.token.user,
+        });
         Ok(ApiCaller {
             grant,
-            params: params.request_params,
+            params: protected.params,
         })
     }
 }

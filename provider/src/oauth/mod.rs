@@ -9,14 +9,11 @@ pub mod request_token;
 pub mod signed;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::state::AppState;
 
 pub use caller::ApiCaller;
-pub use signed::Signed;
 
 /// The signed endpoints: no cookies, no session.
 pub fn router() -> Router<AppState> {
@@ -37,17 +34,4 @@ pub fn pages() -> Router<AppState> {
             get(authorize::authorize).post(authorize::decide),
         )
         .route("/oauth/authenticate", get(authorize::authenticate))
-}
-
-/// A form-encoded credentials response (RFC 5849 §2.1, §2.3), never cached (§2).
-pub fn credentials_response(pairs: &[(&str, &str)]) -> Response {
-    let mut response = (
-        [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")],
-        oauth1::encode::encode_form(pairs),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
