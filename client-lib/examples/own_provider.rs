@@ -134,6 +134,7 @@ async fn decide(
 ) -> Response {
     let Some(session) = app
         .session(&headers)
+        .filter(|_| app.posted_from_here(&headers))
         .filter(|s| oauth1::signature::constant_time_eq(s.csrf.as_bytes(), form.csrf.as_bytes()))
     else {
         return (
@@ -171,6 +172,11 @@ async fn me(State(app): State<App>, signed: Signed<(), i64>) -> Response {
 
 fn refused(error: ServerError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if let ServerError::Store(_) = error {
+        // The cause is for the log, not for the visitor.
+        eprintln!("storage failed: {error}");
+        return (status, "Something went wrong here. Try again in a moment.").into_response();
+    }
     (status, format!("This request cannot go on: {error}.")).into_response()
 }
 
@@ -214,6 +220,10 @@ pub struct App {
     db: Db,
     oauth: OAuth,
     sessions: Arc<Mutex<HashMap<String, Arc<Session>>>>,
+    /// `scheme://host[:port]` of the public URL: posts must come from it.
+    origin: String,
+    /// Checked for unknown names too, so timing does not tell which names exist.
+    dummy_hash: String,
 }
 
 impl FromRef<App> for OAuth {
@@ -223,6 +233,16 @@ impl FromRef<App> for OAuth {
 }
 
 impl App {
+    /// Whether a post comes from this app's own pages, as a browser says (`Origin`, or
+    /// Fetch Metadata): a page elsewhere cannot sign a visitor in or answer for them.
+    fn posted_from_here(&self, headers: &HeaderMap) -> bool {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        match header("origin") {
+            Some(origin) => origin == self.origin,
+            None => header("sec-fetch-site") == Some("same-origin"),
+        }
+    }
+
     /// The session named by the `session` cookie.
     fn session(&self, headers: &HeaderMap) -> Option<Arc<Session>> {
         let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
@@ -255,20 +275,30 @@ struct Login {
 }
 
 /// `POST /login`: checks the password, opens a session, and goes back to the request.
-async fn login(State(app): State<App>, Form(form): Form<Login>) -> Response {
+async fn login(State(app): State<App>, headers: HeaderMap, Form(form): Form<Login>) -> Response {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    if !app.posted_from_here(&headers) {
+        return (StatusCode::FORBIDDEN, "Sign in from this site's own page.").into_response();
+    }
     let row = sqlx::query("select id, password_hash from users where name = ?")
         .bind(&form.name)
         .fetch_optional(&app.db.0)
-        .await;
-    let user_id = row.ok().flatten().and_then(|row| {
-        let hash: String = row.get("password_hash");
-        let hash = PasswordHash::new(&hash).ok()?;
+        .await
+        .ok()
+        .flatten();
+    let (id, hash) = match &row {
+        Some(row) => (
+            Some(row.get::<i64, _>("id")),
+            row.get::<String, _>("password_hash"),
+        ),
+        None => (None, app.dummy_hash.clone()),
+    };
+    let matches = PasswordHash::new(&hash).is_ok_and(|hash| {
         argon2::Argon2::default()
             .verify_password(form.password.as_bytes(), &hash)
-            .ok()
-            .map(|()| row.get::<i64, _>("id"))
+            .is_ok()
     });
+    let user_id = id.filter(|_| matches);
     let Some(user_id) = user_id else {
         let page = LoginPage {
             oauth_token: &form.oauth_token,
@@ -355,7 +385,8 @@ fn page(page: &impl Template) -> Response {
 }
 
 /// The app's tables, and the seeded client and user.
-async fn open(settings: &Settings) -> Result<Db, Box<dyn std::error::Error>> {
+/// Also returns a hash of the seeded password, to check unknown names against.
+async fn open(settings: &Settings) -> Result<(Db, String), Box<dyn std::error::Error>> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let options: sqlx::sqlite::SqliteConnectOptions = settings.database_url.parse()?;
     // One connection: an in-memory database lives as long as its connection.
@@ -387,10 +418,10 @@ async fn open(settings: &Settings) -> Result<Db, Box<dyn std::error::Error>> {
         .to_string();
     sqlx::query("insert or replace into users (id, name, password_hash) values (1, ?, ?)")
         .bind(&settings.user)
-        .bind(hash)
+        .bind(&hash)
         .execute(&pool)
         .await?;
-    Ok(Db(pool))
+    Ok((Db(pool), hash))
 }
 
 /// The whole app on `listener`; returns once it is serving.
@@ -398,12 +429,18 @@ pub async fn start(
     settings: &Settings,
     listener: tokio::net::TcpListener,
 ) -> Result<std::net::SocketAddr, Box<dyn std::error::Error>> {
-    let db = open(settings).await?;
-    let config = ServerConfig::new(url::Url::parse(&settings.public_url)?);
+    let (db, dummy_hash) = open(settings).await?;
+    let public_url = url::Url::parse(&settings.public_url)?;
     let app = App {
-        oauth: Arc::new(Server::new(config, db.clone(), db.clone())),
+        origin: public_url.origin().ascii_serialization(),
+        oauth: Arc::new(Server::new(
+            ServerConfig::new(public_url),
+            db.clone(),
+            db.clone(),
+        )),
         db,
         sessions: Arc::default(),
+        dummy_hash,
     };
     let router = oauth_routes().route("/login", post(login)).with_state(app);
     let addr = listener.local_addr()?;

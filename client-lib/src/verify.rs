@@ -137,7 +137,7 @@ impl std::fmt::Debug for SignedParams {
             .field("token", &self.token)
             .field("method", &self.method.name())
             .field("location", &self.location)
-            .field("base_string", &self.base_string)
+            // Not the base string: it holds `oauth_verifier` on a token request.
             .finish_non_exhaustive()
     }
 }

@@ -54,9 +54,16 @@ impl Running {
 
     /// The person's part of §2.2 in a browser: sign in, then allow. The verifier.
     async fn approve(&self, temporary: &RequestToken) -> Verifier {
+        // A browser: it keeps cookies and says where its posts come from.
+        let origin = self.base.trim_end_matches('/').to_owned();
         let browser = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(
+                [(reqwest::header::ORIGIN, origin.parse().unwrap())]
+                    .into_iter()
+                    .collect(),
+            )
             .build()
             .unwrap();
         let token = temporary.token.as_str();
@@ -244,4 +251,39 @@ async fn requests_oauthlib_signs_in_through_the_example_app_and_calls_its_api() 
         (&lines[3]["status"], &lines[3]["name"]),
         (&200.into(), &"alice".into())
     );
+}
+
+/// A page elsewhere cannot sign a visitor in (login CSRF) or answer the consent form
+/// for them: the app's posts must come from its own pages.
+#[tokio::test]
+async fn the_example_apps_forms_refuse_posts_from_elsewhere() {
+    let app = start().await;
+    let http = reqwest::Client::new();
+    for (path, form) in [
+        (
+            "login",
+            vec![
+                ("oauth_token", "t"),
+                ("name", "alice"),
+                ("password", "wonderland"),
+            ],
+        ),
+        (
+            "oauth/authorize",
+            vec![("oauth_token", "t"), ("csrf", "x"), ("decision", "allow")],
+        ),
+    ] {
+        for origin in [Some("http://evil.example"), None] {
+            let mut request = http.post(app.url(path)).form(&form);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{path} from {origin:?}"
+            );
+        }
+    }
 }

@@ -17,6 +17,8 @@ print(json.dumps({"step": "request_token",
                   "confirmed": temporary.get("oauth_callback_confirmed")}))
 
 browser = requests.Session()
+# A browser's form posts say where they come from; the app refuses those that do not.
+browser.headers["Origin"] = base.rstrip("/")
 authorize = oauth.authorization_url(base + "oauth/authorize")
 browser.get(authorize)
 signed_in = browser.post(base + "login", allow_redirects=False, data={

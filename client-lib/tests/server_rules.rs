@@ -616,3 +616,48 @@ async fn refusals_carry_their_status_and_a_challenge() {
     );
     assert_eq!(response.body(), "oauth_problem=consumer_key_unknown");
 }
+
+#[tokio::test]
+async fn one_client_cannot_crowd_out_the_others_in_memory() {
+    let f = fixture();
+    let first = f.temporary("app", "first").await;
+    for i in 0..oauth1::server::store::MAX_PENDING_PER_CLIENT {
+        f.temporary("app", &format!("n{i}")).await;
+    }
+    // The client's oldest went to make room; other clients are untouched.
+    assert!(matches!(
+        f.server.pending(first.token.as_str()).await,
+        Err(ServerError::RequestExpired)
+    ));
+    let other = f.temporary("other", "o").await;
+    assert!(f.server.pending(other.token.as_str()).await.is_ok());
+}
+
+#[tokio::test]
+async fn debug_output_holds_no_secret() {
+    let f = fixture();
+    let signing = Signing {
+        plaintext: true,
+        callback: Some(CALLBACK),
+        ..Signing::new("app")
+    };
+    let sent = signing.sign("POST", "/oauth/request_token", "");
+    let shown = format!("{:?}", sent.request());
+    assert!(!shown.contains("app-secret"), "{shown}");
+    let temporary = f.temporary("app", "a").await;
+    let answer = f
+        .server
+        .approve(temporary.token.as_str(), "alice".into())
+        .await
+        .unwrap();
+    let Authorized::Redirect(url) = &answer else {
+        panic!("a redirect")
+    };
+    let verifier = url
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_verifier")
+        .unwrap()
+        .1
+        .into_owned();
+    assert!(!format!("{answer:?}").contains(&verifier));
+}

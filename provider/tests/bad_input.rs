@@ -281,6 +281,33 @@ async fn a_nul_byte_anywhere_is_a_400_in_the_protocols_shape_not_a_500_on_postgr
             "csrf=x&status=a%00",
             "page",
         ),
+        // A body the handler reads whatever its type says, and a GET with a form body
+        // (a signed GET may carry its parameters there).
+        (
+            "POST",
+            "/2/oauth2/token",
+            None,
+            "text/plain",
+            "grant_type=refresh_token&refresh_token=r&client_id=a%00",
+            "rfc6749 invalid_request",
+        ),
+        (
+            "POST",
+            "/2/tweets",
+            Some("Bearer x"),
+            "text/plain",
+            r#"{"text":"a\u0000b"}"#,
+            "problem 400",
+        ),
+        (
+            "GET",
+            "/1.1/account/verify_credentials.json",
+            None,
+            form,
+            "oauth_consumer_key=k&oauth_token=%00&oauth_nonce=n&oauth_signature=s&\
+             oauth_signature_method=HMAC-SHA1&oauth_timestamp=1",
+            "twitter 215",
+        ),
     ];
     for (method, path, authorization, kind, body, expected) in cases {
         let mut request = http.request(method.parse().unwrap(), provider.url(path));

@@ -15,8 +15,7 @@ pub struct PendingRequest<C, U, G = ()> {
     pub client: ClientRecord<C>,
 }
 
-/// Where the answer goes.
-#[derive(Debug)]
+/// Where the answer goes. Its `Debug` shows neither the verifier nor the URL holding it.
 pub enum Authorized {
     /// A redirect to the stored callback, with `oauth_token` and `oauth_verifier` (or,
     /// after a denial, Twitter's `denied`) added to the callback's own query.
@@ -24,6 +23,21 @@ pub enum Authorized {
     /// `oob`: the person types this verifier into the client by hand (§2.2). `None`
     /// after a denial.
     Oob(Option<Verifier>),
+}
+
+impl std::fmt::Debug for Authorized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Redirect(url) => write!(
+                f,
+                "Redirect({}://{}/…)",
+                url.scheme(),
+                url.host_str().unwrap_or("")
+            ),
+            Self::Oob(Some(_)) => f.write_str("Oob([redacted])"),
+            Self::Oob(None) => f.write_str("Oob(denied)"),
+        }
+    }
 }
 
 impl<C, U, G> Server<C, U, G>

@@ -47,6 +47,19 @@ impl IntoResponse for Refused {
     }
 }
 
+/// The request as the server reads it, with the path the client addressed: a router
+/// nested under a prefix sees the rest of the path in its URI, and the whole of it in
+/// `OriginalUri`.
+fn from_parts<'a>(parts: &'a http::request::Parts, body: &'a [u8]) -> ServerRequest<'a> {
+    let mut request = ServerRequest::from_parts(parts, body);
+    if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>()
+        && let Some(path) = original.0.path_and_query()
+    {
+        request.path_and_query = path.as_str();
+    }
+    request
+}
+
 /// Reads the whole body (at most the server's `max_body`) and the head.
 async fn read<C, U, G>(
     server: &Server<C, U, G>,
@@ -84,7 +97,7 @@ where
         let server = Arc::<Server<C, U, G>>::from_ref(state);
         let (parts, body) = read(&server, request).await?;
         let protected = server
-            .protect(&ServerRequest::from_parts(&parts, &body))
+            .protect(&from_parts(&parts, &body))
             .await
             .map_err(|error| Refused {
                 error,
@@ -127,7 +140,7 @@ where
         Err(refused) => return refused.into_response(),
     };
     let result = server
-        .temporary_credentials(&ServerRequest::from_parts(&parts, &body))
+        .temporary_credentials(&from_parts(&parts, &body))
         .await;
     answer(&server, result)
 }
@@ -146,8 +159,6 @@ where
         Ok(read) => read,
         Err(refused) => return refused.into_response(),
     };
-    let result = server
-        .token_credentials(&ServerRequest::from_parts(&parts, &body))
-        .await;
+    let result = server.token_credentials(&from_parts(&parts, &body)).await;
     answer(&server, result)
 }

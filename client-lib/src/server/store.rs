@@ -142,28 +142,54 @@ pub trait TokenStore<C, U, G = ()>: Send + Sync {
 }
 
 /// Temporary credentials in this process's memory, the default: enough for one
-/// instance (they live minutes). Expired ones are dropped as new ones come.
+/// instance (they live minutes). Each client has at most [`MAX_PENDING_PER_CLIENT`]
+/// pending (its oldest go first), so no client can crowd out the others; past
+/// [`MAX_MEMORY_TEMPORARIES`] in all, the expired go, then new ones are refused.
 pub struct MemoryTemporaries<U, G = ()> {
-    entries: Mutex<HashMap<String, TemporaryCredentials<U, G>>>,
+    entries: Mutex<Entries<U, G>>,
+}
+
+struct Entries<U, G> {
+    by_token: HashMap<String, TemporaryCredentials<U, G>>,
+    /// Each client's pending tokens, oldest first (some may be gone already).
+    by_client: HashMap<String, std::collections::VecDeque<String>>,
 }
 
 impl<U, G> Default for MemoryTemporaries<U, G> {
     fn default() -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries {
+                by_token: HashMap::new(),
+                by_client: HashMap::new(),
+            }),
         }
     }
 }
 
 /// Entries kept at most: past this, the expired go first, then new ones are refused.
-const MAX_MEMORY_TEMPORARIES: usize = 100_000;
+pub const MAX_MEMORY_TEMPORARIES: usize = 100_000;
+/// Pending temporary credentials one client keeps at most: its oldest go first.
+pub const MAX_PENDING_PER_CLIENT: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 #[error("too many temporary credentials are pending")]
 struct Full;
 
+impl<U, G> Entries<U, G> {
+    fn remove(&mut self, token: &str) -> Option<TemporaryCredentials<U, G>> {
+        let removed = self.by_token.remove(token)?;
+        if let Some(tokens) = self.by_client.get_mut(removed.consumer_key.as_str()) {
+            tokens.retain(|t| t != token);
+            if tokens.is_empty() {
+                self.by_client.remove(removed.consumer_key.as_str());
+            }
+        }
+        Some(removed)
+    }
+}
+
 impl<U, G> MemoryTemporaries<U, G> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TemporaryCredentials<U, G>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<U, G>> {
         // A poisoned lock only means a panic elsewhere mid-insert; the map is whole.
         self.entries
             .lock()
@@ -183,23 +209,47 @@ where
         _: &SignedParams,
     ) -> StoreResult<()> {
         let mut entries = self.lock();
-        if entries.len() >= MAX_MEMORY_TEMPORARIES {
+        let client = temporary.consumer_key.as_str();
+        while entries.by_client.get(client).map_or(0, |t| t.len()) >= MAX_PENDING_PER_CLIENT {
+            let oldest = entries
+                .by_client
+                .get_mut(client)
+                .and_then(|tokens| tokens.pop_front());
+            if let Some(oldest) = oldest {
+                entries.by_token.remove(&oldest);
+            }
+        }
+        if entries.by_token.len() >= MAX_MEMORY_TEMPORARIES {
             let now = super::config::SystemClock.now_secs();
-            entries.retain(|_, t| t.expires_at >= now);
-            if entries.len() >= MAX_MEMORY_TEMPORARIES {
+            let expired: Vec<String> = entries
+                .by_token
+                .iter()
+                .filter(|(_, t)| t.expires_at < now)
+                .map(|(token, _)| token.clone())
+                .collect();
+            for token in expired {
+                entries.remove(&token);
+            }
+            if entries.by_token.len() >= MAX_MEMORY_TEMPORARIES {
                 return Err(Full.into());
             }
         }
-        entries.insert(temporary.token.as_str().to_owned(), temporary.clone());
+        let token = temporary.token.as_str().to_owned();
+        entries
+            .by_client
+            .entry(client.to_owned())
+            .or_default()
+            .push_back(token.clone());
+        entries.by_token.insert(token, temporary.clone());
         Ok(())
     }
 
     async fn get(&self, token: &str) -> StoreResult<Option<TemporaryCredentials<U, G>>> {
-        Ok(self.lock().get(token).cloned())
+        Ok(self.lock().by_token.get(token).cloned())
     }
 
     async fn approve(&self, token: &str, approval: &Approval<U>) -> StoreResult<bool> {
-        Ok(match self.lock().get_mut(token) {
+        Ok(match self.lock().by_token.get_mut(token) {
             Some(temporary) if temporary.approval.is_none() => {
                 temporary.approval = Some(approval.clone());
                 true

@@ -101,7 +101,7 @@ pub async fn decide(
         Err(refusal) => return refused(refusal, true),
     };
     if form.get("decision") != Some("allow") {
-        tracing::info!(app = %request.client.app_name, user = %user.screen_name,
+        tracing::info!(app = ?request.client.app_name, user = %user.screen_name,
             "OAuth 2.0 authorization denied");
         return redirect(
             &request.redirect_uri,
@@ -123,7 +123,7 @@ pub async fn decide(
         },
     )
     .await?;
-    tracing::info!(app = %request.client.app_name, user = %user.screen_name,
+    tracing::info!(app = ?request.client.app_name, user = %user.screen_name,
         scope = %request.scopes, "OAuth 2.0 authorization granted");
     redirect(
         &request.redirect_uri,

@@ -155,7 +155,7 @@ pub async fn create_app(
         ),
         None => None,
     };
-    tracing::info!(app = %app.name, owner = %user.screen_name, "app registered");
+    tracing::info!(app = ?app.name, owner = %user.screen_name, "app registered");
     let page = CreatedPage {
         chrome: Chrome::new(&state, &csrf, Some(user)),
         app,
