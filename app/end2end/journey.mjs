@@ -327,6 +327,19 @@ await step('playground-live', async () => {
   if (readmeShots) await readmeShot('#result', 'readme-playground.png');
 });
 
+// RSA-SHA1 (§3.4.3), signed in the browser with the private key of oauthlib's tests.
+const RSA_SIGNATURE = '3/p38uARbzckLjITD5O7QtBRhvRuQsgM622bgUqVGhtbgPIeiDMKnwPS3IgAX46H6V5gGrmkAZHDnmBb0bIqNqgBEaEnHtKS5e0rfIY3F31pMNB2sOQ/0fXE6c3jCNy/Vv3QDPii1exQH4ydKXjg6cPt52kMxBspX8ROc92DnAk=';
+
+await step('playground-rsa-sha1', async () => {
+  const before = siteRequests;
+  await page.click('#preset-rsa-sha1-normalization');
+  await page.waitForFunction((sig) => document.querySelector('#result-signature')?.textContent === sig, RSA_SIGNATURE);
+  expect((await page.textContent('#preset-match')).includes('Matches the published signature'), 'the RSA example matches');
+  expect((await page.inputValue('#signature_method')) === 'RSA-SHA1', 'the method is RSA-SHA1');
+  expect((await page.textContent('#signing-key')).includes('••••••••'), 'the private key is masked');
+  expect(siteRequests === before, `no request while signing with RSA (${siteRequests - before} made)`);
+});
+
 await step('debugger-diagnosis', async () => {
   await hydratedSigningPage('/debugger');
   const before = siteRequests;

@@ -28,6 +28,8 @@ pub struct PlaygroundForm {
     pub token: String,
     pub token_secret: String,
     pub signature_method: String,
+    /// The client's private key in PEM, for RSA-SHA1 (§3.4.3).
+    pub rsa_private_key: String,
     /// `header`, `query` or `body`.
     pub placement: String,
     pub realm: String,
@@ -66,6 +68,7 @@ impl PlaygroundForm {
             token: input.token.clone().unwrap_or_default(),
             token_secret: input.token_secret.clone().unwrap_or_default(),
             signature_method: input.signature_method.clone(),
+            rsa_private_key: input.rsa_private_key.clone().unwrap_or_default(),
             placement: placement_name(input.placement).to_owned(),
             realm: input.realm.clone().unwrap_or_default(),
             callback: input.callback.clone().unwrap_or_default(),
@@ -226,6 +229,7 @@ impl PlaygroundForm {
             token: some(&self.token),
             token_secret: some(&self.token_secret),
             signature_method: self.signature_method.clone(),
+            rsa_private_key: some(&self.rsa_private_key),
             placement,
             realm: some(&self.realm),
             callback: some(&self.callback),

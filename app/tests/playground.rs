@@ -27,6 +27,7 @@ fn twitter_form() -> Vec<(&'static str, String)> {
         ("token", input.token.unwrap()),
         ("token_secret", input.token_secret.unwrap()),
         ("signature_method", input.signature_method),
+        ("rsa_private_key", String::new()),
         ("placement", "header".into()),
         ("realm", String::new()),
         ("callback", String::new()),
@@ -109,6 +110,63 @@ async fn the_twitter_example_posted_without_javascript_gives_the_published_signa
     assert!(shown.contains(key), "{shown}");
 }
 
+/// RSA-SHA1 (§3.4.3) without JavaScript: the private key is posted with the form and the
+/// site signs with it, giving OpenSSL's signature of the same base string.
+#[tokio::test]
+async fn the_rsa_sha1_example_posted_without_javascript_gives_its_signature() {
+    let rsa = preset("rsa-sha1-normalization").unwrap();
+    let form = PlaygroundForm::from_preset(&rsa);
+    let posted = [
+        ("method", form.method),
+        ("url", form.url),
+        ("body", form.body),
+        ("consumer_key", form.consumer_key),
+        ("token", form.token),
+        ("signature_method", form.signature_method),
+        ("rsa_private_key", form.rsa_private_key.clone()),
+        ("realm", form.realm),
+        ("nonce", form.nonce),
+        ("timestamp", form.timestamp),
+        ("loaded_preset", form.preset),
+        ("action", "sign".into()),
+    ];
+    let site = site(Backend::Sqlite).spawn().await;
+    let (status, page) = post(&site, "/playground", &posted).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"id="result-signature" class="wrap big">{}<"#,
+            rsa.expected_signature
+        )),
+        "{page}"
+    );
+    assert!(page.contains("Matches the published signature"), "{page}");
+    assert!(page.contains("§3.4.3"), "{page}");
+    // The key step is masked like any other key.
+    assert!(
+        page.contains(r#"id="signing-key" class="wrap">••••••••<"#),
+        "the private key is shown only when asked: {page}"
+    );
+    // Without a key, a 400 page that says what to paste.
+    let (status, page) = post(
+        &site,
+        "/playground",
+        &posted.map(|(k, v)| {
+            (
+                k,
+                if k == "rsa_private_key" {
+                    String::new()
+                } else {
+                    v
+                },
+            )
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("private key"), "{page}");
+}
+
 #[tokio::test]
 async fn a_fresh_nonce_asked_for_without_javascript_changes_the_signature() {
     let site = site(Backend::Sqlite).spawn().await;
@@ -178,7 +236,7 @@ async fn malformed_input_is_a_4xx_page_that_says_why_never_a_5xx() {
         ("timestamp", "soon", "is not a whole number"),
         ("method", "PO ST", "is not an HTTP method"),
         ("body", "status=100%", "not form-encoded"),
-        ("signature_method", "RSA-SHA1", "unknown signature method"),
+        ("signature_method", "RSA-SHA256", "unknown signature method"),
     ] {
         let (status, page) = post(&site, "/playground", &with(&twitter_form(), field, value)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{field}");

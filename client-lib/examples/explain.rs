@@ -28,14 +28,15 @@ usage: explain [--preset NAME] [request and secrets]          every step of sign
 request:  --method M (GET)  --url URL  --body FORM  --realm R  --callback URL  --verifier V
           --nonce N (random)  --timestamp SECS (now)  --no-version
 secrets:  --consumer-key K  --consumer-secret S  --token T  --token-secret TS
-signing:  --signature-method HMAC-SHA1|HMAC-SHA256|PLAINTEXT  --placement header|query|body
+signing:  --signature-method HMAC-SHA1|HMAC-SHA256|PLAINTEXT|RSA-SHA1  --placement header|query|body
+          --rsa-key-file PEM (RSA-SHA1's private key, with the rsa feature)
 diagnosis: --content-type T (form when there is a body)
 stdin:    --scheme https|http (for a request target without one; https)
 output:   --json (the serde form a web page gets)   --help
 exit:     0 explained or the signature matches, 1 it does not or bad input, 2 bad flags";
 
 /// Flags that take a value.
-const VALUE_FLAGS: [&str; 18] = [
+const VALUE_FLAGS: [&str; 19] = [
     "method",
     "url",
     "body",
@@ -54,6 +55,7 @@ const VALUE_FLAGS: [&str; 18] = [
     "preset",
     "scheme",
     "content-type",
+    "rsa-key-file",
 ];
 const SWITCHES: [&str; 4] = ["stdin", "json", "no-version", "help"];
 
@@ -185,6 +187,7 @@ fn signing_input(
                 token: None,
                 token_secret: None,
                 signature_method: "HMAC-SHA1".into(),
+                rsa_private_key: None,
                 placement: Placement::Header,
                 realm: None,
                 callback: None,
@@ -231,6 +234,12 @@ fn signing_input(
     }
     if args.has("no-version") {
         input.version = false;
+    }
+    if let Some(path) = args.get("rsa-key-file") {
+        let pem =
+            std::fs::read_to_string(&path).map_err(|e| format!("--rsa-key-file {path}: {e}"))?;
+        input.rsa_private_key = Some(pem);
+        input.signature_method = "RSA-SHA1".into();
     }
     Ok(input)
 }

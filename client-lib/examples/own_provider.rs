@@ -28,7 +28,7 @@ use oauth1::server::{
     Authorized, ClientRecord, ClientStore, Server, ServerConfig, ServerError, StoreResult,
     TemporaryCredentials, TokenRecord, TokenStore,
 };
-use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
+use oauth1::{ConsumerKey, Token, TokenSecret};
 use serde::Deserialize;
 use sqlx::{Row, SqlitePool};
 
@@ -46,11 +46,13 @@ impl ClientStore<()> for Db {
             .bind(key)
             .fetch_optional(&self.0)
             .await?;
-        Ok(row.map(|row| ClientRecord {
-            key: ConsumerKey::new(key),
-            secret: ConsumerSecret::new(row.get::<String, _>("secret")),
-            callbacks: vec![row.get("callback")],
-            app: (),
+        Ok(row.map(|row| {
+            ClientRecord::new(
+                key,
+                row.get::<String, _>("secret"),
+                vec![row.get("callback")],
+                (),
+            )
         }))
     }
 }

@@ -4,6 +4,8 @@
 //! - [`encode`]: the percent-encoding of §3.6 and form encoding;
 //! - [`base_string`]: the signature base string of §3.4.1;
 //! - [`signature`]: HMAC-SHA1, HMAC-SHA256 and PLAINTEXT behind [`SignatureMethod`] (§3.4);
+//!   with the `rsa` feature, `rsa_sha1`: RSA-SHA1 (§3.4.3), signed with a private key and
+//!   verified with the client's public key;
 //! - [`header`]: the `Authorization: OAuth ...` header, rendered and parsed (§3.5.1);
 //! - [`sign`]: [`Signer`] puts it together; nonce and timestamp are inputs (§3.3);
 //!   [`Signer::authorization`] gives the header alone, [`Signer::sign`] also the base
@@ -101,6 +103,8 @@ pub mod presets;
 mod refresh;
 #[cfg(feature = "client")]
 pub mod registry;
+#[cfg(feature = "rsa")]
+pub mod rsa_sha1;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "client")]
@@ -121,7 +125,6 @@ pub use verify::{IncomingRequest, Location, SignedParams, VerifyError, check_tim
 #[cfg(feature = "client")]
 pub use bearer::OAuth2Token;
 #[cfg(feature = "client")]
-#[cfg(feature = "client")]
 pub use client::Client;
 #[cfg(feature = "client")]
 pub use config::{ConfigError, RemoteConfig, Settings, TokenEndpointAuth};
@@ -131,5 +134,7 @@ pub use error::{Error, RemoteError};
 pub use http_client::TokenResponseCompliance;
 #[cfg(feature = "client")]
 pub use registry::{Compliance, Registry, Remote};
+#[cfg(feature = "rsa")]
+pub use rsa_sha1::{RsaKeyError, RsaSha1, RsaSha1PublicKey};
 #[cfg(feature = "client")]
 pub use tokens::{RemoteToken, TokenKind, TokenRef, TokenStore, UserKey, any_token_store};

@@ -1,6 +1,7 @@
 //! Signature methods (RFC 5849 §3.4): HMAC-SHA1 (§3.4.2), HMAC-SHA256 (the same
 //! construction with SHA-256, as Twitter and RFC 5849's successors use it) and PLAINTEXT
-//! (§3.4.4), behind one trait so a service can add its own (RSA-SHA1, say).
+//! (§3.4.4), behind one trait so a service can add its own. RSA-SHA1 (§3.4.3) is in
+//! `rsa_sha1`, behind the `rsa` feature.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -214,6 +215,18 @@ pub fn builtin(name: &str) -> Option<&'static dyn SignatureMethod> {
     }
 }
 
+/// The methods a received request may name: the [`builtin`] ones and, with the `rsa`
+/// feature, RSA-SHA1, whose signature only the client's public key checks
+/// (`SignedParams::verify_rsa_sha1`). Signing needs a key, so [`builtin`], which clients
+/// and their configuration use, does not offer it.
+pub fn receivable(name: &str) -> Option<&'static dyn SignatureMethod> {
+    #[cfg(feature = "rsa")]
+    if name == "RSA-SHA1" {
+        return Some(&crate::rsa_sha1::RsaSha1Unkeyed);
+    }
+    builtin(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +320,11 @@ mod tests {
             assert_eq!(builtin(name).map(|m| m.name()), Some(name));
         }
         assert!(builtin("RSA-SHA1").is_none());
+        assert_eq!(
+            receivable("RSA-SHA1").is_some(),
+            cfg!(feature = "rsa"),
+            "RSA-SHA1 is read from a request with the rsa feature only"
+        );
         assert!(builtin("hmac-sha1").is_none());
     }
 }

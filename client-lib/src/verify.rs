@@ -159,7 +159,7 @@ impl SignedParams {
     /// Step 1: collect and check the parameters (§3.4.1.3.1, §3.5), using the built-in
     /// signature methods.
     pub fn from_request(request: &IncomingRequest<'_>) -> Result<Self, VerifyError> {
-        Self::from_request_with(request, signature::builtin)
+        Self::from_request_with(request, signature::receivable)
     }
 
     /// Step 1 with a custom look-up of signature methods by name.
@@ -213,6 +213,22 @@ impl SignedParams {
             token_secret,
             &self.signature,
         ) {
+            Ok(())
+        } else {
+            Err(VerifyError::InvalidSignature)
+        }
+    }
+
+    /// Step 2 for RSA-SHA1 (§3.4.3): checks `oauth_signature` with the client's public
+    /// key. A request signed with any other method is refused here, so a key registered
+    /// for RSA never lets an HMAC signature through, nor the other way round.
+    #[cfg(feature = "rsa")]
+    pub fn verify_rsa_sha1(
+        &self,
+        public_key: &crate::rsa_sha1::RsaSha1PublicKey,
+    ) -> Result<(), VerifyError> {
+        if self.method.name() == "RSA-SHA1" && public_key.verify(&self.base_string, &self.signature)
+        {
             Ok(())
         } else {
             Err(VerifyError::InvalidSignature)

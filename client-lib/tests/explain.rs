@@ -28,20 +28,40 @@ fn each_step_of_every_preset_is_the_next_one_s_input() {
             "{name}"
         );
         let token_secret = input.token_secret.as_deref().unwrap_or("");
-        assert_eq!(
-            steps.signing_key.value,
-            signing_key(&input.consumer_secret, token_secret)
-        );
-        let method = signature::builtin(steps.signature.method).unwrap();
-        assert_eq!(
-            method.sign(&base.value, &input.consumer_secret, token_secret),
-            steps.signature.value,
-            "{name}"
-        );
+        if steps.signature.method == "RSA-SHA1" {
+            rsa_signature_is_the_keys(input, &steps);
+        } else {
+            assert_eq!(
+                steps.signing_key.value,
+                signing_key(&input.consumer_secret, token_secret)
+            );
+            let method = signature::builtin(steps.signature.method).unwrap();
+            assert_eq!(
+                method.sign(&base.value, &input.consumer_secret, token_secret),
+                steps.signature.value,
+                "{name}"
+            );
+        }
         assert_eq!(steps.signature.value, preset.expected_signature, "{name}");
         let header = steps.output.authorization.unwrap();
         assert!(header.contains(&steps.signature.encoded), "{name}");
     }
+}
+
+/// §3.4.3: the key step shows the private key, and the signature is that key's over the
+/// base string (checked with its public half, not by signing again).
+#[cfg(feature = "rsa")]
+fn rsa_signature_is_the_keys(input: &SigningInput, steps: &oauth1::explain::Explanation) {
+    let pem = input.rsa_private_key.as_deref().unwrap();
+    assert_eq!(steps.signing_key.value, pem.trim());
+    assert_eq!(steps.signing_key.section, "§3.4.3");
+    let public = oauth1::RsaSha1::from_pem(pem).unwrap().public_key();
+    assert!(public.verify(&steps.base_string.value, &steps.signature.value));
+}
+
+#[cfg(not(feature = "rsa"))]
+fn rsa_signature_is_the_keys(_: &SigningInput, _: &oauth1::explain::Explanation) {
+    panic!("an RSA-SHA1 preset without the rsa feature");
 }
 
 /// Whatever the method and placement, what is sent verifies as the provider checks
@@ -121,7 +141,7 @@ fn bad_input_is_an_error_not_a_panic() {
             ..good.clone()
         },
         SigningInput {
-            signature_method: "RSA-SHA1".into(),
+            signature_method: "RSA-SHA256".into(),
             ..good.clone()
         },
         SigningInput {
@@ -172,4 +192,25 @@ fn the_explanation_serializes_with_its_sections() {
     assert_eq!(json["signing_key"]["section"], "§3.4.2");
     assert_eq!(json["output"]["placement"], "header");
     assert!(!format!("{steps:?}").contains("kd94hf93k423kf44"));
+}
+
+/// RSA-SHA1 without a private key, or with the public half, says what to paste.
+#[cfg(feature = "rsa")]
+#[test]
+fn rsa_sha1_without_a_usable_private_key_is_an_error_that_says_so() {
+    let good = preset("rsa-sha1-normalization").unwrap().input;
+    for key in [
+        None,
+        Some("not a key"),
+        Some(include_str!("keys/oauthlib-public.pem")),
+    ] {
+        let input = SigningInput {
+            rsa_private_key: key.map(str::to_owned),
+            ..good.clone()
+        };
+        let error = explain(&input).err().unwrap();
+        assert!(matches!(error, ExplainError::RsaKey(_)), "{error:?}");
+        assert!(error.to_string().contains("private key"), "{error}");
+    }
+    assert!(explain(&good).is_ok());
 }

@@ -33,18 +33,28 @@ struct Tables {
 }
 
 fn client(key: &str) -> ClientRecord<()> {
-    ClientRecord {
+    let record = ClientRecord {
         key: ConsumerKey::new(key),
         secret: ConsumerSecret::new(format!("{key}-secret")),
         callbacks: vec!["https://app.example/cb".into()],
+        public_key: None,
         app: (),
+    };
+    // `rsa-app` registered oauthlib's test public key for RSA-SHA1.
+    #[cfg(feature = "rsa")]
+    if key == "rsa-app" {
+        let pem = include_str!("keys/oauthlib-public.pem");
+        return record.with_public_key(oauth1::server::ClientPublicKey::from_pem(pem).unwrap());
     }
+    record
 }
 
 #[async_trait]
 impl ClientStore<()> for Tables {
     async fn client(&self, key: &str) -> StoreResult<Option<ClientRecord<()>>> {
-        Ok(["app", "other"].contains(&key).then(|| client(key)))
+        Ok(["app", "other", "rsa-app"]
+            .contains(&key)
+            .then(|| client(key)))
     }
 }
 
@@ -123,6 +133,8 @@ struct Signing<'a> {
     nonce: &'a str,
     timestamp: u64,
     plaintext: bool,
+    /// Another signature method than HMAC-SHA1 (RSA-SHA1 with a private key).
+    method: Option<&'a dyn oauth1::SignatureMethod>,
 }
 
 impl<'a> Signing<'a> {
@@ -135,6 +147,7 @@ impl<'a> Signing<'a> {
             nonce: "n0",
             timestamp: NOW,
             plaintext: false,
+            method: None,
         }
     }
 
@@ -152,6 +165,9 @@ impl<'a> Signing<'a> {
         }
         if self.plaintext {
             signer = signer.method(&Plaintext);
+        }
+        if let Some(method) = self.method {
+            signer = signer.method(method);
         }
         let body_kind = if body.is_empty() {
             Body::Empty
@@ -660,4 +676,143 @@ async fn debug_output_holds_no_secret() {
         .1
         .into_owned();
     assert!(!format!("{answer:?}").contains(&verifier));
+}
+
+/// RSA-SHA1 (§3.4.3): a client that registered a public key signs every leg with its
+/// private key; the secrets play no part, and no other key passes.
+#[cfg(feature = "rsa")]
+mod rsa_sha1 {
+    use super::*;
+    use oauth1::RsaSha1;
+
+    fn key(name: &str) -> RsaSha1 {
+        let pem = match name {
+            "oauthlib" => include_str!("keys/oauthlib-private.pem"),
+            _ => include_str!("keys/oauthlib-another-private.pem"),
+        };
+        RsaSha1::from_pem(pem).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_rsa_client_signs_the_three_legs_with_its_private_key() {
+        let f = fixture();
+        let rsa = key("oauthlib");
+        let signing = Signing {
+            callback: Some(CALLBACK),
+            method: Some(&rsa),
+            nonce: "r1",
+            ..Signing::new("rsa-app")
+        };
+        let sent = signing.sign("POST", "/oauth/request_token", "");
+        assert!(sent.authorization.contains("RSA-SHA1"));
+        let form = form_of(
+            &f.server
+                .temporary_credentials(&sent.request())
+                .await
+                .unwrap(),
+        );
+        let temporary = RequestToken::new(&form["oauth_token"], &form["oauth_token_secret"]);
+        let Authorized::Redirect(url) = f
+            .server
+            .approve(temporary.token.as_str(), "alice".into())
+            .await
+            .unwrap()
+        else {
+            panic!("a redirect")
+        };
+        let verifier = url
+            .query_pairs()
+            .find(|(k, _)| k == "oauth_verifier")
+            .unwrap()
+            .1
+            .into_owned();
+        let signing = Signing {
+            token: Some(&temporary),
+            verifier: Some(&verifier),
+            method: Some(&rsa),
+            nonce: "r2",
+            ..Signing::new("rsa-app")
+        };
+        let sent = signing.sign("POST", "/oauth/access_token", "");
+        let form = form_of(&f.server.token_credentials(&sent.request()).await.unwrap());
+        let token = AccessToken::new(&form["oauth_token"], &form["oauth_token_secret"]);
+        let signing = Signing {
+            token: Some(&token),
+            method: Some(&rsa),
+            nonce: "r3",
+            ..Signing::new("rsa-app")
+        };
+        let sent = signing.sign("POST", "/1.1/statuses/update.json", "status=hi");
+        let protected = f.server.protect(&sent.request()).await.unwrap();
+        assert_eq!(protected.token.user, "alice");
+        // The same request again is a replay.
+        let again = f.server.protect(&sent.request()).await;
+        assert!(matches!(again, Err(ServerError::NonceReused)), "{again:?}");
+    }
+
+    #[tokio::test]
+    async fn rsa_sha1_signed_with_another_private_key_is_refused() {
+        let f = fixture();
+        let forger = key("another");
+        let signing = Signing {
+            callback: Some(CALLBACK),
+            method: Some(&forger),
+            ..Signing::new("rsa-app")
+        };
+        let sent = signing.sign("POST", "/oauth/request_token", "");
+        let refused = f.server.temporary_credentials(&sent.request()).await;
+        assert!(
+            matches!(refused, Err(ServerError::InvalidSignature)),
+            "{refused:?}"
+        );
+        // The nonce of a refused request is not spent: the real client can still use it.
+        let rsa = key("oauthlib");
+        let signing = Signing {
+            method: Some(&rsa),
+            ..signing
+        };
+        let sent = signing.sign("POST", "/oauth/request_token", "");
+        assert!(
+            f.server
+                .temporary_credentials(&sent.request())
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn rsa_sha1_from_a_client_without_a_public_key_is_refused() {
+        let f = fixture();
+        let rsa = key("oauthlib");
+        let signing = Signing {
+            callback: Some(CALLBACK),
+            method: Some(&rsa),
+            ..Signing::new("app")
+        };
+        let sent = signing.sign("POST", "/oauth/request_token", "");
+        let refused = f.server.temporary_credentials(&sent.request()).await;
+        assert!(
+            matches!(
+                &refused,
+                Err(ServerError::BadRequest(oauth1::VerifyError::UnsupportedSignatureMethod(m))) if m == "RSA-SHA1"
+            ),
+            "{refused:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_client_with_a_public_key_still_signs_with_its_secret() {
+        let f = fixture();
+        let signing = Signing {
+            callback: Some(CALLBACK),
+            ..Signing::new("rsa-app")
+        };
+        let sent = signing.sign("POST", "/oauth/request_token", "");
+        assert!(
+            f.server
+                .temporary_credentials(&sent.request())
+                .await
+                .is_ok()
+        );
+    }
 }

@@ -255,15 +255,21 @@ fn the_header_alone_is_the_header_of_the_full_signature() {
 #[test]
 fn the_explain_presets_are_the_published_vectors() {
     use oauth1::explain::{explain, preset, presets};
-    let published = [
+    #[allow(unused_mut)]
+    let mut published = vec![
         ("rfc5849-temporary-credentials", RFC_1_2_TEMPORARY_SIGNATURE),
         ("rfc5849-token-credentials", RFC_1_2_TOKEN_SIGNATURE),
         ("rfc5849-protected-resource", RFC_1_2_RESOURCE_SIGNATURE),
         ("rfc5849-normalization", RFC_3_4_1_SIGNATURE),
         ("twitter-statuses-update", TWITTER_SIGNATURE),
     ];
+    #[cfg(feature = "rsa")]
+    published.push(("rsa-sha1-normalization", rsa_sha1::NORMALIZATION_SIGNATURE));
     let names: Vec<_> = presets().iter().map(|p| p.name).collect();
-    assert_eq!(names, published.map(|(name, _)| name));
+    assert_eq!(
+        names,
+        published.iter().map(|(name, _)| *name).collect::<Vec<_>>()
+    );
     for (name, signature) in published {
         let preset = preset(name).unwrap();
         assert_eq!(preset.expected_signature, signature, "{name}");
@@ -287,4 +293,161 @@ fn the_explain_presets_are_the_published_vectors() {
         twitter.output.authorization.as_deref(),
         Some(TWITTER_AUTHORIZATION)
     );
+}
+
+/// RSA-SHA1 (§3.4.3), with oauthlib's test vectors (tests/oauth1/rfc5849/test_signatures.py):
+/// its 1024-bit key, the base string of RFC 5849 §3.4.1.1, and the signature OpenSSL gave.
+#[cfg(feature = "rsa")]
+mod rsa_sha1 {
+    use oauth1::{
+        AccessToken, Body, ClientCredentials, ConsumerSecret, IncomingRequest, Nonce, Request,
+        RsaKeyError, RsaSha1, RsaSha1PublicKey, SignatureMethod, SignedParams, Signer, Timestamp,
+        VerifyError,
+    };
+    use url::Url;
+
+    const PRIVATE: &str = include_str!("keys/oauthlib-private.pem");
+    const PRIVATE_PKCS8: &str = include_str!("keys/oauthlib-private-pkcs8.pem");
+    const PUBLIC: &str = include_str!("keys/oauthlib-public.pem");
+    const PUBLIC_SPKI: &str = include_str!("keys/oauthlib-public-spki.pem");
+    const ANOTHER_PRIVATE: &str = include_str!("keys/oauthlib-another-private.pem");
+
+    /// RFC 5849 §3.4.1.1's base string, as oauthlib's `eg_signature_base_string`.
+    const BASE_STRING: &str = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7";
+
+    /// §3.4.1's request signed with RSA-SHA1 by oauthlib's key, as OpenSSL signs it:
+    /// `printf %s "$BASE" | openssl dgst -sha1 -sign oauthlib-private.pem | base64 -w0`,
+    /// `$BASE` being [`BASE_STRING`] with `RSA-SHA1` for the method.
+    pub const NORMALIZATION_SIGNATURE: &str = "3/p38uARbzckLjITD5O7QtBRhvRuQsgM622bgUqVGhtbgPIeiDMKnwPS3IgAX46H6V5gGrmkAZHDnmBb0bIqNqgBEaEnHtKS5e0rfIY3F31pMNB2sOQ/0fXE6c3jCNy/Vv3QDPii1exQH4ydKXjg6cPt52kMxBspX8ROc92DnAk=";
+
+    #[test]
+    fn the_rsa_preset_signs_the_rfc_base_string_with_its_method_named() {
+        let preset = oauth1::explain::preset("rsa-sha1-normalization").unwrap();
+        let steps = oauth1::explain::explain(&preset.input).unwrap();
+        assert_eq!(
+            steps.base_string.value,
+            BASE_STRING.replace("HMAC-SHA1", "RSA-SHA1")
+        );
+        assert_eq!(steps.signature.value, NORMALIZATION_SIGNATURE);
+    }
+
+    /// oauthlib's `expected_signature_rsa_sha1`.
+    const SIGNATURE: &str = "mFY2KOEnlYWsTvUA+5kxuBIcvBYXu+ljw9ttVJQxKduMueGSVPCB1tK1PlqVLK738HK0t19ecBJfb6rMxUwrriw+MlBO+jpojkZIWccw1J4cAb4qu4M81DbpUAq4j/1w/QyTR4TWCODlEfN7Zfgy8+pf+TjiXfIwRC1jEWbuL1E=";
+
+    #[test]
+    fn oauthlib_rsa_sha1_vector_signs_and_verifies() {
+        for private in [PRIVATE, PRIVATE_PKCS8] {
+            let method = RsaSha1::from_pem(private).unwrap();
+            assert_eq!(method.sign(BASE_STRING, "ignored", "ignored"), SIGNATURE);
+        }
+        for public in [PUBLIC, PUBLIC_SPKI] {
+            let key = RsaSha1PublicKey::from_pem(public).unwrap();
+            assert!(key.verify(BASE_STRING, SIGNATURE));
+        }
+    }
+
+    #[test]
+    fn oauthlib_rsa_false_positives_are_refused() {
+        let key = RsaSha1PublicKey::from_pem(PUBLIC).unwrap();
+        let other_value = RsaSha1::from_pem(PRIVATE)
+            .unwrap()
+            .sign_base_string("wrong value signed");
+        let other_key = RsaSha1::from_pem(ANOTHER_PRIVATE)
+            .unwrap()
+            .sign_base_string(BASE_STRING);
+        assert_ne!(other_key, SIGNATURE);
+        for bad in [
+            "",
+            "ZG9uJ3QgdHJ1c3QgbWUK",
+            "altérer",
+            &other_value,
+            &other_key,
+        ] {
+            assert!(!key.verify(BASE_STRING, bad), "{bad:?}");
+        }
+        // One bit off in the base string.
+        assert!(!key.verify(&BASE_STRING.replace("POST", "GET"), SIGNATURE));
+    }
+
+    #[test]
+    fn bad_keys_are_named_as_such() {
+        for bad in ["", "foobar", PUBLIC] {
+            assert_eq!(
+                RsaSha1::from_pem(bad).unwrap_err(),
+                RsaKeyError::NotPem("private")
+            );
+        }
+        // A server holds public keys only: a private key pasted there is refused.
+        for bad in ["", "foobar", PRIVATE] {
+            assert_eq!(
+                RsaSha1PublicKey::from_pem(bad).unwrap_err(),
+                RsaKeyError::NotPem("public")
+            );
+        }
+        let message = RsaSha1::from_pem("x").unwrap_err().to_string();
+        assert!(message.contains("-----BEGIN"), "{message}");
+    }
+
+    fn signed_request(method: &dyn SignatureMethod) -> (Url, String) {
+        let url = Url::parse("https://api.example.com/1.1/statuses/update.json?x=1").unwrap();
+        let client = ClientCredentials::new("rsa-client", "unused-secret");
+        let token = AccessToken::new("token", "token-secret");
+        let header = Signer::new(&client)
+            .method(method)
+            .token(&token)
+            .authorization(
+                &Request {
+                    method: "POST",
+                    url: &url,
+                    body: Body::Form("status=hi%20there"),
+                },
+                &Nonce::new("n1"),
+                Timestamp::from_secs(1_700_000_000),
+            )
+            .unwrap();
+        (url, header)
+    }
+
+    fn received(url: &Url, header: &str) -> SignedParams {
+        SignedParams::from_request(&IncomingRequest {
+            method: "POST",
+            url,
+            authorization: Some(header),
+            content_type: Some("application/x-www-form-urlencoded"),
+            body: b"status=hi%20there",
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_request_signed_with_rsa_sha1_verifies_with_the_public_key_only() {
+        let signer = RsaSha1::from_pem(PRIVATE).unwrap();
+        let (url, header) = signed_request(&signer);
+        assert!(header.contains("oauth_signature_method=\"RSA-SHA1\""));
+        let params = received(&url, &header);
+        assert_eq!(params.signature_method().name(), "RSA-SHA1");
+        let public = RsaSha1PublicKey::from_pem(PUBLIC_SPKI).unwrap();
+        assert_eq!(params.verify_rsa_sha1(&public), Ok(()));
+        // Another client's key, and the shared-secret path, both refuse it.
+        let other = RsaSha1::from_pem(ANOTHER_PRIVATE).unwrap().public_key();
+        assert_eq!(
+            params.verify_rsa_sha1(&other),
+            Err(VerifyError::InvalidSignature)
+        );
+        assert_eq!(
+            params.verify_signature(&ConsumerSecret::new("unused-secret"), None),
+            Err(VerifyError::InvalidSignature)
+        );
+    }
+
+    #[test]
+    fn an_hmac_signature_does_not_pass_as_rsa() {
+        let (url, header) = signed_request(&oauth1::HmacSha1);
+        let params = received(&url, &header);
+        let public = RsaSha1PublicKey::from_pem(PUBLIC).unwrap();
+        assert_eq!(
+            params.verify_rsa_sha1(&public),
+            Err(VerifyError::InvalidSignature)
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Registered client applications (RFC 5849 §1.1 "client"), their credentials and
 //! their approved callback URLs.
 
+use oauth1::server::ClientPublicKey;
 use oauth1::{ConsumerKey, ConsumerSecret};
 use sqlx::Row;
 
@@ -42,9 +43,14 @@ pub struct App {
     pub consumer_secret: ConsumerSecret,
     pub access_level: AccessLevel,
     pub created_at: i64,
+    /// The PEM public key the app registered for RSA-SHA1 (§3.4.3), checked when saved.
+    pub rsa_public_key: Option<String>,
 }
 
 const COLUMNS: &str = "id, owner_id, name, consumer_key, consumer_secret, access_level, created_at";
+/// What [`from_row`] reads: [`COLUMNS`] and the RSA key, which an app gets afterwards.
+const READ_COLUMNS: &str =
+    "id, owner_id, name, consumer_key, consumer_secret, access_level, created_at, rsa_public_key";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<App> {
     let level: String = row.try_get("access_level")?;
@@ -57,6 +63,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<App> {
         access_level: AccessLevel::parse(&level)
             .ok_or_else(|| Error::Internal(format!("bad access level {level:?} in apps")))?,
         created_at: row.try_get("created_at")?,
+        rsa_public_key: row.try_get("rsa_public_key")?,
     })
 }
 
@@ -137,6 +144,7 @@ pub async fn create(db: &Db, new: NewApp<'_>) -> Result<App> {
                 ),
                 access_level: new.access_level,
                 created_at: db::now(),
+                rsa_public_key: None,
             };
             sqlx::query(&format!(
                 "insert into apps ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)"
@@ -168,7 +176,7 @@ pub async fn create(db: &Db, new: NewApp<'_>) -> Result<App> {
 
 pub async fn by_consumer_key(db: &Db, key: &str) -> Result<Option<App>> {
     let row = sqlx::query(&format!(
-        "select {COLUMNS} from apps where consumer_key = $1"
+        "select {READ_COLUMNS} from apps where consumer_key = $1"
     ))
     .bind(key)
     .fetch_optional(db)
@@ -180,7 +188,7 @@ pub async fn by_consumer_key(db: &Db, key: &str) -> Result<Option<App>> {
 /// temporary-credentials endpoint needs both on every request.
 pub async fn with_callbacks(db: &Db, key: &str) -> Result<Option<(App, Vec<String>)>> {
     let rows = sqlx::query(&format!(
-        "select {COLUMNS}, c.url from apps left join app_callbacks c on c.app_id = apps.id \
+        "select {READ_COLUMNS}, c.url from apps left join app_callbacks c on c.app_id = apps.id \
          where consumer_key = $1 order by c.url"
     ))
     .bind(key)
@@ -197,7 +205,7 @@ pub async fn with_callbacks(db: &Db, key: &str) -> Result<Option<(App, Vec<Strin
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<App>> {
-    let row = sqlx::query(&format!("select {COLUMNS} from apps where id = $1"))
+    let row = sqlx::query(&format!("select {READ_COLUMNS} from apps where id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -206,7 +214,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<App>> {
 
 pub async fn by_owner(db: &Db, owner_id: i64) -> Result<Vec<App>> {
     let rows = sqlx::query(&format!(
-        "select {COLUMNS} from apps where owner_id = $1 order by id"
+        "select {READ_COLUMNS} from apps where owner_id = $1 order by id"
     ))
     .bind(owner_id)
     .fetch_all(db)
@@ -220,6 +228,38 @@ pub async fn callbacks(db: &Db, app_id: i64) -> Result<Vec<String>> {
         .fetch_all(db)
         .await?;
     rows.iter().map(|r| Ok(r.try_get("url")?)).collect()
+}
+
+/// Registers (or, with `None`, removes) the app's RSA-SHA1 public key (§3.4.3). A key
+/// that does not parse is refused with the reason, and nothing is stored.
+pub async fn set_rsa_public_key(
+    db: &Db,
+    app_id: i64,
+    pem: Option<&str>,
+) -> Result<std::result::Result<(), oauth1::RsaKeyError>> {
+    let pem = pem.map(str::trim).filter(|p| !p.is_empty());
+    if let Some(pem) = pem
+        && let Err(err) = oauth1::RsaSha1PublicKey::from_pem(pem)
+    {
+        return Ok(Err(err));
+    }
+    sqlx::query("update apps set rsa_public_key = $1 where id = $2")
+        .bind(pem)
+        .bind(app_id)
+        .execute(db)
+        .await?;
+    Ok(Ok(()))
+}
+
+/// The app's RSA-SHA1 key (§3.4.3), parsed: [`set_rsa_public_key`] stored only keys
+/// that parse, so one that does not is a damaged row.
+pub fn public_key(row: &sqlx::any::AnyRow) -> Result<Option<ClientPublicKey>> {
+    let Some(pem) = row.try_get::<Option<String>, _>("rsa_public_key")? else {
+        return Ok(None);
+    };
+    ClientPublicKey::from_pem(&pem)
+        .map(Some)
+        .map_err(|err| Error::Internal(format!("stored RSA key: {err}")))
 }
 
 #[cfg(test)]

@@ -133,6 +133,7 @@ mod tests {
             app_id: 1,
             consumer_key: ConsumerKey::new("k"),
             consumer_secret: ConsumerSecret::new("cs"),
+            public_key: None,
             access_level: AccessLevel::Read,
             user: crate::users::User {
                 id: 1,

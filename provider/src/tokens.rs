@@ -189,6 +189,8 @@ pub struct Grant {
     pub app_id: i64,
     pub consumer_key: ConsumerKey,
     pub consumer_secret: ConsumerSecret,
+    /// The app's RSA-SHA1 key, if it registered one.
+    pub public_key: Option<oauth1::server::ClientPublicKey>,
     pub access_level: AccessLevel,
     pub user: crate::users::User,
 }
@@ -196,7 +198,7 @@ pub struct Grant {
 pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
     let row = sqlx::query(
         "select t.secret, t.app_id, t.access_level, a.consumer_key, a.consumer_secret, \
-                u.id, u.screen_name, u.name, u.created_at \
+                a.rsa_public_key, u.id, u.screen_name, u.name, u.created_at \
          from access_tokens t \
          join apps a on a.id = t.app_id \
          join users u on u.id = t.user_id \
@@ -212,6 +214,7 @@ pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
         app_id: row.try_get("app_id")?,
         consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
         consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
+        public_key: crate::apps::public_key(&row)?,
         access_level: level(&row, "access_level")?,
         user: crate::users::User {
             id: row.try_get("id")?,

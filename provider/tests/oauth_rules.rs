@@ -604,3 +604,141 @@ async fn request_token_needs_a_registered_callback_or_oob() {
         }
     }
 }
+
+/// An app whose developer pasted a public key on the developer page: the three legs and
+/// an API call signed with RSA-SHA1 (RFC 5849 §3.4.3), its private key in place of the
+/// consumer and token secrets. Another private key, or a replay, is refused.
+async fn an_rsa_app_signs_every_leg_with_its_private_key(backend: Backend) {
+    let provider = spawn_provider(backend, "Chirp").await;
+    let alice = users::create(&provider.state.db, "alice", "Alice", "wonderland")
+        .await
+        .unwrap();
+    let http = support::browser();
+    support::sign_in(&http, &provider, "alice", "wonderland").await;
+    let csrf = support::csrf_of(&support::page(&http, &provider, "/developer/apps").await);
+    let register = |key: &'static str| {
+        http.post(provider.url("/developer/apps")).form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "RSA site"),
+            ("callbacks", CALLBACK),
+            ("access", "write"),
+            ("rsa_public_key", key),
+        ])
+    };
+    // A private key pasted where the public one goes is refused, and nothing registered.
+    let refused = register(include_str!(
+        "../../client-lib/tests/keys/oauthlib-private.pem"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("RSA-SHA1 public key was not saved")
+    );
+    let public = include_str!("../../client-lib/tests/keys/oauthlib-public-spki.pem");
+    let created = register(public).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let apps = provider::apps::by_owner(&provider.state.db, alice.id)
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 1);
+    let listed = support::page(&http, &provider, "/developer/apps").await;
+    assert!(listed.contains("a public key is registered"), "{listed}");
+
+    let rsa = oauth1::RsaSha1::from_pem(include_str!(
+        "../../client-lib/tests/keys/oauthlib-private.pem"
+    ))
+    .unwrap();
+    // The consumer secret is not what signs: a wrong one changes nothing.
+    let client = ClientCredentials::new(apps[0].consumer_key.as_str(), "not-the-secret");
+    let url = |path: &str| Url::parse(&provider.url(path)).unwrap();
+    let sign = |signer: Signer<'_>, method: &str, url: &Url| {
+        signer
+            .method(&rsa)
+            .sign(
+                &Request {
+                    method,
+                    url,
+                    body: Body::Empty,
+                },
+                &Nonce::generate(),
+                Timestamp::now(),
+            )
+            .unwrap()
+    };
+    let form = |text: String| -> std::collections::HashMap<String, String> {
+        url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect()
+    };
+
+    let leg1 = url("/oauth/request_token");
+    let signed = sign(Signer::new(&client).callback(CALLBACK), "POST", &leg1);
+    let response = send(&http, "POST", signed, None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let temporary = form(response.text().await.unwrap());
+    let verifier = support::approve(&http, &provider, &temporary["oauth_token"]).await;
+
+    let request_token = oauth1::RequestToken::new(&temporary["oauth_token"], "unused");
+    let leg3 = url("/oauth/access_token");
+    let signed = sign(
+        Signer::new(&client)
+            .token(&request_token)
+            .verifier(&verifier),
+        "POST",
+        &leg3,
+    );
+    let response = send(&http, "POST", signed, None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let access = form(response.text().await.unwrap());
+    assert_eq!(access["screen_name"], "alice");
+
+    let token = AccessToken::new(&access["oauth_token"], "unused");
+    let api = url(VERIFY);
+    let signed = sign(Signer::new(&client).token(&token), "GET", &api);
+    let response = send(&http, "GET", signed.clone(), None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let replayed = send(&http, "GET", signed, None).send().await.unwrap();
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+
+    let forger = oauth1::RsaSha1::from_pem(include_str!(
+        "../../client-lib/tests/keys/oauthlib-another-private.pem"
+    ))
+    .unwrap();
+    let forged = Signer::new(&client)
+        .token(&token)
+        .method(&forger)
+        .sign(
+            &Request {
+                method: "GET",
+                url: &api,
+                body: Body::Empty,
+            },
+            &Nonce::generate(),
+            Timestamp::now(),
+        )
+        .unwrap();
+    let response = send(&http, "GET", forged, None).send().await.unwrap();
+    assert_eq!(
+        twitter_error(response).await,
+        (StatusCode::UNAUTHORIZED, 32)
+    );
+}
+
+#[tokio::test]
+async fn an_rsa_app_signs_every_leg_with_its_private_key_on_sqlite() {
+    an_rsa_app_signs_every_leg_with_its_private_key(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_rsa_app_signs_every_leg_with_its_private_key_on_postgres() {
+    an_rsa_app_signs_every_leg_with_its_private_key(Backend::Postgres).await;
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{SecretsNote, set_status};
 use crate::forms::PlaygroundForm;
-use crate::pages::fields::{Check, Choice, TextField};
+use crate::pages::fields::{Check, Choice, TextArea, TextField};
 use crate::pages::signature_steps::SignatureSteps;
 
 /// What the page starts from: a posted form (no JavaScript) or a link's query. Sent to
@@ -33,6 +33,7 @@ struct Fields {
     token: RwSignal<String>,
     token_secret: RwSignal<String>,
     signature_method: RwSignal<String>,
+    rsa_private_key: RwSignal<String>,
     placement: RwSignal<String>,
     realm: RwSignal<String>,
     callback: RwSignal<String>,
@@ -54,6 +55,7 @@ impl Fields {
             token: RwSignal::new(f.token),
             token_secret: RwSignal::new(f.token_secret),
             signature_method: RwSignal::new(f.signature_method),
+            rsa_private_key: RwSignal::new(f.rsa_private_key),
             placement: RwSignal::new(f.placement),
             realm: RwSignal::new(f.realm),
             callback: RwSignal::new(f.callback),
@@ -74,6 +76,7 @@ impl Fields {
         self.token.set(f.token);
         self.token_secret.set(f.token_secret);
         self.signature_method.set(f.signature_method);
+        self.rsa_private_key.set(f.rsa_private_key);
         self.placement.set(f.placement);
         self.realm.set(f.realm);
         self.callback.set(f.callback);
@@ -95,6 +98,7 @@ impl Fields {
             token: self.token.get(),
             token_secret: self.token_secret.get(),
             signature_method: self.signature_method.get(),
+            rsa_private_key: self.rsa_private_key.get(),
             placement: self.placement.get(),
             realm: self.realm.get(),
             callback: self.callback.get(),
@@ -110,6 +114,7 @@ impl Fields {
 const SIGNATURE_METHODS: &[(&str, &str)] = &[
     ("HMAC-SHA1", "HMAC-SHA1"),
     ("HMAC-SHA256", "HMAC-SHA256"),
+    ("RSA-SHA1", "RSA-SHA1 (§3.4.3)"),
     ("PLAINTEXT", "PLAINTEXT"),
 ];
 const PLACEMENTS: &[(&str, &str)] = &[
@@ -243,6 +248,8 @@ pub fn Playground() -> impl IntoView {
                 <TextField id="nonce" label="Nonce" value=fields.nonce/>
                 <TextField id="timestamp" label="Timestamp" value=fields.timestamp hint="seconds since 1970"/>
                 <Check id="version" label="Send oauth_version=\"1.0\"" value=fields.version/>
+                <TextArea id="rsa_private_key" label="RSA private key (PEM)" value=fields.rsa_private_key rows=4
+                    hint="RSA-SHA1 only: it signs with this key, and the secrets play no part"/>
             </div>
             <input type="hidden" name="loaded_preset" value=fields.preset.get_untracked() prop:value=move || fields.preset.get()/>
             <div class="buttons">

@@ -177,6 +177,7 @@ pub fn SignatureSteps(
         output,
     } = explanation;
     let plaintext = signature.method == "PLAINTEXT";
+    let rsa = signature.method == "RSA-SHA1";
     let shown = move |text: &str| {
         if plaintext && !show_key.get() {
             mask(text)
@@ -222,7 +223,11 @@ pub fn SignatureSteps(
             </article>
             <article class="step">
                 <StepTitle number=5 title="Signing key" section=signing_key.section.to_owned()/>
-                <p>"The consumer secret and the token secret, each encoded, joined by & (the & stays when there is no token secret)."</p>
+                <p>{if rsa {
+                    "RSA-SHA1: the client's RSA private key. The consumer and token secrets play no part; the server checks the signature with the public key the client registered."
+                } else {
+                    "The consumer secret and the token secret, each encoded, joined by & (the & stays when there is no token secret)."
+                }}</p>
                 <code class="wrap" id="signing-key">{move || if show_key.get() { key.clone() } else { mask(&key) }}</code>
                 <button
                     type="submit"
@@ -241,7 +246,7 @@ pub fn SignatureSteps(
             </article>
             <article class="step">
                 <StepTitle number=6 title="Signature" section=signature.section.to_owned()/>
-                <p>{signature.method} {if plaintext { ": the key itself, so masked with it" } else { " of the base string with the key, in base64" }}</p>
+                <p>{signature.method} {if plaintext { ": the key itself, so masked with it" } else if rsa { ": RSASSA-PKCS1-v1_5 over SHA-1 of the base string with the private key, in base64" } else { " of the base string with the key, in base64" }}</p>
                 <code class="wrap" id="signature">{let v = sig_value.clone(); move || shown(&v)}</code>
                 <p>"Encoded for the header or a form (§3.6):"</p>
                 <code class="wrap" id="signature-encoded">{move || shown(&sig_encoded)}</code>

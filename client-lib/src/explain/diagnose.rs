@@ -125,6 +125,9 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis, ExplainError> {
         body: input.body.as_bytes(),
     };
     let signed = SignedParams::from_request(&request)?;
+    if signed.signature_method().name() == "RSA-SHA1" {
+        return Err(ExplainError::NotSharedSecret);
+    }
 
     // §3.4.1.3.1: the header's parameters but `realm`, the query's, the form body's; all
     // but `oauth_signature`.

@@ -23,9 +23,14 @@ pub struct SigningInput {
     pub token: Option<String>,
     #[serde(default)]
     pub token_secret: Option<String>,
-    /// `HMAC-SHA1`, `HMAC-SHA256` or `PLAINTEXT` (§3.4).
+    /// `HMAC-SHA1`, `HMAC-SHA256`, `PLAINTEXT` (§3.4) or, with the `rsa` feature,
+    /// `RSA-SHA1`.
     #[serde(default = "default_signature_method")]
     pub signature_method: String,
+    /// The client's private key in PEM, for RSA-SHA1 (§3.4.3), which signs with it in
+    /// place of the secrets.
+    #[serde(default)]
+    pub rsa_private_key: Option<String>,
     /// Header (§3.5.1), query (§3.5.3) or body (§3.5.2).
     #[serde(default)]
     pub placement: Placement,

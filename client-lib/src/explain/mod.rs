@@ -54,8 +54,25 @@ pub enum ExplainError {
     BadUrl { url: String, reason: String },
     #[error("the body is not form-encoded (application/x-www-form-urlencoded): {0}")]
     MalformedBody(String),
-    #[error("unknown signature method {0:?}: use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")]
+    #[cfg_attr(
+        feature = "rsa",
+        error("unknown signature method {0:?}: use HMAC-SHA1, HMAC-SHA256, RSA-SHA1 or PLAINTEXT")
+    )]
+    #[cfg_attr(
+        not(feature = "rsa"),
+        error("unknown signature method {0:?}: use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+    )]
     UnknownSignatureMethod(String),
+    /// RSA-SHA1 signs with a private key (§3.4.3), which was missing or unreadable.
+    #[cfg(feature = "rsa")]
+    #[error("RSA-SHA1 signs with the client's private key: {0}")]
+    RsaKey(#[from] crate::rsa_sha1::RsaKeyError),
+    /// The debugger compares signatures made from secrets; an RSA-SHA1 one is checked
+    /// with the client's public key instead.
+    #[error(
+        "an RSA-SHA1 signature is checked with the client's public key, not with secrets: the debugger reads HMAC-SHA1, HMAC-SHA256 and PLAINTEXT requests"
+    )]
+    NotSharedSecret,
     #[error("a token secret was given without a token")]
     TokenSecretWithoutToken,
     #[error("the request cannot be read: {0}")]

@@ -40,6 +40,7 @@ fn input(
         token: token.map(|(token, _)| token.to_owned()),
         token_secret: token.map(|(_, secret)| secret.to_owned()),
         signature_method: "HMAC-SHA1".to_owned(),
+        rsa_private_key: None,
         placement: Placement::Header,
         realm: realm.map(str::to_owned),
         callback: None,
@@ -147,8 +148,44 @@ pub fn presets() -> Vec<Preset> {
             ),
             expected_signature: "hCtSmYh+iHYCEqBWrE7C7hYmtUk=",
         },
+        #[cfg(feature = "rsa")]
+        rsa_normalization(),
     ]
 }
+
+/// §3.4.1's request signed with RSA-SHA1 (§3.4.3) by the 1024-bit key of oauthlib's
+/// tests. The signature is OpenSSL's over this base string (`openssl dgst -sha1 -sign`),
+/// the way oauthlib computed its own vector.
+#[cfg(feature = "rsa")]
+fn rsa_normalization() -> Preset {
+    let base = input(
+        "POST",
+        "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+        "c2&a3=2+q",
+        ("9djdj82h48djs9d2", ""),
+        Some(("kkk9d7dh3k39sjv7", "")),
+        Some("Example"),
+        ("7d8f3e4a", 137131201),
+        false,
+    );
+    Preset {
+        name: "rsa-sha1-normalization",
+        title: "RSA-SHA1: the normalization example signed with a private key instead of secrets",
+        source: "RFC 5849 §3.4.3, with oauthlib's test key and OpenSSL's signature",
+        input: SigningInput {
+            signature_method: "RSA-SHA1".to_owned(),
+            rsa_private_key: Some(OAUTHLIB_TEST_KEY.to_owned()),
+            token_secret: None,
+            ..base
+        },
+        expected_signature: "3/p38uARbzckLjITD5O7QtBRhvRuQsgM622bgUqVGhtbgPIeiDMKnwPS3IgAX46H6V5gGrmkAZHDnmBb0bIqNqgBEaEnHtKS5e0rfIY3F31pMNB2sOQ/0fXE6c3jCNy/Vv3QDPii1exQH4ydKXjg6cPt52kMxBspX8ROc92DnAk=",
+    }
+}
+
+/// The private key of oauthlib's RSA tests (tests/oauth1/rfc5849/test_signatures.py):
+/// published, so for examples only.
+#[cfg(feature = "rsa")]
+const OAUTHLIB_TEST_KEY: &str = include_str!("../../tests/keys/oauthlib-private.pem");
 
 /// The preset of that name.
 pub fn preset(name: &str) -> Option<Preset> {

@@ -10,7 +10,7 @@ use super::uri_notes::{Dropped, LowerCased, uri_notes};
 use crate::base_string::{base_string_uri, normalize_parameters};
 use crate::encode::{decode_form, encode};
 use crate::sign::{Body, Placement, Request, Signer};
-use crate::signature::{self, signing_key};
+use crate::signature::{self, SignatureMethod, signing_key};
 use crate::types::{ClientCredentials, Nonce, RequestToken, Timestamp};
 
 /// Where a parameter came from (§3.4.1.3.1).
@@ -123,13 +123,34 @@ impl fmt::Debug for Explanation {
     }
 }
 
+/// RSA-SHA1 (§3.4.3) with the input's private key; `None` for the methods that sign with
+/// the secrets.
+#[cfg(feature = "rsa")]
+fn signing_method(input: &SigningInput) -> Result<Option<crate::rsa_sha1::RsaSha1>, ExplainError> {
+    if input.signature_method != "RSA-SHA1" {
+        return Ok(None);
+    }
+    let pem = input.rsa_private_key.as_deref().unwrap_or_default();
+    Ok(Some(crate::rsa_sha1::RsaSha1::from_pem(pem)?))
+}
+
+/// Without the `rsa` feature, every method signs with the secrets.
+#[cfg(not(feature = "rsa"))]
+fn signing_method(_: &SigningInput) -> Result<Option<signature::Plaintext>, ExplainError> {
+    Ok(None)
+}
+
 /// Signs `input` with [`Signer`] and shows each step on the way.
 pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
     check_method(&input.method)?;
     let url = parse_url(&input.url)?;
     check_form(&input.body)?;
-    let method = signature::builtin(&input.signature_method)
-        .ok_or_else(|| ExplainError::UnknownSignatureMethod(input.signature_method.clone()))?;
+    let keyed = signing_method(input)?;
+    let method: &dyn SignatureMethod = match &keyed {
+        Some(method) => method,
+        None => signature::builtin(&input.signature_method)
+            .ok_or_else(|| ExplainError::UnknownSignatureMethod(input.signature_method.clone()))?,
+    };
     let token_secret = input.token_secret.as_deref().unwrap_or("");
     let token = match &input.token {
         Some(token) => Some(RequestToken::new(token, token_secret)),
@@ -202,7 +223,11 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
         parameters: part(),
         value: signed.base_string.clone(),
     };
-    let plaintext = method.name() == "PLAINTEXT";
+    let section = match method.name() {
+        "PLAINTEXT" => "§3.4.4",
+        "RSA-SHA1" => "§3.4.3",
+        _ => "§3.4.2",
+    };
     let (body, authorization) = (signed.body, signed.authorization);
     Ok(Explanation {
         parameters: ParametersStep {
@@ -222,11 +247,20 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
         },
         base_string,
         signing_key: SigningKeyStep {
-            section: if plaintext { "§3.4.4" } else { "§3.4.2" },
-            value: signing_key(&input.consumer_secret, token_secret),
+            section,
+            value: match keyed {
+                // §3.4.3: the private key itself; the secrets play no part.
+                Some(_) => input
+                    .rsa_private_key
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                None => signing_key(&input.consumer_secret, token_secret),
+            },
         },
         signature: SignatureStep {
-            section: if plaintext { "§3.4.4" } else { "§3.4.2" },
+            section,
             method: method.name(),
             encoded: encode(&signed.signature).into_owned(),
             value: signed.signature,

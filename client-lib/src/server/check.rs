@@ -6,14 +6,15 @@
 use super::config::ServerConfig;
 use super::error::ServerError;
 use super::nonce::{NonceKey, NonceStore};
-use crate::types::{ConsumerSecret, Timestamp, TokenSecret};
+use super::store::ClientRecord;
+use crate::types::{Timestamp, TokenSecret};
 use crate::verify::{SignedParams, VerifyError, check_timestamp};
 
-pub(crate) async fn verify(
+pub(crate) async fn verify<C>(
     config: &ServerConfig,
     nonces: &dyn NonceStore,
     params: &SignedParams,
-    consumer_secret: &ConsumerSecret,
+    client: &ClientRecord<C>,
     token_secret: Option<&TokenSecret>,
 ) -> Result<(), ServerError> {
     // Both are required even with PLAINTEXT (§3.1 makes them optional there): without
@@ -34,7 +35,7 @@ pub(crate) async fn verify(
     let now = config.now();
     let window = config.timestamp_window_secs;
     check_timestamp(timestamp, Timestamp::from_secs(now), window)?;
-    params.verify_signature(consumer_secret, token_secret)?;
+    check_signature(params, client, token_secret)?;
     let key = NonceKey {
         consumer_key: params.consumer_key.as_str(),
         token: params.token.as_ref().map_or("", |t| t.as_str()),
@@ -47,5 +48,23 @@ pub(crate) async fn verify(
         Ok(())
     } else {
         Err(ServerError::NonceReused)
+    }
+}
+
+/// §3.4: RSA-SHA1 with the client's registered public key (a client without one cannot
+/// use it), every other method with the shared secrets.
+fn check_signature<C>(
+    params: &SignedParams,
+    client: &ClientRecord<C>,
+    token_secret: Option<&TokenSecret>,
+) -> Result<(), ServerError> {
+    if params.signature_method().name() != "RSA-SHA1" {
+        return Ok(params.verify_signature(&client.secret, token_secret)?);
+    }
+    match &client.public_key {
+        Some(key) => Ok(key.verify(params)?),
+        None => Err(ServerError::BadRequest(
+            VerifyError::UnsupportedSignatureMethod("RSA-SHA1".to_owned()),
+        )),
     }
 }

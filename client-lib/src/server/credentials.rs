@@ -55,7 +55,7 @@ where
             .client(params.consumer_key.as_str())
             .await?
             .ok_or(ServerError::UnknownClient)?;
-        verify(&self.config, &*self.nonces, &params, &client.secret, None).await?;
+        verify(&self.config, &*self.nonces, &params, &client, None).await?;
         let callback = params.callback.as_deref().ok_or(ServerError::BadRequest(
             VerifyError::MissingParameter("oauth_callback"),
         ))?;
@@ -127,7 +127,7 @@ where
             &self.config,
             &*self.nonces,
             &params,
-            &client.secret,
+            &client,
             Some(&temporary.secret),
         )
         .await?;

@@ -25,18 +25,13 @@
 //! ```
 //! use async_trait::async_trait;
 //! use oauth1::server::*;
-//! use oauth1::{AccessToken, ClientCredentials, ConsumerKey, ConsumerSecret, Token, TokenSecret};
+//! use oauth1::{AccessToken, ClientCredentials, ConsumerKey, Token, TokenSecret};
 //!
 //! /// One client and one token, where an application would read its tables.
 //! struct Tables;
 //!
 //! fn client() -> ClientRecord<()> {
-//!     ClientRecord {
-//!         key: ConsumerKey::new("key"),
-//!         secret: ConsumerSecret::new("client-secret"),
-//!         callbacks: vec!["https://app.example/cb".into()],
-//!         app: (),
-//!     }
+//!     ClientRecord::new("key", "client-secret", vec!["https://app.example/cb".into()], ())
 //! }
 //!
 //! #[async_trait]
@@ -131,8 +126,8 @@ pub use nonce_sql::SqlNonceStore;
 pub use protect::{Protected, TwoLegged};
 pub use request::{ServerRequest, callback_allowed};
 pub use store::{
-    Approval, ClientRecord, ClientStore, MemoryTemporaries, StoreError, StoreResult,
-    TemporaryCredentials, TemporaryStore, TokenRecord, TokenStore,
+    Approval, ClientPublicKey, ClientRecord, ClientStore, MemoryTemporaries, StoreError,
+    StoreResult, TemporaryCredentials, TemporaryStore, TokenRecord, TokenStore,
 };
 
 use std::sync::Arc;

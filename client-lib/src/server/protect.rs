@@ -77,7 +77,7 @@ where
             &self.config,
             &*self.nonces,
             &params,
-            &client.secret,
+            &client,
             Some(&token.secret),
         )
         .await?;
@@ -109,7 +109,7 @@ where
             .client(params.consumer_key.as_str())
             .await?
             .ok_or(ServerError::UnknownClient)?;
-        verify(&self.config, &*self.nonces, &params, &client.secret, None).await?;
+        verify(&self.config, &*self.nonces, &params, &client, None).await?;
         Ok(TwoLegged {
             client,
             params: into_params(params),

@@ -59,7 +59,75 @@ pub struct ClientRecord<C> {
     /// Absolute URLs; a request's callback must be one of them, where it may add its
     /// own query (see [`super::callback_allowed`]).
     pub callbacks: Vec<String>,
+    /// The public key the client registered for RSA-SHA1 (§3.4.3), if any. A client
+    /// without one can sign with the HMAC methods and PLAINTEXT only.
+    pub public_key: Option<ClientPublicKey>,
     pub app: C,
+}
+
+impl<C> ClientRecord<C> {
+    /// A client that signs with its shared secret (no RSA key).
+    pub fn new(
+        key: impl Into<String>,
+        secret: impl Into<String>,
+        callbacks: Vec<String>,
+        app: C,
+    ) -> Self {
+        Self {
+            key: ConsumerKey::new(key),
+            secret: ConsumerSecret::new(secret),
+            callbacks,
+            public_key: None,
+            app,
+        }
+    }
+
+    /// The same client, also allowed to sign with RSA-SHA1 under `key`.
+    pub fn with_public_key(mut self, key: ClientPublicKey) -> Self {
+        self.public_key = Some(key);
+        self
+    }
+}
+
+/// A client's RSA-SHA1 public key, parsed once (a store may keep it with the client).
+/// Without the `rsa` feature none can be made, and `None` is the only value a
+/// [`ClientRecord`] holds.
+#[derive(Clone, Debug)]
+pub struct ClientPublicKey {
+    #[cfg(feature = "rsa")]
+    key: std::sync::Arc<crate::rsa_sha1::RsaSha1PublicKey>,
+    #[cfg(not(feature = "rsa"))]
+    never: std::convert::Infallible,
+}
+
+#[cfg(feature = "rsa")]
+impl ClientPublicKey {
+    /// Reads a PEM public key (`PUBLIC KEY` or `RSA PUBLIC KEY`).
+    pub fn from_pem(pem: &str) -> Result<Self, crate::rsa_sha1::RsaKeyError> {
+        crate::rsa_sha1::RsaSha1PublicKey::from_pem(pem).map(Self::from)
+    }
+}
+
+#[cfg(feature = "rsa")]
+impl From<crate::rsa_sha1::RsaSha1PublicKey> for ClientPublicKey {
+    fn from(key: crate::rsa_sha1::RsaSha1PublicKey) -> Self {
+        Self {
+            key: std::sync::Arc::new(key),
+        }
+    }
+}
+
+impl ClientPublicKey {
+    /// §3.4.3: checks an RSA-SHA1 request's signature with this key.
+    pub(crate) fn verify(&self, params: &SignedParams) -> Result<(), crate::VerifyError> {
+        #[cfg(feature = "rsa")]
+        return params.verify_rsa_sha1(&self.key);
+        #[cfg(not(feature = "rsa"))]
+        {
+            let _ = params;
+            match self.never {}
+        }
+    }
 }
 
 /// The owner's answer at §2.2: who approved, and the verifier that proves it.

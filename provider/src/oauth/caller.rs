@@ -54,6 +54,7 @@ impl FromRequest<AppState> for ApiCaller {
             app_id: protected.client.app.id,
             consumer_key: protected.client.key,
             consumer_secret: protected.client.secret,
+            public_key: protected.client.public_key,
             access_level: protected.token.grant,
             user: protected.token.user,
         });

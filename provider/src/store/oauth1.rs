@@ -13,7 +13,7 @@ use oauth1::server::{
 use oauth1::{ConsumerKey, ConsumerSecret, SignedParams, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
-use crate::apps::AccessLevel;
+use crate::apps::{self, AccessLevel};
 use crate::db::Db;
 use crate::error::Error;
 use crate::grant_cache::{Grants, Lookup};
@@ -51,7 +51,8 @@ fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel, Error> {
 
 async fn client(db: &Db, key: &str) -> Result<Option<Client>, Error> {
     let rows = sqlx::query(
-        "select a.id, a.name, a.consumer_secret, a.access_level, o.screen_name as owner, c.url \
+        "select a.id, a.name, a.consumer_secret, a.access_level, a.rsa_public_key, \
+                o.screen_name as owner, c.url \
          from apps a join users o on o.id = a.owner_id \
          left join app_callbacks c on c.app_id = a.id \
          where a.consumer_key = $1 order by c.url",
@@ -72,6 +73,7 @@ async fn client(db: &Db, key: &str) -> Result<Option<Client>, Error> {
         key: ConsumerKey::new(key),
         secret: ConsumerSecret::new(first.try_get::<String, _>("consumer_secret")?),
         callbacks,
+        public_key: apps::public_key(first)?,
         app: AppInfo {
             id: first.try_get("id")?,
             name: first.try_get("name")?,
@@ -227,6 +229,7 @@ fn records(grant: &Grant) -> (Client, TokenCredentials) {
         secret: grant.consumer_secret.clone(),
         // Not needed to protect a resource.
         callbacks: Vec::new(),
+        public_key: grant.public_key.clone(),
         app: AppInfo {
             id: grant.app_id,
             name: String::new(),

@@ -52,6 +52,9 @@ pub struct NewAppForm {
     oauth2: String,
     #[serde(default)]
     redirect_uris: String,
+    /// A PEM public key for RSA-SHA1 (RFC 5849 §3.4.3), or empty.
+    #[serde(default)]
+    rsa_public_key: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -123,6 +126,7 @@ pub async fn create_app(
                 )
             })
             .or_else(|| oauth2_error(kind, &redirect_uris))
+            .or_else(|| rsa_key_error(&form.rsa_public_key))
     };
     if error.is_some() {
         return page(&state, &csrf, user, error).await;
@@ -139,6 +143,20 @@ pub async fn create_app(
         },
     )
     .await?;
+    let rsa_public_key = Some(form.rsa_public_key.as_str()).filter(|k| !k.trim().is_empty());
+    let app = match rsa_public_key {
+        Some(pem) => {
+            // Checked above, so `set_rsa_public_key` does not refuse it.
+            if let Err(err) = apps::set_rsa_public_key(&state.db, app.id, Some(pem)).await? {
+                return page(&state, &csrf, user, Some(err.to_string())).await;
+            }
+            App {
+                rsa_public_key: Some(pem.trim().to_owned()),
+                ..app
+            }
+        }
+        None => app,
+    };
     let oauth2 = match kind {
         Some(kind) => Some(
             clients::enable(
@@ -167,6 +185,16 @@ pub async fn create_app(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+/// What is wrong with the RSA-SHA1 public key, if one was pasted.
+fn rsa_key_error(pem: &str) -> Option<String> {
+    if pem.trim().is_empty() {
+        return None;
+    }
+    oauth1::RsaSha1PublicKey::from_pem(pem)
+        .err()
+        .map(|err| format!("The RSA-SHA1 public key was not saved: {err}."))
 }
 
 /// What is wrong with the OAuth 2.0 half of the form, if anything.
