@@ -27,7 +27,7 @@ pub struct Config {
     pub database_url: String,
     pub nonce_store: NonceStoreKind,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub session_store: crate::session_store::SessionStoreKind,
+    pub session_store: SessionStoreKind,
     /// Starts every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
     /// Accepted clock difference for `oauth_timestamp`, in both directions (§3.3).
@@ -121,7 +121,7 @@ impl Config {
                 ));
             }
         };
-        let session_store = crate::session_store::SessionStoreKind::from_vars(
+        let session_store = SessionStoreKind::from_vars(
             lookup("SESSION_STORE").as_deref(),
             lookup("REDIS_URL")
                 .as_deref()
@@ -182,6 +182,31 @@ impl Config {
     }
 }
 
+/// Where sessions are kept, as configured by `SESSION_STORE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionStoreKind {
+    /// The service's own database: shared by the instances on it.
+    Sql,
+    /// Redis at this URL: shared too, and no database round trip per page.
+    Redis(String),
+}
+
+impl SessionStoreKind {
+    /// Reads `SESSION_STORE` (`sql` or `redis`, default `sql`) and, for Redis, `REDIS_URL`.
+    pub fn from_vars(store: Option<&str>, redis_url: Option<&str>) -> Result<Self, String> {
+        match store.map(str::trim).unwrap_or("sql") {
+            "" | "sql" => Ok(Self::Sql),
+            "redis" => Ok(Self::Redis(
+                redis_url
+                    .unwrap_or("redis://127.0.0.1:6379")
+                    .trim()
+                    .to_owned(),
+            )),
+            other => Err(format!("{other:?}: expected sql or redis")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,7 +233,6 @@ mod tests {
 
     #[test]
     fn sessions_are_in_the_database_unless_redis_is_asked_for() {
-        use crate::session_store::SessionStoreKind;
         let with = |vars: &[(&str, &str)]| {
             Config::from_lookup(|k| {
                 vars.iter()

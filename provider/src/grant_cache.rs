@@ -18,7 +18,24 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::tokens::Grant;
+use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
+
+use crate::apps::AccessLevel;
+
+/// An access token with everything a signed API request needs, read in one query
+/// (`tokens::grant`).
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub token: Token,
+    pub secret: TokenSecret,
+    pub app_id: i64,
+    pub consumer_key: ConsumerKey,
+    pub consumer_secret: ConsumerSecret,
+    /// The app's RSA-SHA1 key, if it registered one.
+    pub public_key: Option<oauth1::server::ClientPublicKey>,
+    pub access_level: AccessLevel,
+    pub user: crate::users::User,
+}
 
 /// How long a cached grant is trusted without reading the database.
 pub const TTL: Duration = Duration::from_secs(1);

@@ -10,8 +10,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::config::NonceStoreKind;
+use crate::config::SessionStoreKind;
 use crate::db::Db;
-use crate::session_store::SessionStoreKind;
 use crate::state::AppState;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -21,7 +21,6 @@ pub mod session_store;
 pub mod state;
 pub mod statuses;
 pub mod store;
-pub mod sweep;
 pub mod tokens;
 pub mod users;
 pub mod web;

@@ -215,7 +215,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         trusted_proxy = ?c.trusted_proxy,
         "provider listening on {listen}"
     );
-    crate::sweep::start(state.clone());
+    start_sweeper(&state);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -230,13 +230,24 @@ pub async fn spawn(
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<SocketAddr> {
     let addr = listener.local_addr()?;
-    crate::sweep::start(state.clone());
+    start_sweeper(&state);
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app(state)).await {
             tracing::error!(error = %err, "test provider stopped");
         }
     });
     Ok(addr)
+}
+
+/// The one sweeper of expired rows (`store::expiry`), which also forgets idle throttle
+/// entries.
+fn start_sweeper(state: &AppState) {
+    let limits = state.login_limits.clone();
+    crate::store::expiry::start(
+        state.db.clone(),
+        std::time::Duration::from_secs(state.config.sweep_interval_secs),
+        move || limits.forget_idle(),
+    );
 }
 
 /// The router as served: each request knows the address it came from (sign-in

@@ -7,40 +7,13 @@
 //! because that one brings a second Redis client (`fred`) beside the `redis` crate the
 //! nonce store already uses. Each store is four short commands.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use async_trait::async_trait;
 use sqlx::Row;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+pub use crate::config::SessionStoreKind;
 use crate::db::Db;
-
-/// Where sessions are kept, as configured by `SESSION_STORE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SessionStoreKind {
-    /// The service's own database: shared by the instances on it.
-    Sql,
-    /// Redis at this URL: shared too, and no database round trip per page.
-    Redis(String),
-}
-
-impl SessionStoreKind {
-    /// Reads `SESSION_STORE` (`sql` or `redis`, default `sql`) and, for Redis, `REDIS_URL`.
-    pub fn from_vars(store: Option<&str>, redis_url: Option<&str>) -> Result<Self, String> {
-        match store.map(str::trim).unwrap_or("sql") {
-            "" | "sql" => Ok(Self::Sql),
-            "redis" => Ok(Self::Redis(
-                redis_url
-                    .unwrap_or("redis://127.0.0.1:6379")
-                    .trim()
-                    .to_owned(),
-            )),
-            other => Err(format!("{other:?}: expected sql or redis")),
-        }
-    }
-}
 
 /// The configured store, behind the one type `SessionManagerLayer` needs.
 #[derive(Clone, Debug)]
@@ -96,25 +69,21 @@ impl SessionStore for Sessions {
     }
 }
 
+/// Sessions in the `sessions` table; expired rows go with the service's one sweeper
+/// (`store::expiry`).
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
     db: Db,
-    /// Sessions created so far: every 1024th sweeps out the expired ones.
-    creates: Arc<AtomicU64>,
 }
 
 impl SqlSessionStore {
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            creates: Arc::default(),
-        }
+        Self { db }
     }
 
-    /// Deletes expired sessions, in bounded batches; `create` calls it every 1024
-    /// sessions.
+    /// Deletes expired sessions, in bounded batches, as the sweeper does.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        crate::sweep::expired(&self.db, "sessions", "id", crate::db::now()).await
+        crate::store::expiry::expired(&self.db, "sessions", "id", crate::db::now()).await
     }
 }
 
@@ -125,13 +94,6 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 #[async_trait]
 impl SessionStore for SqlSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        if self
-            .creates
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(1024)
-        {
-            self.delete_expired().await.map_err(backend)?;
-        }
         // A fresh random id can collide only in theory; retry with a new one if it does.
         loop {
             let data = serde_json::to_string(&record.data)

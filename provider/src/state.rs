@@ -47,7 +47,8 @@ impl AppState {
         let db = db::connect(&config.database_url).await?;
         let nonces: Arc<dyn NonceStore> = match &config.nonce_store {
             NonceStoreKind::Memory => Arc::new(MemoryNonceStore::default()),
-            NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone())),
+            // Swept with the other tables by `store::expiry`.
+            NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone()).swept_elsewhere()),
             NonceStoreKind::Redis(url) => {
                 let store = RedisNonceStore::connect(url, config.redis_prefix.clone())
                     .await

@@ -13,6 +13,7 @@ use sqlx::Row;
 use crate::apps::{AccessLevel, random_credential};
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
+pub use crate::grant_cache::Grant;
 use crate::grant_cache::Grants;
 
 fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
@@ -121,9 +122,9 @@ pub async fn grant_covers(db: &Db, app_id: i64, user_id: i64, asked: AccessLevel
 }
 
 /// Deletes the request tokens that expired before `now` (abandoned flows), in bounded
-/// batches. The background sweep calls it; returns how many went.
+/// batches; returns how many went. The background sweep does this for every table.
 pub async fn delete_expired_request_tokens(db: &Db, now: i64) -> Result<u64> {
-    Ok(crate::sweep::expired(db, "request_tokens", "token", now).await?)
+    Ok(crate::store::expiry::expired(db, "request_tokens", "token", now).await?)
 }
 
 /// Voids a request token (denied, or a wrong verifier was tried).
@@ -179,20 +180,6 @@ pub async fn store_access_token(
     .await?;
     grants.clear();
     Ok(())
-}
-
-/// An access token with everything a signed API request needs, in one query.
-#[derive(Clone, Debug)]
-pub struct Grant {
-    pub token: Token,
-    pub secret: TokenSecret,
-    pub app_id: i64,
-    pub consumer_key: ConsumerKey,
-    pub consumer_secret: ConsumerSecret,
-    /// The app's RSA-SHA1 key, if it registered one.
-    pub public_key: Option<oauth1::server::ClientPublicKey>,
-    pub access_level: AccessLevel,
-    pub user: crate::users::User,
 }
 
 pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {

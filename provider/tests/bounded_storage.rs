@@ -104,3 +104,49 @@ async fn a_sweep_deletes_in_batches_until_nothing_expired_is_left() {
     );
     assert_eq!(request_tokens(&db).await, 0);
 }
+
+/// One sweeper for every table that expires (`store::expiry`): each table it names takes
+/// its statement, and nonces, which the SQL nonce store leaves to it, go with the rest.
+async fn the_one_sweeper_covers_every_table(backend: Backend) {
+    use oauth1::server::{NonceKey, NonceStore, SqlNonceStore};
+    let db = support::TestDb::new(backend).await;
+    let pool = provider::db::connect(&db.url).await.unwrap();
+    let now = provider::db::now();
+    for (table, key) in provider::store::expiry::TABLES {
+        provider::store::expiry::expired(&pool, table, key, now)
+            .await
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+    }
+    let nonces = SqlNonceStore::new(pool.clone()).swept_elsewhere();
+    let past = (now - 10) as u64;
+    for i in 0..1100 {
+        let nonce = format!("n{i}");
+        let key = NonceKey {
+            consumer_key: "app",
+            token: "",
+            timestamp: past - 300,
+            nonce: &nonce,
+        };
+        assert!(nonces.insert_once(key, now as u64, past).await.unwrap());
+    }
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from nonces")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 1100, "inserts leave sweeping to the sweeper");
+    provider::store::expiry::sweep_once(&pool).await;
+    assert_eq!(count().await, 0);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn the_one_sweeper_covers_every_table_on_sqlite() {
+    the_one_sweeper_covers_every_table(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_one_sweeper_covers_every_table_on_postgres() {
+    the_one_sweeper_covers_every_table(Backend::Postgres).await;
+}

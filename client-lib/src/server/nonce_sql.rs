@@ -1,7 +1,8 @@
 //! Nonces in a SQL table (feature `nonce-sql`, through sqlx's `Any` driver: SQLite and
 //! Postgres): shared by every instance on that database. The primary key makes the
-//! insert atomic; expired rows go in bounded batches, every 1,024th insert or when the
-//! application's own sweeper calls [`SqlNonceStore::delete_expired`].
+//! insert atomic; expired rows go in bounded batches, every 1,024th insert, or, for an
+//! application with a sweeper of its own ([`SqlNonceStore::swept_elsewhere`]), when that
+//! sweeper calls [`SqlNonceStore::delete_expired`] or deletes by `expires_at`.
 //!
 //! The table, in the application's migrations ([`SqlNonceStore::SCHEMA`]):
 //! `create table nonces (key_digest text primary key, expires_at bigint not null)`, with
@@ -22,6 +23,8 @@ pub struct SqlNonceStore {
     db: AnyPool,
     table: &'static str,
     inserts: AtomicU64,
+    /// Sweep before every this many inserts; `None`: the application sweeps.
+    sweep_every: Option<u64>,
 }
 
 impl SqlNonceStore {
@@ -35,7 +38,15 @@ impl SqlNonceStore {
             db,
             table: "nonces",
             inserts: AtomicU64::new(0),
+            sweep_every: Some(1024),
         }
+    }
+
+    /// Leaves the expired rows to the application's own sweeper: inserts never pay for
+    /// sweeping (one policy per service, not two).
+    pub fn swept_elsewhere(mut self) -> Self {
+        self.sweep_every = None;
+        self
     }
 
     /// Another table name (one the application chose in its migrations).
@@ -71,10 +82,11 @@ impl SqlNonceStore {
 #[async_trait]
 impl NonceStore for SqlNonceStore {
     async fn insert_once(&self, key: NonceKey<'_>, now: u64, expires_at: u64) -> StoreResult<bool> {
-        if self
-            .inserts
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(1024)
+        if let Some(every) = self.sweep_every
+            && self
+                .inserts
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(every)
         {
             self.delete_expired(now).await?;
         }

@@ -11,9 +11,8 @@ use tower_sessions::Session;
 use crate::db::Db;
 use crate::error::{Error, PageError};
 use crate::users::{self, User};
-use crate::web::csrf::{Csrf, session_error};
-
-const USER_KEY: &str = "user_id";
+use crate::web::csrf::Csrf;
+use crate::web::session::{USER_KEY, session_error, user_id};
 
 /// The signed-in user; otherwise a redirect to `/login?next=<this page>`.
 pub struct CurrentUser(pub User);
@@ -48,12 +47,6 @@ pub fn login_redirect(path_and_query: &str) -> Redirect {
     Redirect::to(&format!("/login?next={next}"))
 }
 
-/// The id of the user this session is signed in as, if any (not checked against the
-/// database: [`MaybeUser`] and [`CurrentUser`] do that).
-pub async fn session_user_id(session: &Session) -> Result<Option<i64>, PageError> {
-    session.get::<i64>(USER_KEY).await.map_err(session_error)
-}
-
 async fn load_user<S>(parts: &mut Parts, state: &S) -> Result<Option<User>, PageError>
 where
     Db: FromRef<S>,
@@ -62,7 +55,7 @@ where
     let session = Session::from_request_parts(parts, state)
         .await
         .map_err(|(_, msg)| PageError(Error::Internal(format!("session layer: {msg}"))))?;
-    let Some(id) = session_user_id(&session).await? else {
+    let Some(id) = user_id(&session).await? else {
         return Ok(None);
     };
     let db = Db::from_ref(state);

@@ -124,7 +124,7 @@ where
             .get::<Session>()
             .cloned()
             .ok_or_else(|| PageError(Error::Internal("no session on this route".into())))?;
-        let user = crate::web::auth::session_user_id(&session).await?;
+        let user = crate::web::session::user_id(&session).await?;
         let key = Arc::<CsrfKey>::from_ref(state);
         let value = cookies
             .get(&key.cookie)
@@ -191,17 +191,4 @@ impl Csrf {
             })),
         }
     }
-}
-
-/// A session that could not be read or written: 503 (retry) when its store could not be
-/// reached, 500 otherwise.
-pub fn session_error(err: tower_sessions::session::Error) -> PageError {
-    use tower_sessions::session::Error as SessionError;
-    use tower_sessions::session_store::Error as StoreError;
-    PageError(match err {
-        SessionError::Store(StoreError::Backend(e)) => {
-            Error::Unavailable(format!("session store: {e}"))
-        }
-        other => Error::Internal(format!("session: {other}")),
-    })
 }

@@ -1,15 +1,27 @@
-//! Sweeping what expires: temporary credentials (RFC 5849 §2.1: short-lived), nonces
-//! past their timestamp window (§3.3) and web sessions. Rows go in bounded batches found
-//! through each table's `expires_at` index, so a backlog never becomes one long
-//! statement holding locks; a background task sweeps every `SWEEP_INTERVAL_SECS`.
+//! What expires, swept by one policy: a background task (`SWEEP_INTERVAL_SECS`) deletes
+//! every table's expired rows in bounded batches found through its `expires_at` index,
+//! so a backlog never becomes one long statement holding locks. Nothing else sweeps:
+//! inserts never pay for it, and the nonce store is told so.
+//!
+//! Temporary credentials (RFC 5849 §2.1: short-lived), nonces past their timestamp window
+//! (§3.3), web sessions, and OAuth 2.0 codes, tokens and revoked families.
 
 use std::time::Duration;
 
 use crate::db::{self, Db};
-use crate::state::AppState;
 
 /// Rows deleted per statement.
 pub const BATCH: u64 = 500;
+
+/// Every table with an `expires_at` column, and its primary key.
+pub const TABLES: [(&str, &str); 6] = [
+    ("request_tokens", "token"),
+    ("nonces", "key_digest"),
+    ("sessions", "id"),
+    ("oauth2_codes", "code_digest"),
+    ("oauth2_tokens", "token_digest"),
+    ("oauth2_revoked_families", "family_id"),
+];
 
 /// Deletes the rows of `table` that expired before `now`, [`BATCH`] at a time, each
 /// batch chosen by `key` (the table's primary key). Returns how many went. The
@@ -41,38 +53,32 @@ pub async fn expired(
     }
 }
 
-/// One sweep of everything that expires; failures are logged and retried next time.
-pub async fn once(state: &AppState) {
+/// One sweep of every table; failures are logged and retried next time.
+pub async fn sweep_once(db: &Db) {
     let now = db::now();
-    if let Err(err) = crate::tokens::delete_expired_request_tokens(&state.db, now).await {
-        tracing::warn!(error = %err, "sweeping expired request tokens");
-    }
-    for (table, key) in [
-        ("nonces", "key_digest"),
-        ("sessions", "id"),
-        // OAuth 2.0 codes and tokens past their lifetime, used or not.
-        ("oauth2_codes", "code_digest"),
-        ("oauth2_tokens", "token_digest"),
-        ("oauth2_revoked_families", "family_id"),
-    ] {
-        match expired(&state.db, table, key, now).await {
+    for (table, key) in TABLES {
+        match expired(db, table, key, now).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(table, rows = n, "swept expired rows"),
             Err(err) => tracing::warn!(table, error = %err, "sweeping expired rows"),
         }
     }
-    state.login_limits.forget_idle();
 }
 
-/// Sweeps now and then every `sweep_interval_secs`, for as long as the runtime runs.
-pub fn start(state: AppState) -> tokio::task::JoinHandle<()> {
-    let every = Duration::from_secs(state.config.sweep_interval_secs.max(1));
+/// Sweeps now and then every `every`, for as long as the runtime runs, calling `also`
+/// after each sweep (the service forgets idle throttle entries there).
+pub fn start(
+    db: Db,
+    every: Duration,
+    also: impl Fn() + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            once(&state).await;
+            sweep_once(&db).await;
+            also();
         }
     })
 }
