@@ -25,7 +25,7 @@
 
 use std::time::{Duration, Instant};
 
-use provider::apps::{AccessLevel, NewApp};
+use provider::store::apps::{AccessLevel, NewApp};
 use provider_testing::{Backend, TestDb};
 use reqwest::StatusCode;
 
@@ -121,7 +121,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
     let site_url = format!("http://127.0.0.1:{site_port}/");
     let prefix = format!(
         "soak_{}:",
-        provider::apps::random_credential(8).to_lowercase()
+        provider::store::apps::random_credential(8).to_lowercase()
     );
 
     // The user and the site's app, before the provider starts.
@@ -134,7 +134,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
             let name = format!("soak{i}");
             provider::users::create(&db, &name, &format!("Soak User {i}"), PASSWORD).await?;
         }
-        provider::apps::create(
+        provider::store::apps::create(
             &db,
             NewApp {
                 owner_id: owner.id,

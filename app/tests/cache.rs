@@ -66,7 +66,10 @@ async fn the_sql_store_takes_once_for_its_browser_and_expires() {
 async fn the_redis_store_takes_once_for_its_browser_and_expires() {
     let client = redis::Client::open("redis://127.0.0.1:6379/").unwrap();
     let conn = redis::aio::ConnectionManager::new(client).await.unwrap();
-    let prefix = format!("site-test-{}:", provider::apps::random_credential(10));
+    let prefix = format!(
+        "site-test-{}:",
+        provider::store::apps::random_credential(10)
+    );
     let store = RedisCache {
         conn: conn.clone(),
         prefix: prefix.clone(),

@@ -114,7 +114,7 @@ async fn journey(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
-        provider::tokens::grant(&site.chirp.state.db, &chirp_token)
+        provider::store::tokens::grant(&site.chirp.state.db, &chirp_token)
             .await
             .unwrap()
             .is_none(),
@@ -239,7 +239,7 @@ async fn a_revoked_token_shows_a_way_to_sign_in_again() {
         .unwrap()
         .try_get("token")
         .unwrap();
-    provider::tokens::revoke(&site.chirp.state.db, &site.chirp.state.grants, &token)
+    provider::store::tokens::revoke(&site.chirp.state.db, &site.chirp.state.grants, &token)
         .await
         .unwrap();
     let (status, page) = get_text(&http, &site.url("/profile/chirp")).await;

@@ -25,10 +25,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Request, Signer, Timestamp};
-use provider::apps::{self, AccessLevel, NewApp};
-use provider::oauth2::clients::{self, ClientKind, NewClient};
 use provider::oauth2::scope::Scopes;
-use provider::{AppState, Config, tokens, users};
+use provider::store::apps::{self, AccessLevel, NewApp};
+use provider::store::oauth2::clients::{self, ClientKind, NewClient};
+use provider::store::tokens;
+use provider::{AppState, Config, users};
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -143,7 +144,7 @@ async fn main() -> Result<(), BoxError> {
     let people = env_or("LOAD_USERS", 100).max(1) as usize;
     let run = format!(
         "load_{}",
-        provider::apps::random_credential(8).to_lowercase()
+        provider::store::apps::random_credential(8).to_lowercase()
     );
     let dir = std::env::temp_dir().join(&run);
     std::fs::create_dir_all(&dir)?;
@@ -219,10 +220,15 @@ async fn main() -> Result<(), BoxError> {
                 .await?;
         oauth1_tokens.push(AccessToken::new(token.as_str(), secret.secret()));
         // A grant family of its own, as an authorization code would start.
-        let family = provider::apps::random_credential(32);
-        let issued = provider::oauth2::tokens::issue(
+        let family = provider::store::apps::random_credential(32);
+        let issued = provider::store::oauth2::tokens::issue(
             db,
-            provider::oauth2::tokens::NewTokens::whole(&family, app.id, user.id, scopes.clone()),
+            provider::store::oauth2::tokens::NewTokens::whole(
+                &family,
+                app.id,
+                user.id,
+                scopes.clone(),
+            ),
         )
         .await?;
         bearer_tokens.push(issued.access_token);

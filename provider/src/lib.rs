@@ -6,22 +6,18 @@
 
 pub mod api;
 pub mod api_v2;
-pub mod apps;
 pub mod config;
 pub mod db;
 pub mod edge;
 pub mod error;
-pub mod grant_cache;
 pub mod hashing;
 pub mod health;
 pub mod oauth;
 pub mod oauth2;
 pub mod server;
-pub mod session_store;
 pub mod state;
 pub mod statuses;
 pub mod store;
-pub mod tokens;
 pub mod users;
 pub mod web;
 

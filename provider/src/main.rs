@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use provider::apps::{self, AccessLevel, NewApp};
-use provider::oauth2::clients::{self, ClientKind, NewClient};
+use provider::store::apps::{self, AccessLevel, NewApp};
+use provider::store::oauth2::clients::{self, ClientKind, NewClient};
 use provider::{AppState, Config, users};
 
 #[derive(Parser)]

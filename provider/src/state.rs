@@ -5,13 +5,13 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use oauth1::server::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 
-use crate::apps::AccessLevel;
 use crate::config::{Config, NonceStoreKind};
 use crate::db::{self, Db};
-use crate::grant_cache::Grants;
 use crate::hashing::Hashing;
-use crate::session_store::Sessions;
+use crate::store::apps::AccessLevel;
+use crate::store::grant_cache::Grants;
 use crate::store::oauth1::{AppInfo, Tables};
+use crate::store::sessions::Sessions;
 use crate::users::User;
 use crate::web::csrf::CsrfKey;
 use crate::web::device::DeviceKey;

@@ -97,7 +97,7 @@ pub async fn create(db: &Db, user: &User, text: &str, app_id: Option<i64>) -> Re
     .execute(db)
     .await?;
     let source = match app_id {
-        Some(app_id) => crate::apps::by_id(db, app_id).await?.map(|a| a.name),
+        Some(app_id) => crate::store::apps::by_id(db, app_id).await?.map(|a| a.name),
         None => None,
     };
     Ok(StatusJson {

@@ -4,7 +4,7 @@
 mod support;
 
 use oauth1::{Body, Nonce, Request, Signer, Timestamp};
-use provider::apps::AccessLevel;
+use provider::store::apps::AccessLevel;
 use reqwest::StatusCode;
 use support::{Alice, Backend, TestProvider, alice_with_a_token, spawn_provider};
 

@@ -4,8 +4,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use provider::apps::AccessLevel;
-use provider::tokens;
+use provider::store::apps::AccessLevel;
+use provider::store::tokens;
 use support::{Backend, register_app, spawn_provider_with};
 
 async fn request_tokens(db: &provider::db::Db) -> i64 {

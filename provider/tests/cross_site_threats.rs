@@ -6,8 +6,8 @@ mod support;
 
 use std::sync::Arc;
 
-use provider::apps::AccessLevel;
-use provider::tokens;
+use provider::store::apps::AccessLevel;
+use provider::store::tokens;
 use reqwest::StatusCode;
 use reqwest::cookie::{CookieStore as _, Jar};
 use support::{Alice, TestProvider, alice_with_a_token, csrf_of, location, page, sign_in};

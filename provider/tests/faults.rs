@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use oauth1::{AccessToken, ClientCredentials};
-use provider::apps::AccessLevel;
+use provider::store::apps::AccessLevel;
 use provider_testing::proxy::Proxy;
 use provider_testing::redis as test_redis;
 use reqwest::StatusCode;

@@ -8,7 +8,7 @@ mod support;
 use oauth1::{
     AccessToken, Body, ClientCredentials, Nonce, Request, RequestToken, Signer, Timestamp,
 };
-use provider::apps::AccessLevel;
+use provider::store::apps::AccessLevel;
 use provider_testing::redis as test_redis;
 use reqwest::StatusCode;
 use support::{

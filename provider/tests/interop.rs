@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Command;
 
-use provider::apps::AccessLevel;
+use provider::store::apps::AccessLevel;
 use support::{Backend, spawn_provider};
 
 #[tokio::test]

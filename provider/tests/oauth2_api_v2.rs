@@ -6,8 +6,8 @@ mod support;
 
 use oauth1::{Body, Nonce, Request, Signer, Timestamp};
 use oauth2_support::{ALL_SCOPES, REDIRECT, fixture};
-use provider::apps::AccessLevel;
-use provider::oauth2::clients::{self, ClientKind};
+use provider::store::apps::AccessLevel;
+use provider::store::oauth2::clients::{self, ClientKind};
 use reqwest::StatusCode;
 use support::Backend;
 
@@ -268,7 +268,7 @@ async fn a_developer_turns_oauth_2_on_and_sees_the_client_secret_once() {
     let created = register("confidential", REDIRECT).await.unwrap();
     assert_eq!(created.status(), StatusCode::OK);
     let html = created.text().await.unwrap();
-    let apps = provider::apps::by_owner(&f.provider.state.db, f.user_id)
+    let apps = provider::store::apps::by_owner(&f.provider.state.db, f.user_id)
         .await
         .unwrap();
     let app = apps.iter().find(|a| a.name == "Two-legged").unwrap();
@@ -400,7 +400,7 @@ async fn oauth_1_and_oauth_2_access_of_one_app_are_listed_and_revoked_apart() {
     let f = fixture(Backend::Sqlite).await;
     let app_id = app_id_of(&f, &f.confidential).await;
     let state = &f.provider.state;
-    let (token, _) = provider::tokens::issue_access_token(
+    let (token, _) = provider::store::tokens::issue_access_token(
         &state.db,
         &state.grants,
         app_id,
@@ -434,7 +434,7 @@ async fn oauth_1_and_oauth_2_access_of_one_app_are_listed_and_revoked_apart() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
-        provider::tokens::grant(&state.db, token.as_str())
+        provider::store::tokens::grant(&state.db, token.as_str())
             .await
             .unwrap()
             .is_none()

@@ -8,8 +8,8 @@ mod support;
 use std::process::Command;
 
 use oauth2_support::{REDIRECT, TestClient};
-use provider::apps::AccessLevel;
-use provider::oauth2::clients::ClientKind;
+use provider::store::apps::AccessLevel;
+use provider::store::oauth2::clients::ClientKind;
 use support::{Backend, spawn_provider};
 
 async fn requests_oauthlib_completes_the_flow(kind: ClientKind) {

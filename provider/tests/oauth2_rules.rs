@@ -522,8 +522,8 @@ async fn a_read_only_app_cannot_be_granted_tweet_write() {
         &f.provider,
         f.user_id,
         "Reader",
-        provider::oauth2::clients::ClientKind::Public,
-        provider::apps::AccessLevel::Read,
+        provider::store::oauth2::clients::ClientKind::Public,
+        provider::store::apps::AccessLevel::Read,
     )
     .await;
     let back = redirect_params(&f.ask(&authorize_params(&reader, "tweet.write", "s")).await);
@@ -920,14 +920,14 @@ async fn a_broken_authorization_request_is_no_open_redirect_before_sign_in() {
         f.user_id,
         "Phisher",
         "http://evil.example/cb",
-        provider::apps::AccessLevel::Read,
+        provider::store::apps::AccessLevel::Read,
     )
     .await;
-    let client = provider::oauth2::clients::enable(
+    let client = provider::store::oauth2::clients::enable(
         db,
         app.id,
-        provider::oauth2::clients::NewClient {
-            kind: provider::oauth2::clients::ClientKind::Public,
+        provider::store::oauth2::clients::NewClient {
+            kind: provider::store::oauth2::clients::ClientKind::Public,
             redirect_uris: &[phish.to_owned()],
             client_id: None,
             client_secret: None,

@@ -4,8 +4,9 @@ mod support;
 
 use oauth1::encode::encode_form;
 use oauth1::{AccessToken, Body, ClientCredentials, Nonce, Placement, Request, Signer, Timestamp};
-use provider::apps::AccessLevel;
-use provider::{tokens, users};
+use provider::store::apps::AccessLevel;
+use provider::store::tokens;
+use provider::users;
 use reqwest::StatusCode;
 use support::{Backend, TestProvider, spawn_provider};
 use url::Url;
@@ -547,7 +548,7 @@ async fn a_rotated_token_is_refused_at_once_though_it_was_just_used() {
     let response = fx.signed("GET", VERIFY, None).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let state = &fx.provider.state;
-    let app = provider::apps::by_consumer_key(&state.db, fx.client.key.as_str())
+    let app = provider::store::apps::by_consumer_key(&state.db, fx.client.key.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -643,7 +644,7 @@ async fn an_rsa_app_signs_every_leg_with_its_private_key(backend: Backend) {
     let public = include_str!("../../client-lib/tests/keys/oauthlib-public-spki.pem");
     let created = register(public).send().await.unwrap();
     assert_eq!(created.status(), StatusCode::OK);
-    let apps = provider::apps::by_owner(&provider.state.db, alice.id)
+    let apps = provider::store::apps::by_owner(&provider.state.db, alice.id)
         .await
         .unwrap();
     assert_eq!(apps.len(), 1);

@@ -3,8 +3,8 @@
 
 mod support;
 
-use provider::apps::AccessLevel;
-use provider::tokens;
+use provider::store::apps::AccessLevel;
+use provider::store::tokens;
 use reqwest::StatusCode;
 use support::{Backend, alice_with_a_token, browser, sign_in, spawn_provider};
 

@@ -230,8 +230,8 @@ async fn a_password_over_1024_bytes_is_refused_before_hashing() {
 
 #[tokio::test]
 async fn force_login_makes_a_signed_in_person_type_their_password_again() {
-    use provider::apps::AccessLevel;
-    use provider::tokens;
+    use provider::store::apps::AccessLevel;
+    use provider::store::tokens;
     let provider = provider_with_alice().await;
     let db = &provider.state.db;
     let callback = "http://127.0.0.1:3000/cb";

@@ -4,7 +4,7 @@
 mod support;
 
 use oauth1::{Body, Nonce, Request, Signer, Timestamp};
-use provider::apps::AccessLevel;
+use provider::store::apps::AccessLevel;
 use reqwest::StatusCode;
 use support::{Alice, Backend, TestProvider, alice_with_a_token, spawn_provider_with};
 use url::Url;
@@ -99,7 +99,7 @@ async fn plaintext_is_accepted_behind_https_or_when_a_local_demo_allows_it() {
 async fn a_long_nonce_on_postgres_with_sql_nonces_is_a_400_not_a_500() {
     let (provider, alice) = provider_with(Backend::Postgres, &[("NONCE_STORE", "sql")]).await;
     // Random, so that Postgres cannot compress it under its index row limit.
-    let long = provider::apps::random_credential(10_000);
+    let long = provider::store::apps::random_credential(10_000);
     for nonce in [long.as_str(), &"n".repeat(65), "a+b/c=", "a b"] {
         let signer = Signer::new(&alice.client).token(&alice.token);
         let response = verify_credentials(&provider, signer, nonce).await;

@@ -4,9 +4,9 @@
 mod support;
 
 use oauth1::server::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
-use provider::apps::{self, AccessLevel, NewApp};
 use provider::hashing::Hashing;
-use provider::session_store::{SessionStoreKind, Sessions, SqlSessionStore};
+use provider::store::apps::{self, AccessLevel, NewApp};
+use provider::store::sessions::{SessionStoreKind, Sessions, SqlSessionStore};
 use provider::users;
 use provider_testing::redis as test_redis;
 use support::{Backend, TestDb};

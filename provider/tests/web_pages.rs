@@ -2,8 +2,9 @@
 
 mod support;
 
-use provider::apps::{self, AccessLevel};
-use provider::{tokens, users};
+use provider::store::apps::{self, AccessLevel};
+use provider::store::tokens;
+use provider::users;
 use reqwest::StatusCode;
 use support::{
     Backend, alice_with_a_token, browser, csrf_of, location, page, register_app, sign_in,

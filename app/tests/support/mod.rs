@@ -4,8 +4,8 @@
 //! the site knows as `chirp2`.
 #![allow(dead_code)]
 
-use provider::apps::{self, AccessLevel, NewApp};
-use provider::oauth2::clients::{self, ClientKind, NewClient};
+use provider::store::apps::{self, AccessLevel, NewApp};
+use provider::store::oauth2::clients::{self, ClientKind, NewClient};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

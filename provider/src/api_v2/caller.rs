@@ -7,13 +7,13 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 
 use super::problem::Problem;
-use crate::apps::AccessLevel;
 use crate::error::Error;
 use crate::oauth::ApiCaller;
 use crate::oauth::signed::MAX_BODY;
 use crate::oauth2::scope::{Scope, Scopes};
-use crate::oauth2::tokens;
 use crate::state::AppState;
+use crate::store::apps::AccessLevel;
+use crate::store::oauth2::tokens;
 use crate::users::User;
 
 /// What the caller's credentials allow.

@@ -8,7 +8,7 @@ use oauth1::server::ServerRequest;
 use crate::error::Result;
 use crate::oauth::{ApiCaller, signed};
 use crate::state::AppState;
-use crate::tokens;
+use crate::store::tokens;
 
 /// §2.3 by `oauth1::server`: temporary credentials this client was issued and the owner
 /// approved, exchanged once; a wrong verifier voids them (after the signature is valid).

@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use oauth1::server::{Authorized, PendingRequest};
 
-use crate::apps::AccessLevel;
 use crate::error::{Error, PageError};
 use crate::oauth::consent::{Ability, ConsentPage, callback_host};
 use crate::state::AppState;
+use crate::store::apps::AccessLevel;
 use crate::store::oauth1::AppInfo;
-use crate::tokens;
+use crate::store::tokens;
 use crate::users::User;
 
 /// A request awaiting the person's answer, as the library shows it.

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use axum::extract::{FromRequest, Request};
 use oauth1::server::ServerRequest;
 
-use crate::apps::AccessLevel;
 use crate::error::Error;
 use crate::oauth::signed;
 use crate::state::AppState;
-use crate::tokens::Grant;
+use crate::store::apps::AccessLevel;
+use crate::store::tokens::Grant;
 
 pub struct ApiCaller {
     pub grant: Arc<Grant>,

@@ -6,10 +6,10 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use oauth1::server::ServerRequest;
 
-use crate::apps::AccessLevel;
 use crate::error::Result;
 use crate::oauth::signed;
 use crate::state::AppState;
+use crate::store::apps::AccessLevel;
 
 /// Whether `callback` may be used by an app that registered `registered`: `oob`, or a
 /// registered URL, where the request may add its own query (scheme, host, port and

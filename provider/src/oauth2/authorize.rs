@@ -17,12 +17,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::codes::{self, NewCode};
 use super::params::Params;
 use super::request::{self, AuthorizeRequest, Refusal};
 use crate::error::{Error, PageError};
 use crate::oauth::consent::{Ability, ConsentPage, callback_host};
 use crate::state::AppState;
+use crate::store::oauth2::codes::{self, NewCode};
 use crate::web::auth::{MaybeUser, login_redirect};
 use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;

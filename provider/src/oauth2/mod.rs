@@ -6,8 +6,6 @@
 pub mod authorize;
 pub mod base64;
 pub mod client_auth;
-pub mod clients;
-pub mod codes;
 pub mod digest;
 pub mod error;
 pub mod params;
@@ -16,7 +14,6 @@ pub mod request;
 pub mod revoke;
 pub mod scope;
 pub mod token;
-pub mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -3,13 +3,13 @@
 //! shown to the person as a page, never sent to an unchecked URI (an open redirector);
 //! after that, it goes back to the client as `error` and `state` on the redirect URI.
 
-use super::clients::{self, Client};
 use super::params::Params;
 use super::pkce;
 use super::scope::{Scope, Scopes};
-use crate::apps::AccessLevel;
 use crate::db::Db;
 use crate::error::Error;
+use crate::store::apps::AccessLevel;
+use crate::store::oauth2::clients::{self, Client};
 
 /// X accepts a `state` of up to 500 characters.
 pub const MAX_STATE_LEN: usize = 500;

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::client_auth;
 use super::error::{ErrorCode, TokenError, no_store};
-use super::tokens::{self, Revocation};
 use crate::state::AppState;
+use crate::store::oauth2::tokens::{self, Revocation};
 
 /// RFC 7009 §2.1: `token` and an optional `token_type_hint`, which this server does not
 /// need (§2.1 lets it look the token up in every kind). §2.2: 200 whether or not the

@@ -9,15 +9,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::client_auth;
-use super::clients::Client;
-use super::codes::{self, Unclaimed};
 use super::error::{ErrorCode, TokenError, TokenResult, no_store};
 use super::params::Params;
 use super::pkce;
 use super::scope::Scopes;
-use super::tokens::{self, Issued, NewTokens, NotRefreshable};
 use crate::db::Db;
 use crate::state::AppState;
+use crate::store::oauth2::clients::Client;
+use crate::store::oauth2::codes::{self, Unclaimed};
+use crate::store::oauth2::tokens::{self, Issued, NewTokens, NotRefreshable};
 
 /// RFC 6749 §5.1.
 #[derive(Serialize)]

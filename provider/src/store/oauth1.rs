@@ -13,11 +13,11 @@ use oauth1::server::{
 use oauth1::{ConsumerKey, ConsumerSecret, SignedParams, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
-use crate::apps::{self, AccessLevel};
 use crate::db::Db;
 use crate::error::Error;
-use crate::grant_cache::{Grants, Lookup};
-use crate::tokens::{self, Grant};
+use crate::store::apps::{self, AccessLevel};
+use crate::store::grant_cache::{Grants, Lookup};
+use crate::store::tokens::{self, Grant};
 use crate::users::User;
 
 /// What the provider attaches to a client.

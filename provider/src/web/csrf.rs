@@ -48,7 +48,7 @@ impl CsrfKey {
             "insert into server_keys (name, secret, created_at) values ('csrf', $1, $2) \
              on conflict do nothing",
         )
-        .bind(crate::apps::random_credential(64))
+        .bind(crate::store::apps::random_credential(64))
         .bind(db::now())
         .execute(db)
         .await?;
@@ -155,7 +155,7 @@ impl Csrf {
     }
 
     fn set_new_value(&self) -> String {
-        let value = crate::apps::random_credential(VALUE_LEN);
+        let value = crate::store::apps::random_credential(VALUE_LEN);
         let cookie = Cookie::build((self.key.cookie.clone(), value.clone()))
             .path("/")
             .http_only(true)

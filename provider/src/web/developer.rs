@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::apps::{self, AccessLevel, App, NewApp};
 use crate::error::PageError;
-use crate::oauth2::clients::{self, Client, ClientKind, Enabled, NewClient};
 use crate::state::AppState;
+use crate::store::apps::{self, AccessLevel, App, NewApp};
+use crate::store::oauth2::clients::{self, Client, ClientKind, Enabled, NewClient};
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;

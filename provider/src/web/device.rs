@@ -33,7 +33,7 @@ impl DeviceKey {
             "insert into server_keys (name, secret, created_at) values ('device', $1, $2) \
              on conflict do nothing",
         )
-        .bind(crate::apps::random_credential(64))
+        .bind(crate::store::apps::random_credential(64))
         .bind(db::now())
         .execute(db)
         .await?;
@@ -99,7 +99,7 @@ impl DeviceKey {
     }
 
     fn value_for(&self, account: &str) -> String {
-        let id = crate::apps::random_credential(ID_LEN);
+        let id = crate::store::apps::random_credential(ID_LEN);
         let mac = self.mac(account, &id);
         format!("{id}.{mac}")
     }

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::oauth2;
 use crate::state::AppState;
 use crate::statuses::twitter_time;
-use crate::tokens;
+use crate::store::oauth2;
+use crate::store::tokens;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;

@@ -40,7 +40,7 @@ impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         let name = format!(
             "provider_test_{}",
-            provider::apps::random_credential(12).to_lowercase()
+            provider::store::apps::random_credential(12).to_lowercase()
         );
         match backend {
             Backend::Sqlite => {

@@ -10,7 +10,7 @@ pub fn url() -> String {
 pub fn prefix(label: &str) -> String {
     format!(
         "{label}-{}:",
-        provider::apps::random_credential(10).to_lowercase()
+        provider::store::apps::random_credential(10).to_lowercase()
     )
 }
 

@@ -2,9 +2,9 @@
 //! signed in as her, and the requests of the flow.
 #![allow(dead_code)]
 
-use provider::apps::AccessLevel;
-use provider::oauth2::clients::{self, ClientKind, NewClient};
 use provider::oauth2::pkce;
+use provider::store::apps::AccessLevel;
+use provider::store::oauth2::clients::{self, ClientKind, NewClient};
 use reqwest::StatusCode;
 use url::Url;
 

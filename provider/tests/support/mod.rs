@@ -132,11 +132,11 @@ pub async fn register_app(
     owner_id: i64,
     name: &str,
     callback: &str,
-    access_level: provider::apps::AccessLevel,
-) -> provider::apps::App {
-    provider::apps::create(
+    access_level: provider::store::apps::AccessLevel,
+) -> provider::store::apps::App {
+    provider::store::apps::create(
         db,
-        provider::apps::NewApp {
+        provider::store::apps::NewApp {
             owner_id,
             name,
             callbacks: &[callback.to_owned()],
@@ -192,7 +192,7 @@ pub async fn verify_credentials_response(
 /// A person with an app of her own and an access token for it: what most tests sign with.
 pub struct Alice {
     pub user_id: i64,
-    pub app: provider::apps::App,
+    pub app: provider::store::apps::App,
     pub client: oauth1::ClientCredentials,
     pub token: oauth1::AccessToken,
 }
@@ -203,16 +203,21 @@ pub async fn alice_with_a_token(
     state: &AppState,
     app_name: &str,
     callback: &str,
-    level: provider::apps::AccessLevel,
+    level: provider::store::apps::AccessLevel,
 ) -> Alice {
     let alice = provider::users::create(&state.db, "alice", "Alice", "wonderland")
         .await
         .expect("create alice");
     let app = register_app(&state.db, alice.id, app_name, callback, level).await;
-    let (token, secret) =
-        provider::tokens::issue_access_token(&state.db, &state.grants, app.id, alice.id, level)
-            .await
-            .expect("issue a token");
+    let (token, secret) = provider::store::tokens::issue_access_token(
+        &state.db,
+        &state.grants,
+        app.id,
+        alice.id,
+        level,
+    )
+    .await
+    .expect("issue a token");
     Alice {
         user_id: alice.id,
         client: oauth1::ClientCredentials {

@@ -11,11 +11,11 @@
 
 use sqlx::Row;
 
-use super::digest::sha256_hex;
-use super::scope::{Scope, Scopes};
-use crate::apps::random_credential;
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
+use crate::oauth2::digest::sha256_hex;
+use crate::oauth2::scope::{Scope, Scopes};
+use crate::store::apps::random_credential;
 use crate::users::User;
 
 /// X's access tokens live two hours.

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
 
-use crate::apps::AccessLevel;
+use crate::store::apps::AccessLevel;
 
 /// An access token with everything a signed API request needs, read in one query
 /// (`tokens::grant`).
@@ -140,7 +140,7 @@ impl GrantCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apps::AccessLevel;
+    use crate::store::apps::AccessLevel;
     use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret};
 
     fn grant(token: &str) -> Arc<Grant> {

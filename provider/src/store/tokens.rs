@@ -10,11 +10,11 @@
 use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
-use crate::apps::{AccessLevel, random_credential};
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
-pub use crate::grant_cache::Grant;
-use crate::grant_cache::Grants;
+use crate::store::apps::{AccessLevel, random_credential};
+pub use crate::store::grant_cache::Grant;
+use crate::store::grant_cache::Grants;
 
 fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
     let value: String = row.try_get(column)?;
@@ -201,7 +201,7 @@ pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
         app_id: row.try_get("app_id")?,
         consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
         consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
-        public_key: crate::apps::public_key(&row)?,
+        public_key: crate::store::apps::public_key(&row)?,
         access_level: level(&row, "access_level")?,
         user: crate::users::User {
             id: row.try_get("id")?,

@@ -4,10 +4,10 @@
 
 use sqlx::Row;
 
-use super::digest;
-use crate::apps::{AccessLevel, random_credential};
 use crate::db::{self, Db};
 use crate::error::{Error, Result};
+use crate::oauth2::digest;
+use crate::store::apps::{AccessLevel, random_credential};
 
 /// RFC 6749 §2.1 client types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl std::fmt::Debug for Enabled {
 
 /// A redirect URI a client may register: absolute http(s), no fragment (RFC 6749 §3.1.2).
 pub fn valid_redirect_uri(uri: &str) -> bool {
-    crate::apps::valid_callback(uri)
+    crate::store::apps::valid_callback(uri)
 }
 
 /// Turns OAuth 2.0 on for app `app_id`, or updates it: kind, redirect URIs (replaced),

@@ -5,11 +5,11 @@
 
 use sqlx::Row;
 
-use super::digest::sha256_hex;
-use super::scope::Scopes;
-use crate::apps::random_credential;
 use crate::db::{self, Db};
 use crate::error::Result;
+use crate::oauth2::digest::sha256_hex;
+use crate::oauth2::scope::Scopes;
+use crate::store::apps::random_credential;
 
 /// RFC 6749 §4.1.2 recommends at most ten minutes.
 pub const CODE_TTL_SECS: i64 = 600;
