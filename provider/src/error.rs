@@ -64,6 +64,18 @@ pub enum Error {
     Internal(String),
 }
 
+/// Storage failures are the server's: 500, or 503 when the database cannot be reached
+/// (`Database`'s own mapping).
+impl From<crate::store::StoreError> for Error {
+    fn from(err: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        match err {
+            S::Database(e) => Error::Database(e),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<oauth1::server::StoreError> for Error {
     fn from(err: oauth1::server::StoreError) -> Self {
         Error::Nonce(err)
@@ -91,10 +103,11 @@ impl From<oauth1::server::ServerError> for Error {
                 message: "This authorization request has expired or was already used. Go \
                           back to the application and sign in again.",
             },
-            // The provider's own stores fail with its own errors: take them back.
+            // The provider's stores fail with `store::StoreError`, the library's nonce
+            // stores with sqlx's or Redis's: take each back.
             S::Store(e) => {
-                let e = match e.into_inner().downcast::<Error>() {
-                    Ok(own) => return *own,
+                let e = match e.into_inner().downcast::<crate::store::StoreError>() {
+                    Ok(own) => return (*own).into(),
                     Err(e) => e,
                 };
                 let e = match e.downcast::<sqlx::Error>() {

@@ -26,6 +26,12 @@ pub enum Problem {
     Other(Error),
 }
 
+impl From<crate::store::StoreError> for Problem {
+    fn from(err: crate::store::StoreError) -> Self {
+        Error::from(err).into()
+    }
+}
+
 impl From<Error> for Problem {
     fn from(err: Error) -> Self {
         match err {

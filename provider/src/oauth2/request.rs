@@ -39,6 +39,12 @@ pub enum Refusal {
     Internal(Error),
 }
 
+impl From<crate::store::StoreError> for Refusal {
+    fn from(err: crate::store::StoreError) -> Self {
+        Refusal::Internal(err.into())
+    }
+}
+
 impl From<Error> for Refusal {
     fn from(err: Error) -> Self {
         Refusal::Internal(err)

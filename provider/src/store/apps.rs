@@ -6,7 +6,7 @@ use oauth1::{ConsumerKey, ConsumerSecret};
 use sqlx::Row;
 
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
+use crate::store::{Result, StoreError};
 
 /// What an app's tokens may do, as Twitter's `x_auth_access_type`.
 #[derive(
@@ -61,7 +61,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<App> {
         consumer_key: ConsumerKey::new(row.try_get::<String, _>("consumer_key")?),
         consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
         access_level: AccessLevel::parse(&level)
-            .ok_or_else(|| Error::Internal(format!("bad access level {level:?} in apps")))?,
+            .ok_or_else(|| StoreError::Damaged(format!("bad access level {level:?} in apps")))?,
         created_at: row.try_get("created_at")?,
         rsa_public_key: row.try_get("rsa_public_key")?,
     })
@@ -98,7 +98,7 @@ pub fn valid_callback(url: &str) -> bool {
 
 pub async fn create(db: &Db, new: NewApp<'_>) -> Result<App> {
     if let Some(bad) = new.callbacks.iter().find(|c| !valid_callback(c)) {
-        return Err(Error::Internal(format!(
+        return Err(StoreError::Invalid(format!(
             "callback URL {bad:?} is not an absolute http(s) URL"
         )));
     }
@@ -259,7 +259,7 @@ pub fn public_key(row: &sqlx::any::AnyRow) -> Result<Option<ClientPublicKey>> {
     };
     ClientPublicKey::from_pem(&pem)
         .map(Some)
-        .map_err(|err| Error::Internal(format!("stored RSA key: {err}")))
+        .map_err(|err| StoreError::Damaged(format!("stored RSA key: {err}")))
 }
 
 #[cfg(test)]

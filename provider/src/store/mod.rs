@@ -3,6 +3,23 @@
 //! sessions, and the one sweeper of what expires. The Twitter API's own records (users,
 //! statuses) keep their rules beside their SQL, in `users` and `statuses`.
 
+/// What storage code fails with: never an HTTP error. The service maps it (`error.rs`):
+/// every kind is a 500 (or 503 for an unreachable database) and is logged.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A row this code wrote no longer reads (an access level, a scope, a key).
+    #[error("damaged row: {0}")]
+    Damaged(String),
+    /// What the caller asked to store breaks the table's rule (the pages check first,
+    /// so this is a programming error).
+    #[error("refused to store: {0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
 pub mod apps;
 pub mod expiry;
 pub mod grant_cache;

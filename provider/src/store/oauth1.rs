@@ -14,7 +14,7 @@ use oauth1::{ConsumerKey, ConsumerSecret, SignedParams, Token, TokenSecret, Veri
 use sqlx::Row;
 
 use crate::db::Db;
-use crate::error::Error;
+use crate::store::StoreError;
 use crate::store::apps::{self, AccessLevel};
 use crate::store::grant_cache::{Grants, Lookup};
 use crate::store::tokens::{self, Grant};
@@ -43,13 +43,13 @@ pub struct Tables {
     pub grants: Grants,
 }
 
-fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel, Error> {
+fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel, StoreError> {
     let value: String = row.try_get(column)?;
     AccessLevel::parse(&value)
-        .ok_or_else(|| Error::Internal(format!("bad access level {value:?} in {column}")))
+        .ok_or_else(|| StoreError::Damaged(format!("bad access level {value:?} in {column}")))
 }
 
-async fn client(db: &Db, key: &str) -> Result<Option<Client>, Error> {
+async fn client(db: &Db, key: &str) -> Result<Option<Client>, StoreError> {
     let rows = sqlx::query(
         "select a.id, a.name, a.consumer_secret, a.access_level, a.rsa_public_key, \
                 o.screen_name as owner, c.url \
@@ -90,7 +90,7 @@ impl ClientStore<AppInfo> for Tables {
     }
 }
 
-async fn temporary(db: &Db, token: &str) -> Result<Option<Temporary>, Error> {
+async fn temporary(db: &Db, token: &str) -> Result<Option<Temporary>, StoreError> {
     let row = sqlx::query(
         "select r.secret, r.callback, r.access_level, r.expires_at, r.verifier, a.consumer_key, \
                 u.id as user_id, u.screen_name, u.name, u.created_at \

@@ -11,15 +11,15 @@ use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
 use crate::store::apps::{AccessLevel, random_credential};
 pub use crate::store::grant_cache::Grant;
 use crate::store::grant_cache::Grants;
+use crate::store::{Result, StoreError};
 
 fn level(row: &sqlx::any::AnyRow, column: &str) -> Result<AccessLevel> {
     let value: String = row.try_get(column)?;
     AccessLevel::parse(&value)
-        .ok_or_else(|| Error::Internal(format!("bad access level {value:?} in {column}")))
+        .ok_or_else(|| StoreError::Damaged(format!("bad access level {value:?} in {column}")))
 }
 
 /// A request token as stored, with the client it was issued to. Its secrets (token

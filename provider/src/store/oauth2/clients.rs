@@ -5,9 +5,9 @@
 use sqlx::Row;
 
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
 use crate::oauth2::digest;
 use crate::store::apps::{AccessLevel, random_credential};
+use crate::store::{Result, StoreError};
 
 /// RFC 6749 §2.1 client types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,12 +108,12 @@ pub fn valid_redirect_uri(uri: &str) -> bool {
 /// kept unless a new one is given.
 pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled> {
     if new.redirect_uris.is_empty() {
-        return Err(Error::Internal(
+        return Err(StoreError::Invalid(
             "an OAuth 2.0 client needs at least one redirect URI".into(),
         ));
     }
     if let Some(bad) = new.redirect_uris.iter().find(|u| !valid_redirect_uri(u)) {
-        return Err(Error::Internal(format!(
+        return Err(StoreError::Invalid(format!(
             "redirect URI {bad:?} is not an absolute http(s) URL without a fragment"
         )));
     }
@@ -133,7 +133,7 @@ pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled>
             .fetch_optional(db)
             .await?;
     if taken.is_some_and(|owner| owner != app_id) {
-        return Err(Error::Internal(format!(
+        return Err(StoreError::Invalid(format!(
             "client id {client_id:?} belongs to another app"
         )));
     }
@@ -206,7 +206,7 @@ fn from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Option<Client>> {
         app_name: first.try_get("name")?,
         app_owner: first.try_get("owner")?,
         access_level: AccessLevel::parse(&level)
-            .ok_or_else(|| Error::Internal(format!("bad access level {level:?} in apps")))?,
+            .ok_or_else(|| StoreError::Damaged(format!("bad access level {level:?} in apps")))?,
         redirect_uris: rows
             .iter()
             .filter_map(|r| r.try_get::<Option<String>, _>("uri").transpose())

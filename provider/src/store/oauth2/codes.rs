@@ -6,9 +6,9 @@
 use sqlx::Row;
 
 use crate::db::{self, Db};
-use crate::error::Result;
 use crate::oauth2::digest::sha256_hex;
 use crate::oauth2::scope::Scopes;
+use crate::store::Result;
 use crate::store::apps::random_credential;
 
 /// RFC 6749 §4.1.2 recommends at most ten minutes.

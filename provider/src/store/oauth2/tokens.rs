@@ -12,10 +12,10 @@
 use sqlx::Row;
 
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
 use crate::oauth2::digest::sha256_hex;
 use crate::oauth2::scope::{Scope, Scopes};
 use crate::store::apps::random_credential;
+use crate::store::{Result, StoreError};
 use crate::users::User;
 
 /// X's access tokens live two hours.
@@ -276,7 +276,7 @@ pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
     Ok(Some(BearerGrant {
         app_id: row.try_get("app_id")?,
         scopes: Scopes::parse(&scope)
-            .map_err(|_| Error::Internal(format!("bad scope {scope:?} in oauth2_tokens")))?,
+            .map_err(|_| StoreError::Damaged(format!("bad scope {scope:?} in oauth2_tokens")))?,
         user: User {
             id: row.try_get("id")?,
             screen_name: row.try_get("screen_name")?,
@@ -318,7 +318,7 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
         let app_id: i64 = row.try_get("app_id")?;
         let scope: String = row.try_get("scope")?;
         let scopes = Scopes::parse(&scope)
-            .map_err(|_| Error::Internal(format!("bad scope {scope:?} in oauth2_tokens")))?;
+            .map_err(|_| StoreError::Damaged(format!("bad scope {scope:?} in oauth2_tokens")))?;
         let created_at: i64 = row.try_get("created_at")?;
         // Rows come ordered by app, so an app's rows are together.
         match out.last_mut() {
