@@ -61,17 +61,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // RUST_LOG filters; LOG_FORMAT=json writes one JSON object per line (with the
-    // request span and its id), for log collectors.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+    if let Err(err) = provider::server::init_logging() {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
     }
     let cli = Cli::parse();
     match run(cli).await {

@@ -223,6 +223,34 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Logging: `RUST_LOG` filters (default `info,sqlx=warn`); `LOG_FORMAT=json` writes one
+/// JSON object per line (with the request span and its id), for log collectors.
+pub fn init_logging() -> Result<(), String> {
+    let json = log_format_is_json(std::env::var("LOG_FORMAT").ok().as_deref())?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    Ok(())
+}
+
+/// `LOG_FORMAT`: unset, empty or `text` for lines of text, `json` for JSON; anything else
+/// stops the provider at start, naming the variable (a typo is never taken as text).
+pub fn log_format_is_json(value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(false),
+        Some(f) if f.eq_ignore_ascii_case("text") => Ok(false),
+        Some(f) if f.eq_ignore_ascii_case("json") => Ok(true),
+        Some(other) => Err(format!("LOG_FORMAT = {other:?}: use text or json")),
+    }
+}
+
 /// Starts a provider on an already-connected state and a bound listener (port 0 in
 /// tests), returning its address.
 pub async fn spawn(
@@ -278,5 +306,22 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_format_is_json;
+
+    #[test]
+    fn a_log_format_that_is_neither_text_nor_json_names_the_variable() {
+        assert_eq!(log_format_is_json(None), Ok(false));
+        assert_eq!(log_format_is_json(Some("text")), Ok(false));
+        assert_eq!(log_format_is_json(Some(" JSON ")), Ok(true));
+        let err = log_format_is_json(Some("jsn")).unwrap_err();
+        assert!(
+            err.starts_with("LOG_FORMAT") && err.contains("json"),
+            "{err}"
+        );
     }
 }

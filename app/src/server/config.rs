@@ -61,6 +61,13 @@ impl SiteConfig {
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         let listen = get("SITE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        if let Err(e) = listen.trim().parse::<std::net::SocketAddr>() {
+            return Err(ConfigError::Bad {
+                key: "SITE_LISTEN",
+                value: listen,
+                reason: format!("{e}: use an address and a port, such as 127.0.0.1:3000"),
+            });
+        }
         let public = get("SITE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}/"));
         let public_url = url::Url::parse(&public).map_err(|e| ConfigError::Bad {
             key: "SITE_PUBLIC_URL",
@@ -264,6 +271,19 @@ mod tests {
             Some("redis://r:1")
         );
         assert_eq!(both.redis_prefix, "demo:");
+    }
+
+    #[test]
+    fn a_bad_listen_address_names_its_variable_and_the_form_it_takes() {
+        let err = config(&[("SITE_LISTEN", "nonsense")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("SITE_LISTEN"), "{err}");
+        assert!(err.contains("127.0.0.1:3000"), "{err}");
+        assert_eq!(
+            config(&[("SITE_LISTEN", "0.0.0.0:8080")]).unwrap().listen,
+            "0.0.0.0:8080"
+        );
     }
 
     #[test]

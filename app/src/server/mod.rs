@@ -49,6 +49,9 @@ pub enum StartError {
     Redis(#[from] redis::RedisError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A setting read before the others (`LOG_FORMAT`).
+    #[error("{0}")]
+    Setting(String),
 }
 
 /// Builds the state from configuration looked up with `lookup` (the environment in
@@ -205,7 +208,7 @@ pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
 
 /// `app`: reads the environment, opens the database, serves until Ctrl-C.
 pub async fn run() -> Result<(), StartError> {
-    ops::init_logging();
+    ops::init_logging().map_err(StartError::Setting)?;
     let lookup = |k: &str| std::env::var(k).ok();
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let state = build_state(&lookup, &site_root).await?;

@@ -238,16 +238,29 @@ pub fn redact_passwords(text: &str) -> String {
 /// Text from outside (a request's fields, a remote's answer, an error holding either) is
 /// logged with `Debug` (`err = ?e.to_string()`): quoted, its newlines escaped, so it
 /// cannot start a line that reads like one of the site's own (log forging).
-pub fn init_logging() {
+pub fn init_logging() -> Result<(), String> {
+    let json = log_format_is_json(std::env::var("LOG_FORMAT").ok().as_deref())?;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
-    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+    if json {
         tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)
             .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    Ok(())
+}
+
+/// `LOG_FORMAT`: unset, empty or `text` for lines of text, `json` for JSON; anything else
+/// stops the site at start, naming the variable (a typo is never taken as text).
+pub fn log_format_is_json(value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(false),
+        Some(f) if f.eq_ignore_ascii_case("text") => Ok(false),
+        Some(f) if f.eq_ignore_ascii_case("json") => Ok(true),
+        Some(other) => Err(format!("LOG_FORMAT = {other:?}: use text or json")),
     }
 }
 
@@ -300,5 +313,22 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_format_is_json;
+
+    #[test]
+    fn a_log_format_that_is_neither_text_nor_json_names_the_variable() {
+        assert_eq!(log_format_is_json(None), Ok(false));
+        assert_eq!(log_format_is_json(Some("text")), Ok(false));
+        assert_eq!(log_format_is_json(Some(" JSON ")), Ok(true));
+        let err = log_format_is_json(Some("jsn")).unwrap_err();
+        assert!(
+            err.starts_with("LOG_FORMAT") && err.contains("json"),
+            "{err}"
+        );
     }
 }

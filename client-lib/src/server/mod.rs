@@ -12,7 +12,9 @@
 //!   [`ServerError`] that has a response of its own;
 //! - [`ServerConfig`]: the public URL (the base string's URL comes from it, never from
 //!   `Host`), the timestamp window, lifetimes and bounds, the PLAINTEXT policy, a clock;
-//! - `axum` (feature `axum`): an extractor for protected routes and ready handlers.
+//! - `axum` (feature `axum`): an extractor for protected routes and ready handlers;
+//! - RSA-SHA1 (feature `rsa`, RFC 5849 §3.4.3): a client whose record carries a
+//!   [`ClientPublicKey`] may sign with its private key; the others cannot use it.
 //!
 //! The order of the checks is the library's, so no application gets it wrong: the
 //! request's shape (400), then the client, the timestamp in both directions, the
