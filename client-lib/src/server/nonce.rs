@@ -48,7 +48,7 @@ impl NonceKey<'_> {
 
     /// [`Self::digest`] in lower-case hex, for SQL and Redis keys.
     pub fn digest_hex(&self) -> String {
-        self.digest().iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.digest())
     }
 }
 

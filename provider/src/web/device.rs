@@ -62,11 +62,7 @@ impl DeviceKey {
         mac.update(account.as_bytes());
         mac.update(b"\0");
         mac.update(id.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The id of this browser if its cookie says it signed in to `account` before.
