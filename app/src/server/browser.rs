@@ -14,8 +14,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::server::state::AppState;
-
 pub const COOKIE: &str = "site_browser";
 /// Over https the cookie is `__Host-` prefixed: a browser then accepts it only from this
 /// host, over https, for the whole site, so no other service on a sibling host name or
@@ -92,8 +90,9 @@ fn from_request(request: &Request, name: &str) -> Sent {
 /// Gives the request a [`BrowserKey`] (a step of `guard::checks`, which runs on every
 /// page request). A browser without the cookie gets one: the cookie to send back with
 /// the response is returned.
-pub fn identify(state: &AppState, request: &mut Request) -> Option<HeaderValue> {
-    let https = state.config.public_url.scheme() == "https";
+/// `https`: whether the site is served over https (its public URL), for the cookie's
+/// `__Host-` name and `Secure`.
+pub fn identify(https: bool, request: &mut Request) -> Option<HeaderValue> {
     let name = if https { SECURE_COOKIE } else { COOKIE };
     let (value, set) = match from_request(request, name) {
         Sent::One(value) => (value, false),

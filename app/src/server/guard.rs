@@ -46,7 +46,8 @@ pub async fn checks(State(state): State<AppState>, mut request: Request, next: N
     if let Some(redirect) = canonical_redirect(&state, &request) {
         return redirect;
     }
-    let new_cookie = browser::identify(&state, &mut request);
+    let https = state.config.public_url.scheme() == "https";
+    let new_cookie = browser::identify(https, &mut request);
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS

@@ -148,7 +148,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/login/{name}",
-            get(login::login).route_layer(from_fn_with_state(state.clone(), throttle::sign_ins)),
+            get(login::login).route_layer(from_fn_with_state(
+                throttle::SignInGuard {
+                    limits: state.sign_ins.clone(),
+                    trusted_proxy: state.config.trusted_proxy,
+                },
+                throttle::sign_ins,
+            )),
         )
         .route("/authorize/{name}", get(callback::authorize))
         .route("/accounts/unlink", post(account::unlink))

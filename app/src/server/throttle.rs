@@ -17,7 +17,6 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::server::client_addr;
 use crate::server::error::SiteError;
-use crate::server::state::AppState;
 
 /// Addresses kept before idle ones are dropped on the spot.
 const MAX_KEYS: usize = 100_000;
@@ -63,10 +62,18 @@ fn address_key(addr: IpAddr) -> IpAddr {
     }
 }
 
+/// What the layer on `/login/{name}` needs: the quotas and whose forwarded address to
+/// believe (`TRUSTED_PROXY`).
+#[derive(Clone)]
+pub struct SignInGuard {
+    pub limits: std::sync::Arc<SignInLimits>,
+    pub trusted_proxy: Option<IpAddr>,
+}
+
 /// The layer on `/login/{name}`.
-pub async fn sign_ins(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let addr = client_addr::of(&request, state.config.trusted_proxy);
-    if let Err(wait) = state.sign_ins.start(addr) {
+pub async fn sign_ins(State(guard): State<SignInGuard>, request: Request, next: Next) -> Response {
+    let addr = client_addr::of(&request, guard.trusted_proxy);
+    if let Err(wait) = guard.limits.start(addr) {
         tracing::warn!(?addr, "sign-ins from one address beyond the quota refused");
         // Whole seconds, rounded up.
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
