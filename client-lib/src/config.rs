@@ -1,30 +1,16 @@
 //! A remote's configuration: given in code, read from `{NAME}_*` environment variables,
 //! or both (code wins, the environment fills the gaps), like Authlib's Flask registry.
 //! As in Authlib, a remote with a request-token URL is OAuth 1 and one without is OAuth 2.
+//! Plain settings only: the live hooks (token store, compliance) are given at
+//! `Registry::register_with`.
 
 use url::Url;
 
 use crate::encode::decode_form;
-use crate::http_client::TokenResponseCompliance;
-use crate::registry::Compliance;
+pub use crate::error::ConfigError;
 use crate::sign::Placement;
 use crate::signature::{self, SignatureMethod};
-use crate::tokens::AnyTokenStore;
 use crate::types::ClientCredentials;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} is not set: give it in code or in the environment")]
-    Missing(String),
-    #[error("{key} = {value:?} is not an absolute URL: {reason}")]
-    BadUrl {
-        key: String,
-        value: String,
-        reason: String,
-    },
-    #[error("{key}: {reason}")]
-    Bad { key: String, reason: String },
-}
 
 /// Everything about one remote. `None` and empty fields may be filled from the environment.
 #[derive(Clone, Default)]
@@ -58,13 +44,6 @@ pub struct RemoteConfig {
     /// `client_secret_post`, `none`) and `code_challenge_method` (`S256`).
     /// Any other key is an error.
     pub client_kwargs: Vec<(String, String)>,
-    /// This remote's token store, in place of the registry's (see
-    /// [`any_token_store`](crate::tokens::any_token_store)).
-    pub token_store: Option<AnyTokenStore>,
-    /// Adjusts each API request before it is signed (a service's quirks go here).
-    pub compliance: Option<Compliance>,
-    /// OAuth 2: adjusts the JSON of each access-token response before it is read.
-    pub token_response_compliance: Option<TokenResponseCompliance>,
 }
 
 impl std::fmt::Debug for RemoteConfig {
@@ -188,12 +167,6 @@ impl RemoteConfig {
         pick(&mut self.refresh_token_url, defaults.refresh_token_url);
         pick(&mut self.revoke_url, defaults.revoke_url);
         pick(&mut self.api_base_url, defaults.api_base_url);
-        pick(&mut self.token_store, defaults.token_store);
-        pick(&mut self.compliance, defaults.compliance);
-        pick(
-            &mut self.token_response_compliance,
-            defaults.token_response_compliance,
-        );
         pick_list(
             &mut self.request_token_params,
             defaults.request_token_params,
@@ -344,12 +317,6 @@ impl RemoteConfig {
             if set {
                 return Err(not_for_this_kind(suffix));
             }
-        }
-        if self.token_response_compliance.is_some() {
-            return Err(ConfigError::Bad {
-                key: format!("{name}: token_response_compliance"),
-                reason: "only OAuth 2 token responses are JSON to adjust".into(),
-            });
         }
         let client = ClientCredentials::new(
             need(&self.client_id, "CLIENT_ID")?,

@@ -5,6 +5,21 @@
 use crate::callback::CallbackError;
 use crate::sign::SignError;
 
+/// A remote's configuration that cannot be used; the message names the setting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set: give it in code or in the environment")]
+    Missing(String),
+    #[error("{key} = {value:?} is not an absolute URL: {reason}")]
+    BadUrl {
+        key: String,
+        value: String,
+        reason: String,
+    },
+    #[error("{key}: {reason}")]
+    Bad { key: String, reason: String },
+}
+
 /// A service's error answer, with Twitter's `{"errors":[{"code":..,"message":..}]}` read
 /// when the body has that shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +110,7 @@ pub enum Error {
     #[error("{0:?} cannot be joined to the API base URL")]
     BadPath(String),
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     #[error("the temporary credential store failed: {0}")]
     Store(String),
     /// An OAuth 2 error answer (RFC 6749 §5.2 from the token endpoint, §4.1.2.1 in a

@@ -127,13 +127,13 @@ pub use bearer::OAuth2Token;
 #[cfg(feature = "client")]
 pub use client::Client;
 #[cfg(feature = "client")]
-pub use config::{ConfigError, RemoteConfig, Settings, TokenEndpointAuth};
+pub use config::{RemoteConfig, Settings, TokenEndpointAuth};
 #[cfg(feature = "client")]
-pub use error::{Error, RemoteError};
+pub use error::{ConfigError, Error, RemoteError};
 #[cfg(feature = "client")]
 pub use http_client::TokenResponseCompliance;
 #[cfg(feature = "client")]
-pub use registry::{Compliance, Registry, Remote};
+pub use registry::{Compliance, Hooks, Registry, Remote};
 #[cfg(feature = "rsa")]
 pub use rsa_sha1::{RsaKeyError, RsaSha1, RsaSha1PublicKey};
 #[cfg(feature = "client")]

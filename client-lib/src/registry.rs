@@ -95,7 +95,7 @@ impl Registry {
     /// Registers `name` with `config`, the environment's `{NAME}_*` filling its gaps.
     /// Without a request-token URL it is an OAuth 2 remote.
     pub fn register(&mut self, name: &str, config: RemoteConfig) -> Result<Arc<Remote>, Error> {
-        self.register_from(name, config, |k| std::env::var(k).ok())
+        self.register_with(name, config, Hooks::default(), |k| std::env::var(k).ok())
     }
 
     /// [`register`](Self::register) with another source of variables than the process
@@ -106,8 +106,27 @@ impl Registry {
         config: RemoteConfig,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Arc<Remote>, Error> {
+        self.register_with(name, config, Hooks::default(), lookup)
+    }
+
+    /// The whole form: settings, the remote's [`Hooks`], and where its `{NAME}_*`
+    /// variables come from (`|k| std::env::var(k).ok()` for the environment).
+    pub fn register_with(
+        &mut self,
+        name: &str,
+        config: RemoteConfig,
+        hooks: Hooks,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Arc<Remote>, Error> {
         let config = config.from_lookup(name, lookup)?;
         let settings = config.resolve(name)?;
+        if hooks.token_response_compliance.is_some() && !matches!(settings, Settings::OAuth2(_)) {
+            return Err(ConfigError::Bad {
+                key: format!("{name}: token_response_compliance"),
+                reason: "only OAuth 2 token responses are JSON to adjust".into(),
+            }
+            .into());
+        }
         let credentials = match &settings {
             Settings::OAuth1(s) => s.client.clone(),
             // Only its HTTP client is used: an OAuth 2 remote signs nothing.
@@ -133,9 +152,9 @@ impl Registry {
             name: name.to_owned(),
             client,
             settings,
-            tokens: config.token_store.or_else(|| self.tokens.clone()),
-            compliance: config.compliance,
-            token_compliance: config.token_response_compliance,
+            tokens: hooks.token_store.or_else(|| self.tokens.clone()),
+            compliance: hooks.compliance,
+            token_compliance: hooks.token_response_compliance,
             refreshes: RefreshLocks::default(),
         });
         self.remotes.insert(name.to_owned(), remote.clone());
@@ -154,6 +173,18 @@ impl Registry {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.remotes.keys().map(String::as_str)
     }
+}
+
+/// What a remote is given besides its settings: code that runs on its requests. All
+/// optional; [`Registry::register_with`] takes them.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// This remote's token store, in place of the registry's (see [`any_token_store`]).
+    pub token_store: Option<AnyTokenStore>,
+    /// Adjusts each API request before it is signed (a service's quirks go here).
+    pub compliance: Option<Compliance>,
+    /// OAuth 2: adjusts the JSON of each access-token response before it is read.
+    pub token_response_compliance: Option<TokenResponseCompliance>,
 }
 
 /// One registered service.

@@ -143,7 +143,7 @@ fn modulus_bits(key: &PublicKey) -> usize {
     key.n().bit_width_vartime() as usize
 }
 
-/// `RSA-SHA1` as [`signature::receivable`](crate::signature::receivable) finds it on a
+/// `RSA-SHA1` as [`verify::receivable`](crate::verify::receivable) finds it on a
 /// received request: it knows no key, so it signs nothing and verifies nothing. A server
 /// checks such a request with the client's [`RsaSha1PublicKey`]
 /// ([`SignedParams::verify_rsa_sha1`](crate::verify::SignedParams::verify_rsa_sha1)).

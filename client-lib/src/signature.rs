@@ -215,18 +215,6 @@ pub fn builtin(name: &str) -> Option<&'static dyn SignatureMethod> {
     }
 }
 
-/// The methods a received request may name: the [`builtin`] ones and, with the `rsa`
-/// feature, RSA-SHA1, whose signature only the client's public key checks
-/// (`SignedParams::verify_rsa_sha1`). Signing needs a key, so [`builtin`], which clients
-/// and their configuration use, does not offer it.
-pub fn receivable(name: &str) -> Option<&'static dyn SignatureMethod> {
-    #[cfg(feature = "rsa")]
-    if name == "RSA-SHA1" {
-        return Some(&crate::rsa_sha1::RsaSha1Unkeyed);
-    }
-    builtin(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,11 +308,6 @@ mod tests {
             assert_eq!(builtin(name).map(|m| m.name()), Some(name));
         }
         assert!(builtin("RSA-SHA1").is_none());
-        assert_eq!(
-            receivable("RSA-SHA1").is_some(),
-            cfg!(feature = "rsa"),
-            "RSA-SHA1 is read from a request with the rsa feature only"
-        );
         assert!(builtin("hmac-sha1").is_none());
     }
 }

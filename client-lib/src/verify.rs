@@ -109,6 +109,18 @@ impl VerifyError {
     }
 }
 
+/// The methods a received request may name: the [`signature::builtin`] ones and, with the `rsa`
+/// feature, RSA-SHA1, whose signature only the client's public key checks
+/// (`SignedParams::verify_rsa_sha1`). Signing needs a key, so `builtin`, which clients
+/// and their configuration use, does not offer it.
+pub fn receivable(name: &str) -> Option<&'static dyn SignatureMethod> {
+    #[cfg(feature = "rsa")]
+    if name == "RSA-SHA1" {
+        return Some(&crate::rsa_sha1::RsaSha1Unkeyed);
+    }
+    signature::builtin(name)
+}
+
 /// The protocol parameters of a request, checked for shape, with its base string.
 #[derive(Clone)]
 pub struct SignedParams {
@@ -159,7 +171,7 @@ impl SignedParams {
     /// Step 1: collect and check the parameters (§3.4.1.3.1, §3.5), using the built-in
     /// signature methods.
     pub fn from_request(request: &IncomingRequest<'_>) -> Result<Self, VerifyError> {
-        Self::from_request_with(request, signature::receivable)
+        Self::from_request_with(request, receivable)
     }
 
     /// Step 1 with a custom look-up of signature methods by name.
@@ -501,6 +513,13 @@ mod tests {
             content_type: None,
             body: b"",
         })
+    }
+
+    #[test]
+    fn rsa_sha1_is_read_from_a_request_with_the_rsa_feature_only() {
+        assert_eq!(receivable("RSA-SHA1").is_some(), cfg!(feature = "rsa"));
+        assert_eq!(receivable("HMAC-SHA1").map(|m| m.name()), Some("HMAC-SHA1"));
+        assert!(receivable("RSA-SHA512").is_none());
     }
 
     #[test]

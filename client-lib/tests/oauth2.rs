@@ -575,9 +575,10 @@ async fn the_token_response_hook_mends_a_nonstandard_answer() {
     }
 
     let mended = registry
-        .register_from(
+        .register_with(
             "x2",
-            RemoteConfig {
+            config(&base),
+            oauth1::Hooks {
                 token_response_compliance: Some(Arc::new(|json: &mut serde_json::Value| {
                     let Some(obj) = json.as_object_mut() else {
                         return;
@@ -588,7 +589,7 @@ async fn the_token_response_hook_mends_a_nonstandard_answer() {
                         obj.insert("expires_in".into(), json!(n));
                     }
                 })),
-                ..config(&base)
+                ..oauth1::Hooks::default()
             },
             no_env,
         )
@@ -889,4 +890,27 @@ fn the_x_preset_has_x_endpoints_and_scopes() {
         x.url("users/me").unwrap().as_str(),
         "https://api.x.com/2/users/me"
     );
+}
+
+/// A token-response hook is OAuth 2's: given to an OAuth 1 remote it is refused at
+/// registration, naming it, and nothing is registered.
+#[test]
+fn a_token_response_hook_on_an_oauth1_remote_is_refused_by_name() {
+    let mut registry = Registry::new();
+    let refused = registry.register_with(
+        "chirp",
+        RemoteConfig {
+            client_id: Some("k".into()),
+            client_secret: Some("s".into()),
+            ..oauth1::presets::twitter_compatible("http://127.0.0.1:1/")
+        },
+        oauth1::Hooks {
+            token_response_compliance: Some(Arc::new(|_: &mut serde_json::Value| {})),
+            ..oauth1::Hooks::default()
+        },
+        |_| None,
+    );
+    let err = refused.unwrap_err().to_string();
+    assert!(err.contains("chirp: token_response_compliance"), "{err}");
+    assert!(registry.remote("chirp").is_err());
 }
