@@ -8,24 +8,24 @@ use crate::model::{Flow, HomeData, ProfileData};
 /// The remotes to sign in with, and the signed-in user if any.
 #[server(endpoint = "load_home")]
 pub async fn load_home() -> Result<HomeData, ServerFnError> {
-    crate::server::pages::home_data().await
+    crate::server::server_fns::home_data().await
 }
 
 /// The remote profile and home timeline of the signed-in user on `remote`.
 #[server(endpoint = "load_profile")]
 pub async fn load_profile(remote: String) -> Result<ProfileData, ServerFnError> {
-    crate::server::pages::profile(remote).await
+    crate::server::server_fns::profile(remote).await
 }
 
 /// Posts a status to `remote` as the signed-in user (a signed form POST to
 /// `statuses/update.json`).
 #[server(endpoint = "post_status")]
 pub async fn post_status(remote: String, status: String) -> Result<(), ServerFnError> {
-    crate::server::pages::post_status(remote, status).await
+    crate::server::server_fns::post_status(remote, status).await
 }
 
 /// The signed-in user's last sign-in, step by step.
 #[server(endpoint = "load_flow")]
 pub async fn load_flow() -> Result<Option<Flow>, ServerFnError> {
-    crate::server::pages::last_flow().await
+    crate::server::server_fns::last_flow().await
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use app::server::pending::{PendingSignIn, PendingSignIns};
-use app::server::temp_store::{RedisCache, SqlCache};
+use app::server::pending_store::{RedisPendingSignIns, SqlPendingSignIns};
 use provider_testing::{Backend, TestDb};
 
 /// A sign-in as the registry returns it, read back as a store reads it.
@@ -58,7 +58,7 @@ async fn the_sql_store_takes_once_for_its_browser_and_expires() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
         let pool = app::server::db::open(&db.url).await.unwrap();
-        exercise(&SqlCache::new(pool)).await;
+        exercise(&SqlPendingSignIns::new(pool)).await;
     }
 }
 
@@ -70,7 +70,7 @@ async fn the_redis_store_takes_once_for_its_browser_and_expires() {
         "site-test-{}:",
         provider::store::apps::random_credential(10)
     );
-    let store = RedisCache {
+    let store = RedisPendingSignIns {
         conn: conn.clone(),
         prefix: prefix.clone(),
     };
@@ -91,7 +91,7 @@ async fn abandoned_sign_ins_are_swept_in_bounded_batches() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
         let pool = app::server::db::open(&db.url).await.unwrap();
-        let store = SqlCache::new(pool.clone());
+        let store = SqlPendingSignIns::new(pool.clone());
         for i in 0..2500 {
             sqlx::query(
                 "insert into pending_sign_ins (browser, remote, token, data, expires_at) \

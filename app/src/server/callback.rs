@@ -15,7 +15,7 @@ use crate::server::error::{Result, Retry, SiteError};
 use crate::server::flows::redact_verifier;
 use crate::server::state::AppState;
 use crate::server::user::{BROWSER, MaybeUser, USER_ID, UserId};
-use crate::server::{flows, store};
+use crate::server::{accounts, flows};
 
 pub async fn authorize(
     State(state): State<AppState>,
@@ -200,10 +200,10 @@ async fn identify(
                     source: Error::MissingField("data.id"),
                 });
             };
-            RemoteToken::OAuth2(store::with_account(t, &id, &username))
+            RemoteToken::OAuth2(accounts::with_account(t, &id, &username))
         }
     };
-    let screen_name = store::remote_account(&token).1.to_owned();
+    let screen_name = accounts::remote_account(&token).1.to_owned();
     let display_name = field("name").unwrap_or_else(|| format!("@{screen_name}"));
     Ok((
         token,
@@ -226,14 +226,14 @@ async fn link(
 ) -> Result<UserId> {
     let name = remote.name();
     let current_id = current.map(|u| u.0);
-    if let Some(owner) = store::relink(&state.db, name, token, current_id)
+    if let Some(owner) = accounts::relink(&state.db, name, token, current_id)
         .await
         .map_err(SiteError::internal)?
     {
         return Ok(UserId(owner));
     }
-    let (remote_user_id, _) = store::remote_account(token);
-    let owner = store::owner_of(&state.db, name, remote_user_id)
+    let (remote_user_id, _) = accounts::remote_account(token);
+    let owner = accounts::owner_of(&state.db, name, remote_user_id)
         .await
         .map_err(SiteError::internal)?;
     let user_id = match (owner, current_id) {
@@ -245,7 +245,7 @@ async fn link(
         }
         (Some(owner), _) => owner,
         (None, Some(me)) => me,
-        (None, None) => store::create_user(&state.db, &who.display_name)
+        (None, None) => accounts::create_user(&state.db, &who.display_name)
             .await
             .map_err(SiteError::internal)?,
     };

@@ -1,6 +1,7 @@
 //! The server half of the site (feature `ssr`).
 
-pub mod account;
+pub mod account_posts;
+pub mod accounts;
 pub mod api_errors;
 pub mod browser;
 pub mod callback;
@@ -13,13 +14,12 @@ pub mod guard;
 pub mod headers;
 pub mod login;
 pub mod ops;
-pub mod pages;
 pub mod pending;
+pub mod pending_store;
 pub mod playground;
+pub mod server_fns;
 pub mod sessions;
 pub mod state;
-pub mod store;
-pub mod temp_store;
 pub mod throttle;
 pub mod user;
 pub mod v2;
@@ -64,10 +64,10 @@ pub async fn build_state(
     let db = db::open(&config.database_url).await?;
     // The sign-ins under way, each holding its temporary credentials.
     let pending: Arc<dyn pending::PendingSignIns> = match &config.temp_credentials_in_redis {
-        None => Arc::new(temp_store::SqlCache::new(db.clone())),
+        None => Arc::new(pending_store::SqlPendingSignIns::new(db.clone())),
         Some(url) => {
             let client = redis::Client::open(url.as_str())?;
-            Arc::new(temp_store::RedisCache {
+            Arc::new(pending_store::RedisPendingSignIns {
                 conn: redis::aio::ConnectionManager::new(client).await?,
                 prefix: format!("{}tc:", config.redis_prefix),
             })
@@ -78,7 +78,7 @@ pub async fn build_state(
         .http_client(oauth1::registry::http_client_with_timeout(
             config.outbound_timeout,
         ))
-        .token_store(Arc::new(store::DbTokenStore { db: db.clone() }))
+        .token_store(Arc::new(accounts::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());
     let mut remotes = Vec::new();
     for name in &config.remotes {
@@ -157,8 +157,8 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/authorize/{name}", get(callback::authorize))
-        .route("/accounts/unlink", post(account::unlink))
-        .route("/logout", post(account::logout))
+        .route("/accounts/unlink", post(account_posts::unlink))
+        .route("/logout", post(account_posts::logout))
         // The signing pages without JavaScript; their GET is the Leptos route below.
         .route("/playground", post(playground::playground))
         .route("/debugger", post(playground::debugger))

@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use crate::server::browser::BrowserKey;
 use crate::server::db;
-use crate::server::temp_store::{RedisCache, SqlCache, store_error};
+use crate::server::pending_store::{RedisPendingSignIns, SqlPendingSignIns, store_error};
 
 /// Sign-ins one browser may have under way at once.
 pub const MAX_PER_BROWSER: usize = 8;
@@ -63,7 +63,7 @@ pub trait PendingSignIns: Send + Sync {
 }
 
 #[async_trait]
-impl PendingSignIns for SqlCache {
+impl PendingSignIns for SqlPendingSignIns {
     async fn add(
         &self,
         browser: &BrowserKey,
@@ -142,7 +142,7 @@ impl PendingSignIns for SqlCache {
 /// `remote token data` scored by expiry in milliseconds (so the newest of several begun
 /// in one second ranks last and stays), the set expiring with its newest member.
 #[async_trait]
-impl PendingSignIns for RedisCache {
+impl PendingSignIns for RedisPendingSignIns {
     async fn add(
         &self,
         browser: &BrowserKey,
@@ -225,7 +225,7 @@ fn prefix(remote: &str, token: &str) -> String {
     format!("{remote} {}", oauth1::encode::encode(token))
 }
 
-impl RedisCache {
+impl RedisPendingSignIns {
     fn pending_key(&self, browser: &BrowserKey) -> String {
         format!("{}pf:{}", self.prefix, browser.as_str())
     }

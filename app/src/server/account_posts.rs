@@ -7,9 +7,9 @@ use axum::response::Redirect;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::server::accounts;
 use crate::server::error::{Result, SiteError};
 use crate::server::state::AppState;
-use crate::server::store;
 use crate::server::user::CurrentUser;
 
 #[derive(Deserialize)]
@@ -31,7 +31,7 @@ pub async fn unlink(
     {
         tracing::warn!(err = ?err.to_string(), remote = ?form.remote, "revoking the token failed");
     }
-    store::unlink(&state.db, user.0, &form.remote)
+    accounts::unlink(&state.db, user.0, &form.remote)
         .await
         .map_err(SiteError::internal)?;
     tracing::info!(remote = ?form.remote, user_id = user.0, "unlinked");

@@ -12,7 +12,7 @@ pub(crate) fn store_error(e: impl std::fmt::Display) -> oauth1::Error {
 }
 
 /// Sign-ins under way in the `pending_sign_ins` table (the default).
-pub struct SqlCache {
+pub struct SqlPendingSignIns {
     pub db: Db,
     /// When expired rows were last swept (seconds since the epoch).
     last_sweep: AtomicI64,
@@ -25,7 +25,7 @@ const SWEEP_BATCH: i64 = 1000;
 /// Batches per sweep at most: 20,000 rows a minute, far beyond what people leave behind.
 const SWEEP_ROUNDS: usize = 20;
 
-impl SqlCache {
+impl SqlPendingSignIns {
     pub fn new(db: Db) -> Self {
         Self {
             db,
@@ -79,7 +79,7 @@ impl SqlCache {
 }
 
 /// Sign-ins under way in Redis (`TEMP_CREDENTIAL_STORE=redis`), expiring by themselves.
-pub struct RedisCache {
+pub struct RedisPendingSignIns {
     pub conn: redis::aio::ConnectionManager,
     pub prefix: String,
 }

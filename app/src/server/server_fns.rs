@@ -6,7 +6,7 @@ use oauth1::{Error, RemoteToken};
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
 use crate::server::state::AppState;
 use crate::server::user::MaybeUser;
-use crate::server::{flows, store, v2};
+use crate::server::{accounts, flows, v2};
 
 fn state() -> Result<AppState, ServerFnError> {
     use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
@@ -35,11 +35,14 @@ pub async fn home_data() -> Result<HomeData, ServerFnError> {
     let state = state()?;
     let me = match current_user().await? {
         None => None,
-        Some(id) => match store::display_name(&state.db, id).await.map_err(failed)? {
+        Some(id) => match accounts::display_name(&state.db, id)
+            .await
+            .map_err(failed)?
+        {
             None => None,
             Some(display_name) => Some(Me {
                 display_name,
-                accounts: store::accounts(&state.db, id, |r| state.brand(r))
+                accounts: accounts::accounts(&state.db, id, |r| state.brand(r))
                     .await
                     .map_err(failed)?,
             }),

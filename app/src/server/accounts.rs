@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::model::LinkedAccount;
 use crate::server::db::{self, Db};
-use crate::server::temp_store::store_error;
+use crate::server::pending_store::store_error;
 
 /// The registry's `fetch_token` / `update_token`: the signed-in user's token for a
 /// remote, of either kind, in the `accounts` table. Users are keyed by their local id
