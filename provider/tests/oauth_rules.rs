@@ -609,14 +609,14 @@ async fn request_token_needs_a_registered_callback_or_oob() {
 /// An app whose developer pasted a public key on the developer page: the three legs and
 /// an API call signed with RSA-SHA1 (RFC 5849 §3.4.3), its private key in place of the
 /// consumer and token secrets. Another private key, or a replay, is refused.
-async fn an_rsa_app_signs_every_leg_with_its_private_key(backend: Backend) {
-    let provider = spawn_provider(backend, "Chirp").await;
+/// Alice registers an app on the developer page with oauthlib's test public key (after
+/// a private key pasted there is refused): its consumer key.
+async fn register_an_rsa_app(provider: &TestProvider, http: &reqwest::Client) -> String {
     let alice = users::create(&provider.state.db, "alice", "Alice", "wonderland")
         .await
         .unwrap();
-    let http = support::browser();
-    support::sign_in(&http, &provider, "alice", "wonderland").await;
-    let csrf = support::csrf_of(&support::page(&http, &provider, "/developer/apps").await);
+    support::sign_in(http, provider, "alice", "wonderland").await;
+    let csrf = support::csrf_of(&support::page(http, provider, "/developer/apps").await);
     let register = |key: &'static str| {
         http.post(provider.url("/developer/apps")).form(&[
             ("csrf", csrf.as_str()),
@@ -648,15 +648,22 @@ async fn an_rsa_app_signs_every_leg_with_its_private_key(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(apps.len(), 1);
-    let listed = support::page(&http, &provider, "/developer/apps").await;
+    let listed = support::page(http, provider, "/developer/apps").await;
     assert!(listed.contains("a public key is registered"), "{listed}");
 
+    apps[0].consumer_key.as_str().to_owned()
+}
+
+async fn an_rsa_app_signs_every_leg_with_its_private_key(backend: Backend) {
+    let provider = spawn_provider(backend, "Chirp").await;
+    let http = support::browser();
+    let consumer_key = register_an_rsa_app(&provider, &http).await;
     let rsa = oauth1::RsaSha1::from_pem(include_str!(
         "../../client-lib/tests/keys/oauthlib-private.pem"
     ))
     .unwrap();
     // The consumer secret is not what signs: a wrong one changes nothing.
-    let client = ClientCredentials::new(apps[0].consumer_key.as_str(), "not-the-secret");
+    let client = ClientCredentials::new(consumer_key, "not-the-secret");
     let url = |path: &str| Url::parse(&provider.url(path)).unwrap();
     let sign = |signer: Signer<'_>, method: &str, url: &Url| {
         signer

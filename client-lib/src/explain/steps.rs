@@ -140,17 +140,23 @@ fn signing_method(_: &SigningInput) -> Result<Option<signature::Plaintext>, Expl
     Ok(None)
 }
 
-/// Signs `input` with [`Signer`] and shows each step on the way.
-pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
-    check_method(&input.method)?;
-    let url = parse_url(&input.url)?;
-    check_form(&input.body)?;
-    let keyed = signing_method(input)?;
-    let method: &dyn SignatureMethod = match &keyed {
-        Some(method) => method,
-        None => signature::builtin(&input.signature_method)
-            .ok_or_else(|| ExplainError::UnknownSignatureMethod(input.signature_method.clone()))?,
-    };
+/// What signs (§3.4.2, §3.4.4), or with RSA-SHA1 (§3.4.3) the private key itself: the
+/// secrets play no part then.
+fn key_value(input: &SigningInput, rsa: bool, token_secret: &str) -> String {
+    if rsa {
+        let pem = input.rsa_private_key.as_deref().unwrap_or_default();
+        pem.trim().to_owned()
+    } else {
+        signing_key(&input.consumer_secret, token_secret)
+    }
+}
+
+/// The request of `input` signed with `method` by [`Signer`], as a client would send it.
+fn sign(
+    input: &SigningInput,
+    url: &url::Url,
+    method: &dyn SignatureMethod,
+) -> Result<crate::sign::SignedRequest, ExplainError> {
     let token_secret = input.token_secret.as_deref().unwrap_or("");
     let token = match &input.token {
         Some(token) => Some(RequestToken::new(token, token_secret)),
@@ -181,11 +187,26 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
     };
     let request = Request {
         method: &input.method,
-        url: &url,
+        url,
         body,
     };
     let nonce = Nonce::new(input.nonce.as_str());
-    let signed = signer.sign(&request, &nonce, Timestamp::from_secs(input.timestamp))?;
+    Ok(signer.sign(&request, &nonce, Timestamp::from_secs(input.timestamp))?)
+}
+
+/// Signs `input` with [`Signer`] and shows each step on the way.
+pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
+    check_method(&input.method)?;
+    let url = parse_url(&input.url)?;
+    check_form(&input.body)?;
+    let keyed = signing_method(input)?;
+    let method: &dyn SignatureMethod = match &keyed {
+        Some(method) => method,
+        None => signature::builtin(&input.signature_method)
+            .ok_or_else(|| ExplainError::UnknownSignatureMethod(input.signature_method.clone()))?,
+    };
+    let token_secret = input.token_secret.as_deref().unwrap_or("");
+    let signed = sign(input, &url, method)?;
 
     // §3.4.1.3.1: query, body, then the protocol parameters the signer sent.
     let query = url.query().map(decode_form).unwrap_or_default();
@@ -248,16 +269,7 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
         base_string,
         signing_key: SigningKeyStep {
             section,
-            value: match keyed {
-                // §3.4.3: the private key itself; the secrets play no part.
-                Some(_) => input
-                    .rsa_private_key
-                    .as_deref()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
-                None => signing_key(&input.consumer_secret, token_secret),
-            },
+            value: key_value(input, keyed.is_some(), token_secret),
         },
         signature: SignatureStep {
             section,
