@@ -167,6 +167,32 @@ async fn the_rsa_sha1_example_posted_without_javascript_gives_its_signature() {
     assert!(page.contains("private key"), "{page}");
 }
 
+/// An RSA operation costs the cube of the key's size: a huge private key posted to the
+/// playground would pin a core for minutes. The post is bounded (64 KiB) and so is the
+/// key (4,096 bits, 8 KiB of PEM): each is refused at once with a 4xx.
+#[tokio::test]
+async fn a_huge_private_key_posted_to_the_playground_is_refused_at_once() {
+    let site = site(Backend::Sqlite).spawn().await;
+    let rsa = |key: String| {
+        let mut form = with(&twitter_form(), "signature_method", "RSA-SHA1");
+        form.retain(|(k, _)| *k != "rsa_private_key");
+        form.push(("rsa_private_key", key));
+        form
+    };
+    let pem = |body: &str| {
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----")
+    };
+    for (key, status) in [
+        (pem(&"QUFB".repeat(40_000)), StatusCode::PAYLOAD_TOO_LARGE),
+        (pem(&"QUFB".repeat(3_000)), StatusCode::BAD_REQUEST),
+    ] {
+        let started = std::time::Instant::now();
+        let (got, page) = post(&site, "/playground", &rsa(key)).await;
+        assert_eq!(got, status, "{page}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}
+
 #[tokio::test]
 async fn a_fresh_nonce_asked_for_without_javascript_changes_the_signature() {
     let site = site(Backend::Sqlite).spawn().await;

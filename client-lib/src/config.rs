@@ -10,13 +10,16 @@ use crate::encode::decode_form;
 pub use crate::error::ConfigError;
 use crate::sign::Placement;
 use crate::signature::{self, SignatureMethod};
-use crate::types::ClientCredentials;
+use crate::types::{ClientCredentials, ConsumerSecret};
 
 /// Everything about one remote. `None` and empty fields may be filled from the environment.
-#[derive(Clone, Default)]
+/// Its `Debug` shows no secret (the secret is a redacting [`ConsumerSecret`]).
+#[derive(Clone, Debug, Default)]
 pub struct RemoteConfig {
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    /// The client's shared secret (OAuth 1 consumer secret, OAuth 2 client secret);
+    /// `Debug` prints `[redacted]`. `Some("...".into())` makes one.
+    pub client_secret: Option<ConsumerSecret>,
     /// Set for OAuth 1 (RFC 5849 §2.1); unset, the remote is OAuth 2.
     pub request_token_url: Option<String>,
     /// Sent with the request-token call, e.g. `x_auth_access_type=write`.
@@ -44,23 +47,6 @@ pub struct RemoteConfig {
     /// `client_secret_post`, `none`) and `code_challenge_method` (`S256`).
     /// Any other key is an error.
     pub client_kwargs: Vec<(String, String)>,
-}
-
-impl std::fmt::Debug for RemoteConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RemoteConfig")
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("request_token_url", &self.request_token_url)
-            .field("access_token_url", &self.access_token_url)
-            .field("authorize_url", &self.authorize_url)
-            .field("refresh_token_url", &self.refresh_token_url)
-            .field("api_base_url", &self.api_base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 /// `a=b&c=d`, or a JSON object of strings (`{"a":"b"}`) as Authlib users write them.
@@ -119,7 +105,9 @@ impl RemoteConfig {
             }
         };
         fill(&mut self.client_id, "CLIENT_ID");
-        fill(&mut self.client_secret, "CLIENT_SECRET");
+        if self.client_secret.is_none() {
+            self.client_secret = var("CLIENT_SECRET").map(|(_, v)| ConsumerSecret::new(v.trim()));
+        }
         fill(&mut self.request_token_url, "REQUEST_TOKEN_URL");
         fill(&mut self.access_token_url, "ACCESS_TOKEN_URL");
         fill(&mut self.authorize_url, "AUTHORIZE_URL");
@@ -196,6 +184,12 @@ impl RemoteConfig {
             field
                 .clone()
                 .ok_or_else(|| ConfigError::Missing(key(suffix)))
+        };
+        let secret = |field: &Option<ConsumerSecret>| {
+            field
+                .as_ref()
+                .map(|s| s.secret().to_owned())
+                .ok_or_else(|| ConfigError::Missing(key("CLIENT_SECRET")))
         };
         let url = |field: &Option<String>, suffix: &str| -> Result<Url, ConfigError> {
             let value = need(field, suffix)?;
@@ -285,7 +279,7 @@ impl RemoteConfig {
             let client_id = need(&self.client_id, "CLIENT_ID")?;
             let client_secret = match auth {
                 TokenEndpointAuth::None => None,
-                _ => Some(need(&self.client_secret, "CLIENT_SECRET")?),
+                _ => Some(secret(&self.client_secret)?),
             };
             let common = common()?;
             let access_token_url = url(&self.access_token_url, "ACCESS_TOKEN_URL")?;
@@ -320,7 +314,7 @@ impl RemoteConfig {
         }
         let client = ClientCredentials::new(
             need(&self.client_id, "CLIENT_ID")?,
-            need(&self.client_secret, "CLIENT_SECRET")?,
+            secret(&self.client_secret)?,
         );
         let common = common()?;
         let mut request_token_url = url(&self.request_token_url, "REQUEST_TOKEN_URL")?;
@@ -503,6 +497,18 @@ impl std::fmt::Debug for OAuth2Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_config_prints_no_secret() {
+        let config = RemoteConfig {
+            client_id: Some("the-id".into()),
+            client_secret: Some("hunter2-the-secret".into()),
+            ..RemoteConfig::default()
+        };
+        let printed = format!("{config:?} {config:#?}");
+        assert!(printed.contains("the-id"), "{printed}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+    }
 
     fn oauth1(s: Settings) -> OAuth1Settings {
         match s {

@@ -2,7 +2,8 @@
 //! the client's private key and verified with the public key the server holds for it.
 //!
 //! Unlike the HMAC methods, no secret is shared: the consumer and token secrets play no
-//! part (§3.4.3), so a server that only ever sees a public key cannot sign as the client.
+//! part (§3.4.3), so a server that only ever sees a public key cannot sign as the client
+//! (the server half accepts nothing else from a client that registered one).
 //! Keys are read from PEM, PKCS#1 (`RSA PRIVATE KEY`, `RSA PUBLIC KEY`) or PKCS#8 / SPKI
 //! (`PRIVATE KEY`, `PUBLIC KEY`), as OpenSSL writes them.
 
@@ -19,19 +20,35 @@ use rsa::{PrivateKey, PublicKey};
 
 use crate::signature::SignatureMethod;
 
-/// The moduli accepted, in bits: the `rsa` crate's own bounds. Shorter keys are too weak
-/// to mean much (oauthlib's test vectors use 1024), and a public key comes from a
-/// developer form, where a huge one would cost the server seconds per request.
-pub const KEY_BITS: std::ops::RangeInclusive<usize> = PublicKey::MIN_SIZE..=PublicKey::MAX_SIZE;
+/// The moduli accepted, in bits, for both halves. Shorter keys are too weak to mean much
+/// (oauthlib's test vectors use 1024); keys come from forms (a developer page, the
+/// playground), and the cost of an RSA operation grows with the cube of the size: a
+/// 16,384-bit private key took seconds to sign with. 4,096 bits is what `openssl genrsa`
+/// users reach for at most.
+pub const KEY_BITS: std::ops::RangeInclusive<usize> = 1024..=4096;
+
+/// The most PEM text read, in bytes: a 4,096-bit private key is about 3,300. Parsing is
+/// refused past this before it starts.
+pub const MAX_PEM_BYTES: usize = 8 * 1024;
+
+/// The largest public exponent accepted, in bits: 65537 (`F4`, what every tool writes)
+/// has 17. A verification costs one modular power per bit of the exponent.
+pub const MAX_EXPONENT_BITS: u32 = 17;
 
 /// Why a PEM key could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RsaKeyError {
-    /// Not PEM, not RSA, the other half of the pair, or a modulus outside [`KEY_BITS`].
+    /// Not PEM, not RSA, or the other half of the pair.
     #[error(
-        "not an RSA {0} key in PEM of 1024 to 8192 bits: paste the whole block, from -----BEGIN to -----END, with its line breaks (`openssl genrsa 2048` makes one)"
+        "not an RSA {0} key in PEM: paste the whole block, from -----BEGIN to -----END, with its line breaks (`openssl genrsa 2048` makes one)"
     )]
     NotPem(&'static str),
+    /// A modulus outside [`KEY_BITS`], an exponent past [`MAX_EXPONENT_BITS`], or more
+    /// than [`MAX_PEM_BYTES`] of text.
+    #[error(
+        "the RSA key is too small or too large: use 1024 to 4096 bits with the exponent 65537 (`openssl genrsa 2048`)"
+    )]
+    Size,
 }
 
 /// RSA-SHA1 for a client: signs with its private key. As a [`SignatureMethod`] it
@@ -51,10 +68,11 @@ impl RsaSha1 {
     /// Reads a private key: `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1) or
     /// `-----BEGIN PRIVATE KEY-----` (PKCS#8, unencrypted).
     pub fn from_pem(pem: &str) -> Result<Self, RsaKeyError> {
-        let pem = pem.trim();
+        let pem = bounded(pem)?;
         let key = PrivateKey::from_pkcs1_pem(pem)
             .or_else(|_| PrivateKey::from_pkcs8_pem(pem))
             .map_err(|_| RsaKeyError::NotPem("private"))?;
+        check_size(key.as_ref())?;
         Ok(Self {
             key: SigningKey::new(key),
         })
@@ -116,10 +134,11 @@ impl RsaSha1PublicKey {
     /// writes) or `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1). A private key is refused:
     /// a server has no business holding one.
     pub fn from_pem(pem: &str) -> Result<Self, RsaKeyError> {
-        let pem = pem.trim();
+        let pem = bounded(pem)?;
         let key = PublicKey::from_public_key_pem(pem)
             .or_else(|_| PublicKey::from_pkcs1_pem(pem))
             .map_err(|_| RsaKeyError::NotPem("public"))?;
+        check_size(&key)?;
         Ok(Self {
             key: VerifyingKey::new(key),
         })
@@ -141,6 +160,25 @@ impl RsaSha1PublicKey {
 
 fn modulus_bits(key: &PublicKey) -> usize {
     key.n().bit_width_vartime() as usize
+}
+
+/// The PEM text, trimmed, if it is short enough to parse at all.
+fn bounded(pem: &str) -> Result<&str, RsaKeyError> {
+    if pem.len() > MAX_PEM_BYTES {
+        return Err(RsaKeyError::Size);
+    }
+    Ok(pem.trim())
+}
+
+/// [`KEY_BITS`] and [`MAX_EXPONENT_BITS`], for either half (the `rsa` crate bounds
+/// public keys only, and more loosely).
+fn check_size(key: &PublicKey) -> Result<(), RsaKeyError> {
+    let exponent_bits = key.e().bit_width_vartime();
+    if KEY_BITS.contains(&modulus_bits(key)) && exponent_bits <= MAX_EXPONENT_BITS {
+        Ok(())
+    } else {
+        Err(RsaKeyError::Size)
+    }
 }
 
 /// `RSA-SHA1` as [`verify::receivable`](crate::verify::receivable) finds it on a

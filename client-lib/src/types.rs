@@ -74,6 +74,18 @@ macro_rules! secret_value {
                 write!(f, concat!(stringify!($name), "([redacted])"))
             }
         }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::new(value)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
     };
 }
 

@@ -800,19 +800,29 @@ mod rsa_sha1 {
         );
     }
 
+    /// The server holds the client's shared secret too (it issued it): once a public key
+    /// is registered, a signature made with that secret is refused, so whoever reads the
+    /// server's tables still cannot sign as the client.
     #[tokio::test]
-    async fn a_client_with_a_public_key_still_signs_with_its_secret() {
+    async fn a_client_with_a_public_key_signs_with_its_private_key_only() {
         let f = fixture();
-        let signing = Signing {
-            callback: Some(CALLBACK),
-            ..Signing::new("rsa-app")
-        };
-        let sent = signing.sign("POST", "/oauth/request_token", "");
-        assert!(
-            f.server
-                .temporary_credentials(&sent.request())
-                .await
-                .is_ok()
-        );
+        for plaintext in [false, true] {
+            let signing = Signing {
+                callback: Some(CALLBACK),
+                plaintext,
+                ..Signing::new("rsa-app")
+            };
+            let sent = signing.sign("POST", "/oauth/request_token", "");
+            let refused = f.server.temporary_credentials(&sent.request()).await;
+            assert!(
+                matches!(
+                    &refused,
+                    Err(ServerError::BadRequest(
+                        oauth1::VerifyError::UnsupportedSignatureMethod(_)
+                    ))
+                ),
+                "{refused:?}"
+            );
+        }
     }
 }

@@ -388,6 +388,33 @@ mod rsa_sha1 {
         assert!(message.contains("-----BEGIN"), "{message}");
     }
 
+    /// Keys come from forms, and an RSA operation costs the cube of the key's size: a key
+    /// under 1,024 or over 4,096 bits, or PEM text past 8 KiB, is refused before any
+    /// arithmetic (a huge private key pasted into the playground would pin a core).
+    #[test]
+    fn a_key_too_small_or_too_large_is_refused_before_any_work() {
+        let small = include_str!("keys/small-512-private.pem");
+        assert_eq!(RsaSha1::from_pem(small).unwrap_err(), RsaKeyError::Size);
+        let large = include_str!("keys/large-8192-public.pem");
+        assert_eq!(
+            RsaSha1PublicKey::from_pem(large).unwrap_err(),
+            RsaKeyError::Size
+        );
+        let padded = format!("{}{}", " ".repeat(9 * 1024), PRIVATE);
+        assert_eq!(RsaSha1::from_pem(&padded).unwrap_err(), RsaKeyError::Size);
+        let started = std::time::Instant::now();
+        let huge = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            "A".repeat(2_000_000)
+        );
+        assert_eq!(RsaSha1::from_pem(&huge).unwrap_err(), RsaKeyError::Size);
+        assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        assert!(
+            RsaSha1::from_pem(PRIVATE).is_ok(),
+            "1,024 bits is in bounds"
+        );
+    }
+
     fn signed_request(method: &dyn SignatureMethod) -> (Url, String) {
         let url = Url::parse("https://api.example.com/1.1/statuses/update.json?x=1").unwrap();
         let client = ClientCredentials::new("rsa-client", "unused-secret");

@@ -27,6 +27,7 @@ pub mod v2;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
@@ -160,8 +161,16 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/unlink", post(account_posts::unlink))
         .route("/logout", post(account_posts::logout))
         // The signing pages without JavaScript; their GET is the Leptos route below.
-        .route("/playground", post(playground::playground))
-        .route("/debugger", post(playground::debugger))
+        // The signing forms' posts: a few KB of fields (a 4,096-bit PEM key is 3.3 KB),
+        // never the 2 MB axum allows by default.
+        .route(
+            "/playground",
+            post(playground::playground).layer(DefaultBodyLimit::max(playground::MAX_FORM)),
+        )
+        .route(
+            "/debugger",
+            post(playground::debugger).layer(DefaultBodyLimit::max(playground::MAX_FORM)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -19,6 +19,9 @@ use crate::forms::{DebuggerForm, PlaygroundForm, blank_is_empty};
 use crate::pages::PlaygroundStart;
 use crate::server::state::AppState;
 
+/// The most a signing form's post may carry, in bytes; past it, 413.
+pub const MAX_FORM: usize = 64 * 1024;
+
 /// The playground's form as posted: a check box is absent when unchecked, and the
 /// button pressed names what to do.
 #[derive(Default, Deserialize)]

@@ -51,20 +51,20 @@ pub(crate) async fn verify<C>(
     }
 }
 
-/// §3.4: RSA-SHA1 with the client's registered public key (a client without one cannot
-/// use it), every other method with the shared secrets.
+/// §3.4: a client that registered a public key signs with RSA-SHA1 and nothing else (its
+/// shared secret, which the server also holds, signs nothing then); a client without one
+/// signs with the shared-secret methods only.
 fn check_signature<C>(
     params: &SignedParams,
     client: &ClientRecord<C>,
     token_secret: Option<&TokenSecret>,
 ) -> Result<(), ServerError> {
-    if params.signature_method().name() != "RSA-SHA1" {
-        return Ok(params.verify_signature(&client.secret, token_secret)?);
-    }
-    match &client.public_key {
-        Some(key) => Ok(key.verify(params)?),
-        None => Err(ServerError::BadRequest(
-            VerifyError::UnsupportedSignatureMethod("RSA-SHA1".to_owned()),
-        )),
+    let method = params.signature_method().name();
+    let unsupported =
+        || ServerError::BadRequest(VerifyError::UnsupportedSignatureMethod(method.to_owned()));
+    match (&client.public_key, method == "RSA-SHA1") {
+        (Some(key), true) => Ok(key.verify(params)?),
+        (None, false) => Ok(params.verify_signature(&client.secret, token_secret)?),
+        _ => Err(unsupported()),
     }
 }
