@@ -21,9 +21,9 @@ use oauth2::{
 use url::Url;
 
 use crate::bearer::OAuth2Token;
-use crate::config::{OAuth2Settings, TokenEndpointAuth};
 use crate::error::{Error, RemoteError};
 use crate::http_client::{HttpError, Observed, ReqwestAdapter, TokenResponseCompliance};
+use crate::settings::{OAuth2Settings, TokenEndpointAuth};
 use crate::types::{BearerToken, RefreshToken, Timestamp};
 
 /// Every field of the token response that RFC 6749 §5.1 does not name.

@@ -108,6 +108,8 @@ pub mod rsa_sha1;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "client")]
+pub mod settings;
+#[cfg(feature = "client")]
 pub mod tokens;
 
 pub use callback::{Callback, CallbackError};
@@ -127,7 +129,7 @@ pub use bearer::OAuth2Token;
 #[cfg(feature = "client")]
 pub use client::Client;
 #[cfg(feature = "client")]
-pub use config::{RemoteConfig, Settings, TokenEndpointAuth};
+pub use config::RemoteConfig;
 #[cfg(feature = "client")]
 pub use error::{ConfigError, Error, RemoteError};
 #[cfg(feature = "client")]
@@ -136,5 +138,7 @@ pub use http_client::TokenResponseCompliance;
 pub use registry::{Compliance, Hooks, Registry, Remote};
 #[cfg(feature = "rsa")]
 pub use rsa_sha1::{RsaKeyError, RsaSha1, RsaSha1PublicKey};
+#[cfg(feature = "client")]
+pub use settings::{Settings, TokenEndpointAuth};
 #[cfg(feature = "client")]
 pub use tokens::{RemoteToken, TokenKind, TokenRef, TokenStore, UserKey, any_token_store};
