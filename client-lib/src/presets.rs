@@ -7,15 +7,16 @@ use crate::config::RemoteConfig;
 /// alike (`GET /2/users/me`, `POST /2/tweets`, …).
 pub const X_API_V2: &str = "https://api.x.com/2/";
 
-/// Twitter / X, "Sign in with Twitter": `oauth/authenticate` skips the question for a user
+/// Twitter / X, "Sign in with Twitter", at X's current hosts (`api.x.com`; the old
+/// `api.twitter.com` names the same service): `oauth/authenticate` skips the question for a user
 /// who already approved the app. Register it as `twitter` and set `TWITTER_CLIENT_ID` and
 /// `TWITTER_CLIENT_SECRET` to the app's API key and secret from the developer portal.
 pub fn twitter() -> RemoteConfig {
     RemoteConfig {
-        request_token_url: Some("https://api.twitter.com/oauth/request_token".into()),
-        access_token_url: Some("https://api.twitter.com/oauth/access_token".into()),
-        authorize_url: Some("https://api.twitter.com/oauth/authenticate".into()),
-        api_base_url: Some("https://api.twitter.com/1.1/".into()),
+        request_token_url: Some("https://api.x.com/oauth/request_token".into()),
+        access_token_url: Some("https://api.x.com/oauth/access_token".into()),
+        authorize_url: Some("https://api.x.com/oauth/authenticate".into()),
+        api_base_url: Some("https://api.x.com/1.1/".into()),
         ..RemoteConfig::default()
     }
 }

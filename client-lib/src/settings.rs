@@ -474,7 +474,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             s.authorize_url().as_str(),
-            "https://api.twitter.com/oauth/authenticate"
+            "https://api.x.com/oauth/authenticate"
         );
     }
 

@@ -528,3 +528,33 @@ async fn a_network_error_does_not_log_the_signed_url() {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
 }
+
+/// The README's "Sign in with the real X" names the URLs the presets use: a reader who
+/// checks the portal against the README checks it against the code.
+#[test]
+fn the_presets_urls_are_the_ones_the_readme_shows() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README beside client-lib");
+    let twitter = oauth1::presets::twitter();
+    let x = oauth1::presets::x_oauth2();
+    let urls = [
+        twitter.request_token_url,
+        twitter.authorize_url,
+        twitter.access_token_url,
+        twitter.api_base_url,
+        x.authorize_url,
+        x.access_token_url,
+        x.revoke_url,
+        Some(oauth1::presets::X_API_V2.to_owned()),
+    ];
+    for url in urls.into_iter().map(Option::unwrap) {
+        assert!(
+            readme.contains(&format!("`{url}`")),
+            "{url} is not in the README"
+        );
+        assert!(
+            !url.contains("twitter.com"),
+            "{url}: X's hosts are api.x.com and x.com"
+        );
+    }
+}
