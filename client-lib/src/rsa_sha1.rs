@@ -109,7 +109,8 @@ impl SignatureMethod for RsaSha1 {
         self.sign_base_string(base_string)
     }
     fn body_hash(&self, body: &[u8]) -> Option<String> {
-        Some(BASE64.encode(<sha1::Sha1 as sha1::Digest>::digest(body)))
+        // The method's digest, SHA-1, as for HMAC-SHA1.
+        crate::signature::HmacSha1.body_hash(body)
     }
     fn verify(&self, base_string: &str, _cs: &str, _ts: &str, signature: &str) -> bool {
         self.public_key().verify(base_string, signature)
@@ -196,7 +197,8 @@ impl SignatureMethod for RsaSha1Unkeyed {
         String::new()
     }
     fn body_hash(&self, body: &[u8]) -> Option<String> {
-        Some(BASE64.encode(<sha1::Sha1 as sha1::Digest>::digest(body)))
+        // The method's digest, SHA-1, as for HMAC-SHA1.
+        crate::signature::HmacSha1.body_hash(body)
     }
     fn verify(&self, _base_string: &str, _cs: &str, _ts: &str, _signature: &str) -> bool {
         false

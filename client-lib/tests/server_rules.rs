@@ -219,6 +219,12 @@ impl Fixture {
     /// An approved request of `app`, and its verifier.
     async fn approved(&self, nonce: &str) -> (RequestToken, String) {
         let temporary = self.temporary("app", nonce).await;
+        let verifier = self.approve_as_alice(&temporary).await;
+        (temporary, verifier)
+    }
+
+    /// Alice approves `temporary`: the verifier from the redirect to the callback.
+    async fn approve_as_alice(&self, temporary: &RequestToken) -> String {
         let Authorized::Redirect(url) = self
             .server
             .approve(temporary.token.as_str(), "alice".into())
@@ -227,13 +233,11 @@ impl Fixture {
         else {
             panic!("a redirect")
         };
-        let verifier = url
-            .query_pairs()
+        url.query_pairs()
             .find(|(k, _)| k == "oauth_verifier")
             .unwrap()
             .1
-            .into_owned();
-        (temporary, verifier)
+            .into_owned()
     }
 
     async fn exchange(
@@ -712,20 +716,7 @@ mod rsa_sha1 {
                 .unwrap(),
         );
         let temporary = RequestToken::new(&form["oauth_token"], &form["oauth_token_secret"]);
-        let Authorized::Redirect(url) = f
-            .server
-            .approve(temporary.token.as_str(), "alice".into())
-            .await
-            .unwrap()
-        else {
-            panic!("a redirect")
-        };
-        let verifier = url
-            .query_pairs()
-            .find(|(k, _)| k == "oauth_verifier")
-            .unwrap()
-            .1
-            .into_owned();
+        let verifier = f.approve_as_alice(&temporary).await;
         let signing = Signing {
             token: Some(&temporary),
             verifier: Some(&verifier),
