@@ -5,7 +5,8 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::pages::{Accounts, Debugger, Home, HowItWorks, Playground, Profile};
+use crate::pages::{Accounts, Home, HowItWorks, Profile};
+use crate::signing::{Debugger, Playground};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -3,17 +3,17 @@
 //! - [`components`] and [`pages`]: the Leptos UI, rendered on the server and hydrated;
 //! - [`api`]: server functions, the pages' data;
 //! - [`model`]: the values the pages show (no secrets: they reach the browser);
-//! - [`forms`]: the playground's and the debugger's fields, turned into `oauth1::explain`
-//!   inputs (in the browser, and on the server for a form posted without JavaScript);
-//! - `server` (feature `ssr`): configuration, database, the sign-in routes that drive the
-//!   registry, the token store and temporary-credential cache, the flow recorder.
+//! - [`signing`]: the playground and the debugger, with their fields and forms (computed
+//!   in the browser, and on the server for a form posted without JavaScript);
+//! - `server` (feature `ssr`): configuration, the sign-in flow that drives the registry,
+//!   storage (accounts and their tokens, sign-ins under way, sessions), HTTP plumbing.
 pub mod api;
 pub mod components;
-pub mod forms;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod signing;
 
 /// The browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

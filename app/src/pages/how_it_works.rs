@@ -3,8 +3,8 @@ use leptos_meta::Title;
 
 use crate::api::load_flow;
 use crate::components::ErrorNote;
-use crate::forms::PlaygroundForm;
 use crate::model::{FlowStep, StepKind};
+use crate::signing::forms::PlaygroundForm;
 
 /// What each step is, and where RFC 5849 says so.
 fn explain(kind: StepKind) -> (&'static str, &'static str, &'static str) {

@@ -20,7 +20,7 @@ pub struct SiteConfig {
     /// keeps them in the site's database.
     pub temp_credentials_in_redis: Option<String>,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub sessions: crate::server::sessions::SessionStoreKind,
+    pub sessions: crate::server::storage::sessions::SessionStoreKind,
     /// `REDIS_PREFIX`, default `site:`: starts every Redis key of the site, temporary
     /// credentials under `{prefix}tc:`, sessions under `{prefix}session:`.
     pub redis_prefix: String,
@@ -120,7 +120,7 @@ impl SiteConfig {
                 });
             }
         };
-        let sessions = crate::server::sessions::SessionStoreKind::from_vars(
+        let sessions = crate::server::storage::sessions::SessionStoreKind::from_vars(
             get("SESSION_STORE").as_deref(),
             get("REDIS_URL").as_deref(),
         )
@@ -242,7 +242,7 @@ pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::sessions::SessionStoreKind;
+    use crate::server::storage::sessions::SessionStoreKind;
 
     fn config(vars: &[(&str, &str)]) -> Result<SiteConfig, ConfigError> {
         SiteConfig::from_lookup(&|k| {

@@ -1,28 +1,13 @@
-//! The server half of the site (feature `ssr`).
+//! The server half of the site (feature `ssr`): its configuration and shared state, and
+//! the router that puts the sign-in flow, storage, HTTP plumbing and server functions together.
 
-pub mod account_posts;
-pub mod accounts;
-pub mod api_errors;
-pub mod browser;
-pub mod callback;
-pub mod client_addr;
 pub mod config;
-pub mod db;
-pub mod error;
-pub mod flows;
-pub mod guard;
-pub mod headers;
-pub mod login;
-pub mod ops;
-pub mod pending;
-pub mod pending_store;
-pub mod playground;
+pub mod http;
+pub mod remote_api;
 pub mod server_fns;
-pub mod sessions;
+pub mod sign_in;
 pub mod state;
-pub mod throttle;
-pub mod user;
-pub mod v2;
+pub mod storage;
 
 use std::sync::Arc;
 
@@ -38,7 +23,10 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::components::{App, shell};
 use crate::model::RemoteInfo;
 use config::SiteConfig;
+use http::{api_errors, guard, headers, ops};
+use sign_in::{account_posts, callback, flows, login, throttle};
 use state::AppState;
+use storage::{accounts, db, pending_sign_ins};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -64,11 +52,12 @@ pub async fn build_state(
     let config = SiteConfig::from_lookup(lookup)?;
     let db = db::open(&config.database_url).await?;
     // The sign-ins under way, each holding its temporary credentials.
-    let pending: Arc<dyn pending::PendingSignIns> = match &config.temp_credentials_in_redis {
-        None => Arc::new(pending_store::SqlPendingSignIns::new(db.clone())),
+    let pending: Arc<dyn pending_sign_ins::PendingSignIns> = match &config.temp_credentials_in_redis
+    {
+        None => Arc::new(pending_sign_ins::SqlPendingSignIns::new(db.clone())),
         Some(url) => {
             let client = redis::Client::open(url.as_str())?;
-            Arc::new(pending_store::RedisPendingSignIns {
+            Arc::new(pending_sign_ins::RedisPendingSignIns {
                 conn: redis::aio::ConnectionManager::new(client).await?,
                 prefix: format!("{}tc:", config.redis_prefix),
             })
@@ -108,9 +97,12 @@ pub async fn build_state(
         // writes `hash.txt` next to the binary and the stack sets this.
         .hash_files(lookup("LEPTOS_HASH_FILES").is_some_and(|v| v.trim() == "true"))
         .build();
-    let sessions =
-        crate::server::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
-            .await?;
+    let sessions = crate::server::storage::sessions::Sessions::open(
+        &config.sessions,
+        &db,
+        &config.redis_prefix,
+    )
+    .await?;
     let sign_ins = Arc::new(throttle::SignInLimits::new(
         config.sign_ins_per_address,
         config.sign_in_window,
@@ -165,11 +157,13 @@ pub fn router(state: AppState) -> Router {
         // never the 2 MB axum allows by default.
         .route(
             "/playground",
-            post(playground::playground).layer(DefaultBodyLimit::max(playground::MAX_FORM)),
+            post(crate::signing::posts::playground)
+                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM)),
         )
         .route(
             "/debugger",
-            post(playground::debugger).layer(DefaultBodyLimit::max(playground::MAX_FORM)),
+            post(crate::signing::posts::debugger)
+                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM)),
         )
         .leptos_routes_with_context(
             &state,

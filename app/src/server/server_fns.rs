@@ -4,9 +4,11 @@ use leptos::prelude::*;
 use oauth1::{Error, RemoteToken};
 
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
+use crate::server::http::user::MaybeUser;
+use crate::server::remote_api;
+use crate::server::sign_in::flows;
 use crate::server::state::AppState;
-use crate::server::user::MaybeUser;
-use crate::server::{accounts, flows, v2};
+use crate::server::storage::accounts;
 
 fn state() -> Result<AppState, ServerFnError> {
     use_context::<AppState>().ok_or_else(|| ServerFnError::new("the site's state is missing"))
@@ -97,7 +99,7 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     };
     // An OAuth 2 token that has expired is refreshed here, and the new one saved; the
     // refresh joins the teaching page's record of the sign-in.
-    let watch = format!("refresh {}", crate::server::db::new_id());
+    let watch = format!("refresh {}", crate::server::storage::db::new_id());
     state.flows.begin(&watch);
     let fetched = flows::FLOW
         .scope(watch.clone(), remote.fetch_token::<RemoteToken>(&user))
@@ -111,7 +113,7 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     let token = match fetched {
         Ok(RemoteToken::OAuth1(token)) if v2_base.is_none() => token,
         Ok(token) => {
-            return Ok(match v2::profile(&remote, v2_base, &token).await {
+            return Ok(match remote_api::profile(&remote, v2_base, &token).await {
                 Ok(p) => ProfileData::Shown {
                     screen_name: p.screen_name,
                     name: p.name,
@@ -196,7 +198,7 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
     let v2_base = state.config.api_v2.get(&name);
     if remote.is_oauth2() || v2_base.is_some() {
         let token: RemoteToken = remote.fetch_token(&user).await.map_err(said)?;
-        return v2::post(&remote, v2_base, &token, status)
+        return remote_api::post(&remote, v2_base, &token, status)
             .await
             .map_err(said);
     }
@@ -212,7 +214,7 @@ pub async fn last_flow() -> Result<Option<Flow>, ServerFnError> {
     let Some(user_id) = current_user().await? else {
         return Ok(None);
     };
-    let Some((remote, at, steps)) = crate::server::flows::last_flow(&state.db, user_id)
+    let Some((remote, at, steps)) = crate::server::sign_in::flows::last_flow(&state.db, user_id)
         .await
         .map_err(failed)?
     else {

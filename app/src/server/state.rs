@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use crate::server::db::Db;
+use crate::server::storage::db::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use oauth1::Registry;
 
 use crate::model::RemoteInfo;
 use crate::server::config::SiteConfig;
-use crate::server::flows::FlowRecorder;
-use crate::server::pending::PendingSignIns;
+use crate::server::sign_in::flows::FlowRecorder;
+use crate::server::storage::pending_sign_ins::PendingSignIns;
 
 /// Cloned for every request by each layer and handler that takes `State`, so a clone is
 /// one reference count: the fields live behind one `Arc` ([`Shared`]).
@@ -26,10 +26,10 @@ pub struct Shared {
     pub flows: Arc<FlowRecorder>,
     pub config: Arc<SiteConfig>,
     /// Web sessions: who is signed in.
-    pub sessions: crate::server::sessions::Sessions,
+    pub sessions: crate::server::storage::sessions::Sessions,
     pub leptos_options: LeptosOptions,
     /// The sign-ins each client address may still start.
-    pub sign_ins: Arc<crate::server::throttle::SignInLimits>,
+    pub sign_ins: Arc<crate::server::sign_in::throttle::SignInLimits>,
 }
 
 impl AppState {

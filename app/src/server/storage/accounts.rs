@@ -9,8 +9,8 @@ use oauth1::{
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
-use crate::server::db::{self, Db};
-use crate::server::pending_store::store_error;
+use crate::server::storage::db::{self, Db};
+use crate::server::storage::store_error;
 
 /// The registry's `fetch_token` / `update_token`: the signed-in user's token for a
 /// remote, of either kind, in the `accounts` table. Users are keyed by their local id

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::server::client_addr;
-use crate::server::error::SiteError;
+use crate::server::http::error::SiteError;
+use crate::server::sign_in::client_addr;
 
 /// Addresses kept before idle ones are dropped on the spot.
 const MAX_KEYS: usize = 100_000;

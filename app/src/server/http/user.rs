@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::server::error::SiteError;
+use crate::server::http::error::SiteError;
 
 /// The session key of the signed-in local user's id.
 pub const USER_ID: &str = "user_id";

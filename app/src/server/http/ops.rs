@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use crate::server::sessions::SessionStoreKind;
+use crate::server::storage::sessions::SessionStoreKind;
 use axum::Router;
 use axum::extract::Request;
 use axum::extract::State;

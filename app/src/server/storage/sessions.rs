@@ -11,7 +11,7 @@ use sqlx::Row;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use crate::server::db::{self, Db};
+use crate::server::storage::db::{self, Db};
 
 /// Where sessions are kept, as configured by `SESSION_STORE`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::response::Redirect;
 
 use crate::model::{FlowStep, StepKind};
-use crate::server::browser::BrowserKey;
-use crate::server::error::{Result, Retry, SiteError};
-use crate::server::pending::PendingSignIn;
+use crate::server::http::error::{Result, Retry, SiteError};
+use crate::server::sign_in::browser::BrowserKey;
 use crate::server::state::AppState;
+use crate::server::storage::pending_sign_ins::PendingSignIn;
 
 /// How long a sign-in may wait for its callback, at the site (the registry's temporary
 /// credentials and this browser's record of the sign-in both last this long).

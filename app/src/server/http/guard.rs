@@ -18,8 +18,8 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::server::browser;
-use crate::server::error::SiteError;
+use crate::server::http::error::SiteError;
+use crate::server::sign_in::browser;
 use crate::server::state::AppState;
 
 /// The host name a request was made for, from `Host` (HTTP/1.1) or the URI (HTTP/2).

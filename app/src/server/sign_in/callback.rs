@@ -10,12 +10,13 @@ use oauth1::{Error, RemoteToken};
 use tower_sessions::Session;
 
 use crate::model::{FlowStep, StepKind};
-use crate::server::browser::BrowserKey;
-use crate::server::error::{Result, Retry, SiteError};
-use crate::server::flows::redact_verifier;
+use crate::server::http::error::{Result, Retry, SiteError};
+use crate::server::http::user::{BROWSER, MaybeUser, USER_ID, UserId};
+use crate::server::sign_in::browser::BrowserKey;
+use crate::server::sign_in::flows;
+use crate::server::sign_in::flows::redact_verifier;
 use crate::server::state::AppState;
-use crate::server::user::{BROWSER, MaybeUser, USER_ID, UserId};
-use crate::server::{accounts, flows};
+use crate::server::storage::accounts;
 
 pub async fn authorize(
     State(state): State<AppState>,

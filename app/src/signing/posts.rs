@@ -15,9 +15,9 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use crate::components::shell;
-use crate::forms::{DebuggerForm, PlaygroundForm, blank_is_empty};
-use crate::pages::PlaygroundStart;
 use crate::server::state::AppState;
+use crate::signing::PlaygroundStart;
+use crate::signing::forms::{DebuggerForm, PlaygroundForm, blank_is_empty};
 
 /// The most a signing form's post may carry, in bytes; past it, 413.
 pub const MAX_FORM: usize = 64 * 1024;
@@ -116,7 +116,7 @@ async fn render<T: Clone + Send + Sync + 'static>(
         move || {
             provide_context(state.clone());
             provide_context(start.clone());
-            crate::server::headers::provide_nonce();
+            crate::server::http::headers::provide_nonce();
         },
         move || shell(options.clone()),
     );

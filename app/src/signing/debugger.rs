@@ -11,9 +11,9 @@ use oauth1::VerifyError;
 use oauth1::explain::{Diagnosis, ExplainError, FoundMistake, Mistake, Verdict};
 
 use crate::components::{SecretsNote, set_status};
-use crate::forms::{DEBUGGER_EXAMPLES, DebuggerForm};
-use crate::pages::fields::{Choice, TextArea, TextField};
-use crate::pages::signature_steps::{BaseString, BaseStringLegend, mask};
+use crate::signing::fields::{Choice, TextArea, TextField};
+use crate::signing::forms::{DEBUGGER_EXAMPLES, DebuggerForm};
+use crate::signing::steps::{BaseString, BaseStringLegend, mask};
 
 /// One signal per field.
 #[derive(Clone, Copy)]

@@ -10,9 +10,9 @@ use oauth1::explain::presets;
 use serde::{Deserialize, Serialize};
 
 use crate::components::{SecretsNote, set_status};
-use crate::forms::PlaygroundForm;
-use crate::pages::fields::{Check, Choice, TextArea, TextField};
-use crate::pages::signature_steps::SignatureSteps;
+use crate::signing::fields::{Check, Choice, TextArea, TextField};
+use crate::signing::forms::PlaygroundForm;
+use crate::signing::steps::SignatureSteps;
 
 /// What the page starts from: a posted form (no JavaScript) or a link's query. Sent to
 /// the browser with the page, so hydration starts from the same values.

@@ -7,10 +7,10 @@ use axum::response::Redirect;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::server::accounts;
-use crate::server::error::{Result, SiteError};
+use crate::server::http::error::{Result, SiteError};
+use crate::server::http::user::CurrentUser;
 use crate::server::state::AppState;
-use crate::server::user::CurrentUser;
+use crate::server::storage::accounts;
 
 #[derive(Deserialize)]
 pub struct UnlinkForm {
