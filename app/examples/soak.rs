@@ -126,7 +126,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
 
     // The user and the site's app, before the provider starts.
     {
-        let db = provider::db::connect(&provider_db.url).await?;
+        let db = provider::store::connect(&provider_db.url).await?;
         let owner = provider::users::create(&db, "owner", "Owner", PASSWORD).await?;
         // One person per browser: a sign-in rotates that person's token, so browsers
         // sharing one would revoke each other's.
@@ -153,7 +153,7 @@ async fn drive(sqlite: bool) -> Result<(), Error> {
     } else {
         vec![
             ("NONCE_STORE".into(), "redis".into()),
-            ("TEMP_CREDENTIAL_STORE".into(), "redis".into()),
+            ("PENDING_SIGN_IN_STORE".into(), "redis".into()),
             ("SESSION_STORE".into(), "redis".into()),
             ("REDIS_URL".into(), "redis://127.0.0.1:6379".into()),
         ]

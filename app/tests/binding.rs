@@ -231,11 +231,11 @@ async fn abandoned_sign_ins_of_one_browser_are_bounded() {
             }
         };
         let http = browser();
-        for started in 1..=app::server::pending::MAX_PER_BROWSER + 5 {
+        for started in 1..=app::server::storage::pending_sign_ins::MAX_PER_BROWSER + 5 {
             start_sign_in(&http, &site, "chirp").await;
             assert_eq!(
                 held().await,
-                started.min(app::server::pending::MAX_PER_BROWSER) as i64,
+                started.min(app::server::storage::pending_sign_ins::MAX_PER_BROWSER) as i64,
                 "{backend:?}, Redis {redis}"
             );
         }

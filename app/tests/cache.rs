@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use app::server::pending::{PendingSignIn, PendingSignIns};
-use app::server::pending_store::{RedisPendingSignIns, SqlPendingSignIns};
+use app::server::storage::pending_sign_ins::{PendingSignIn, PendingSignIns};
+use app::server::storage::pending_sign_ins::{RedisPendingSignIns, SqlPendingSignIns};
 use provider_testing::{Backend, TestDb};
 
 /// A sign-in as the registry returns it, read back as a store reads it.
@@ -16,8 +16,8 @@ fn sign_in(token: &str) -> PendingSignIn {
     .unwrap()
 }
 
-fn browser(name: &str) -> app::server::browser::BrowserKey {
-    app::server::browser::BrowserKey::for_cookie(name)
+fn browser(name: &str) -> app::server::sign_in::browser::BrowserKey {
+    app::server::sign_in::browser::BrowserKey::for_cookie(name)
 }
 
 async fn exercise(store: &dyn PendingSignIns) {
@@ -57,7 +57,7 @@ async fn exercise(store: &dyn PendingSignIns) {
 async fn the_sql_store_takes_once_for_its_browser_and_expires() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
-        let pool = app::server::db::open(&db.url).await.unwrap();
+        let pool = app::server::storage::open(&db.url).await.unwrap();
         exercise(&SqlPendingSignIns::new(pool)).await;
     }
 }
@@ -84,13 +84,16 @@ async fn the_redis_store_takes_once_for_its_browser_and_expires() {
     assert!(left.is_empty(), "nothing left behind: {left:?}");
 }
 
-/// Abandoned sign-ins are swept through the expiry index in bounded batches, so one
-/// sweep never holds the table for long whatever piled up, and live rows stay.
+/// Abandoned sign-ins are swept by the site's one sweeper (`storage::EXPIRING`), through
+/// the expiry index in bounded batches, so one statement never holds the table for long
+/// whatever piled up; adding sign-ins never sweeps, and live rows stay.
 #[tokio::test]
 async fn abandoned_sign_ins_are_swept_in_bounded_batches() {
+    use app::server::plumbing::expiry::{BATCH, expired, sweep_once};
+    use app::server::storage::EXPIRING;
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let db = TestDb::new(backend).await;
-        let pool = app::server::db::open(&db.url).await.unwrap();
+        let pool = app::server::storage::open(&db.url).await.unwrap();
         let store = SqlPendingSignIns::new(pool.clone());
         for i in 0..2500 {
             sqlx::query(
@@ -102,16 +105,32 @@ async fn abandoned_sign_ins_are_swept_in_bounded_batches() {
             .await
             .unwrap();
         }
-        let now = app::server::db::now();
-        assert_eq!(store.sweep_batch(now).await.unwrap(), 1000, "{backend:?}");
-        assert_eq!(store.sweep_now(now).await.unwrap(), 1500, "{backend:?}");
-        assert_eq!(store.sweep_now(now).await.unwrap(), 0, "{backend:?}");
-        // Adding one sweeps too (at most once a minute), and live rows stay.
+        let count = || async {
+            sqlx::query_scalar::<_, i64>("select count(*) from pending_sign_ins")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        // Adding one leaves the expired rows to the sweeper, and the live one stays.
         let live = browser("live");
         store
             .add(&live, &sign_in("live"), Duration::from_secs(60))
             .await
             .unwrap();
+        assert_eq!(count().await, 2501, "{backend:?}: inserts never sweep");
+        let now = app::server::plumbing::db::now();
+        let table = EXPIRING
+            .iter()
+            .find(|(t, _)| *t == "pending_sign_ins")
+            .unwrap();
+        const { assert!(BATCH < 2500, "the backlog takes several statements") };
+        assert_eq!(
+            expired(&pool, *table, now).await.unwrap(),
+            2500,
+            "{backend:?}"
+        );
+        sweep_once(&pool, &EXPIRING).await;
+        assert_eq!(count().await, 1, "{backend:?}");
         assert!(store.take(&live, "chirp", "live").await.unwrap().is_some());
     }
 }

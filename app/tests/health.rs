@@ -230,7 +230,7 @@ async fn probes_answer_for_any_host_name_and_readyz_names_a_missing_database() {
 
 #[test]
 fn only_names_with_a_content_hash_count_as_hashed() {
-    use app::server::ops::is_hashed;
+    use app::server::http::ops::is_hashed;
     assert!(is_hashed("/app.0123456789abcdef0123.js"));
     assert!(is_hashed("/pkg/app.0123456789abcdef.wasm"));
     assert!(!is_hashed("/app.css"));
@@ -258,7 +258,7 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
 
 #[test]
 fn logged_configuration_hides_passwords_in_urls() {
-    use app::server::ops::redact_passwords;
+    use app::server::plumbing::logging::redact_passwords;
     assert_eq!(
         redact_passwords("postgres://postgres:demo@postgres:5432/site"),
         "postgres://postgres:[redacted]@postgres:5432/site"

@@ -1,6 +1,6 @@
 //! Two site instances on one database behind one public URL: a sign-in begun on one
 //! finishes on the other, and the session it opens holds on both. With
-//! `SESSION_STORE=redis` and `TEMP_CREDENTIAL_STORE=redis` the same holds through Redis
+//! `SESSION_STORE=redis` and `PENDING_SIGN_IN_STORE=redis` the same holds through Redis
 //! (at 127.0.0.1:6379, under a key prefix of the test's own, removed at the end).
 
 mod support;

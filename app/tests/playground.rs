@@ -5,8 +5,8 @@
 
 mod support;
 
-use app::forms::{DebuggerForm, PlaygroundForm};
 use app::model::{FlowStep, StepKind};
+use app::signing::forms::{DebuggerForm, PlaygroundForm};
 use oauth1::explain::{explain, preset};
 use oauth1::{ClientCredentials, Exchange, Nonce, Request, Signer, Step, Timestamp};
 use provider_testing::Backend;

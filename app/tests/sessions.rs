@@ -2,19 +2,21 @@
 //! in Redis: a created record loads back as it was, a taken id is never overwritten,
 //! `save` replaces, an expired record is gone, `delete` deletes.
 
-use app::server::sessions::{SessionStoreKind, Sessions};
+use app::server::storage::sessions::{Sessions, StoreKind};
 use provider_testing::redis as test_redis;
 use provider_testing::{Backend, TestDb};
 
 async fn sql(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let pool = app::server::db::open(&db.url).await.unwrap();
-    let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
-        .await
-        .unwrap();
+    let pool = app::server::storage::open(&db.url).await.unwrap();
+    let store = Sessions::open(&StoreKind::Sql, &pool, "").await.unwrap();
     provider_testing::session_store_keeps_its_contract(&store).await;
+    // The site's one sweeper deletes the expired record the contract left behind.
+    let now = app::server::plumbing::db::now();
     assert_eq!(
-        store.sweep().await.unwrap(),
+        app::server::plumbing::expiry::expired(&pool, app::server::storage::EXPIRING[0], now)
+            .await
+            .unwrap(),
         1,
         "the expired record is swept"
     );
@@ -35,8 +37,8 @@ async fn the_site_session_store_keeps_the_contract_on_postgres() {
 async fn the_site_session_store_keeps_the_contract_in_redis() {
     let prefix = test_redis::prefix("site-sessions");
     let db = TestDb::new(Backend::Sqlite).await;
-    let pool = app::server::db::open(&db.url).await.unwrap();
-    let kind = SessionStoreKind::Redis(test_redis::url());
+    let pool = app::server::storage::open(&db.url).await.unwrap();
+    let kind = StoreKind::Redis(test_redis::url());
     let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
     provider_testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(

@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use url::Url;
 
+use crate::plumbing::store_kind::StoreKind;
+
 /// Which store records nonces (RFC 5849 §3.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NonceStoreKind {
@@ -27,7 +29,7 @@ pub struct Config {
     pub database_url: String,
     pub nonce_store: NonceStoreKind,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub session_store: SessionStoreKind,
+    pub session_store: StoreKind,
     /// Starts every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
     /// Accepted clock difference for `oauth_timestamp`, in both directions (§3.3).
@@ -77,82 +79,30 @@ impl Config {
 
     /// Reads configuration through `lookup`, so tests need not touch the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &'static str, default: &str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_owned())
-        };
-        let invalid = |name: &'static str, reason: String| ConfigError::Invalid { name, reason };
-
-        let brand = get("PROVIDER_BRAND", "Chirp");
-        let listen: SocketAddr = get("PROVIDER_LISTEN", "127.0.0.1:8001")
+        let r = Reader(lookup);
+        let brand = r.get("PROVIDER_BRAND", "Chirp");
+        let listen: SocketAddr = r
+            .get("PROVIDER_LISTEN", "127.0.0.1:8001")
             .parse()
             .map_err(|e| invalid("PROVIDER_LISTEN", format!("{e}")))?;
-        let public_url = get("PROVIDER_PUBLIC_URL", &format!("http://{listen}"));
+        let public_url = r.get("PROVIDER_PUBLIC_URL", &format!("http://{listen}"));
         let public_url =
             Url::parse(&public_url).map_err(|e| invalid("PROVIDER_PUBLIC_URL", format!("{e}")))?;
         let default_db = format!("sqlite://data/{}.db", brand.to_ascii_lowercase());
-        let database_url = get("DATABASE_URL", &default_db);
-        let nonce_store = match get("NONCE_STORE", "auto").as_str() {
-            "memory" => NonceStoreKind::Memory,
-            "sql" => NonceStoreKind::Sql,
-            "redis" => NonceStoreKind::Redis(get("REDIS_URL", "redis://127.0.0.1:6379")),
-            // Redis when configured, else the memory map: right for one process. Postgres
-            // is how several instances share a database, and memory nonces would let a
-            // request be replayed once per instance, so there the choice must be explicit.
-            "auto" => match lookup("REDIS_URL").filter(|v| !v.is_empty()) {
-                Some(url) => NonceStoreKind::Redis(url),
-                None if database_url.starts_with("postgres") => {
-                    return Err(invalid(
-                        "NONCE_STORE",
-                        "auto picks per-process memory when REDIS_URL is unset, and with a \
-                         Postgres DATABASE_URL other instances would accept a nonce this one \
-                         has seen: set NONCE_STORE=redis (with REDIS_URL), sql, or memory \
-                         for a single instance"
-                            .into(),
-                    ));
-                }
-                None => NonceStoreKind::Memory,
-            },
-            other => {
-                return Err(invalid(
-                    "NONCE_STORE",
-                    format!("{other:?}: expected memory, sql, redis or auto"),
-                ));
-            }
-        };
-        let session_store = SessionStoreKind::from_vars(
-            lookup("SESSION_STORE").as_deref(),
-            lookup("REDIS_URL")
-                .as_deref()
-                .filter(|v| !v.trim().is_empty()),
+        let database_url = r.get("DATABASE_URL", &default_db);
+        let nonce_store = nonce_store(&r, &database_url)?;
+        let session_store = StoreKind::from_vars(
+            r.set("SESSION_STORE").as_deref(),
+            r.set("REDIS_URL").as_deref(),
         )
         .map_err(|reason| invalid("SESSION_STORE", reason))?;
-        let number = |name: &'static str, default: &str| {
-            get(name, default)
-                .parse::<u64>()
-                .map_err(|e| invalid(name, format!("{e}")))
-        };
-        let flag = |name: &'static str| match get(name, "false").to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Ok(true),
-            "false" | "0" | "no" => Ok(false),
-            other => Err(invalid(name, format!("{other:?}: expected true or false"))),
-        };
-        let count = |name: &'static str, default: &str| {
-            let n = number(name, default)?;
-            u32::try_from(n)
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| invalid(name, format!("{n}: expected 1 to {}", u32::MAX)))
-        };
-        let login_window_secs = number("LOGIN_WINDOW_SECS", "300")?;
+        let login_window_secs = r.number("LOGIN_WINDOW_SECS", "300")?;
         if login_window_secs == 0 {
             return Err(invalid("LOGIN_WINDOW_SECS", "must be at least 1".into()));
         }
-        let trusted_proxy = lookup("TRUSTED_PROXY")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .map(|v| v.parse::<IpAddr>())
+        let trusted_proxy = r
+            .set("TRUSTED_PROXY")
+            .map(|v| v.trim().parse::<IpAddr>())
             .transpose()
             .map_err(|e| invalid("TRUSTED_PROXY", format!("{e}: expected one IP address")))?;
         Ok(Self {
@@ -163,48 +113,97 @@ impl Config {
             database_url,
             nonce_store,
             session_store,
-            redis_prefix: get("REDIS_PREFIX", "oauth1-provider:"),
-            timestamp_window_secs: number("TIMESTAMP_WINDOW_SECS", "300")?,
-            request_token_ttl_secs: number("REQUEST_TOKEN_TTL_SECS", "600")?,
-            oauth2_access_token_ttl_secs: number("OAUTH2_ACCESS_TOKEN_TTL_SECS", "7200")?.max(1),
-            allow_plaintext_over_http: flag("ALLOW_PLAINTEXT_OVER_HTTP")?,
-            sweep_interval_secs: number("SWEEP_INTERVAL_SECS", "60")?.max(1),
-            login_attempts_per_account_and_address: count(
-                "LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS",
-                "10",
-            )?,
-            login_attempts_per_account: count("LOGIN_ATTEMPTS_PER_ACCOUNT", "100")?,
-            login_attempts_per_address: count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
+            redis_prefix: r.get("REDIS_PREFIX", "oauth1-provider:"),
+            timestamp_window_secs: r.number("TIMESTAMP_WINDOW_SECS", "300")?,
+            request_token_ttl_secs: r.number("REQUEST_TOKEN_TTL_SECS", "600")?,
+            oauth2_access_token_ttl_secs: r.number("OAUTH2_ACCESS_TOKEN_TTL_SECS", "7200")?.max(1),
+            allow_plaintext_over_http: r.flag("ALLOW_PLAINTEXT_OVER_HTTP")?,
+            sweep_interval_secs: r.number("SWEEP_INTERVAL_SECS", "60")?.max(1),
+            login_attempts_per_account_and_address: r
+                .count("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "10")?,
+            login_attempts_per_account: r.count("LOGIN_ATTEMPTS_PER_ACCOUNT", "100")?,
+            login_attempts_per_address: r.count("LOGIN_ATTEMPTS_PER_ADDRESS", "100")?,
             login_window_secs,
-            signups_per_address: count("SIGNUPS_PER_ADDRESS", "10")?,
+            signups_per_address: r.count("SIGNUPS_PER_ADDRESS", "10")?,
             trusted_proxy,
         })
     }
 }
 
-/// Where sessions are kept, as configured by `SESSION_STORE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SessionStoreKind {
-    /// The service's own database: shared by the instances on it.
-    Sql,
-    /// Redis at this URL: shared too, and no database round trip per page.
-    Redis(String),
+fn invalid(name: &'static str, reason: String) -> ConfigError {
+    ConfigError::Invalid { name, reason }
 }
 
-impl SessionStoreKind {
-    /// Reads `SESSION_STORE` (`sql` or `redis`, default `sql`) and, for Redis, `REDIS_URL`.
-    pub fn from_vars(store: Option<&str>, redis_url: Option<&str>) -> Result<Self, String> {
-        match store.map(str::trim).unwrap_or("sql") {
-            "" | "sql" => Ok(Self::Sql),
-            "redis" => Ok(Self::Redis(
-                redis_url
-                    .unwrap_or("redis://127.0.0.1:6379")
-                    .trim()
-                    .to_owned(),
-            )),
-            other => Err(format!("{other:?}: expected sql or redis")),
+/// Settings read through a lookup; each error names its variable.
+struct Reader<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    /// The value, when set and not blank.
+    fn set(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn get(&self, name: &str, default: &str) -> String {
+        self.set(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    fn number(&self, name: &'static str, default: &str) -> Result<u64, ConfigError> {
+        self.get(name, default)
+            .parse::<u64>()
+            .map_err(|e| invalid(name, format!("{e}")))
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name, "false").to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            other => Err(invalid(name, format!("{other:?}: expected true or false"))),
         }
     }
+
+    /// A count from 1 to `u32::MAX`.
+    fn count(&self, name: &'static str, default: &str) -> Result<u32, ConfigError> {
+        let n = self.number(name, default)?;
+        u32::try_from(n)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| invalid(name, format!("{n}: expected 1 to {}", u32::MAX)))
+    }
+}
+
+/// `NONCE_STORE`: memory, sql, redis, or auto (the default).
+fn nonce_store<F: Fn(&str) -> Option<String>>(
+    r: &Reader<F>,
+    database_url: &str,
+) -> Result<NonceStoreKind, ConfigError> {
+    Ok(match r.get("NONCE_STORE", "auto").as_str() {
+        "memory" => NonceStoreKind::Memory,
+        "sql" => NonceStoreKind::Sql,
+        "redis" => NonceStoreKind::Redis(r.get("REDIS_URL", "redis://127.0.0.1:6379")),
+        // Redis when configured, else the memory map: right for one process. Postgres
+        // is how several instances share a database, and memory nonces would let a
+        // request be replayed once per instance, so there the choice must be explicit.
+        "auto" => match r.set("REDIS_URL") {
+            Some(url) => NonceStoreKind::Redis(url),
+            None if database_url.starts_with("postgres") => {
+                return Err(invalid(
+                    "NONCE_STORE",
+                    "auto picks per-process memory when REDIS_URL is unset, and with a \
+                     Postgres DATABASE_URL other instances would accept a nonce this one \
+                     has seen: set NONCE_STORE=redis (with REDIS_URL), sql, or memory \
+                     for a single instance"
+                        .into(),
+                ));
+            }
+            None => NonceStoreKind::Memory,
+        },
+        other => {
+            return Err(invalid(
+                "NONCE_STORE",
+                format!("{other:?}: expected memory, sql, redis or auto"),
+            ));
+        }
+    })
 }
 
 #[cfg(test)]
@@ -241,12 +240,9 @@ mod tests {
             })
         };
         let redis = [("REDIS_URL", "redis://r:1")];
-        assert_eq!(with(&redis).unwrap().session_store, SessionStoreKind::Sql);
+        assert_eq!(with(&redis).unwrap().session_store, StoreKind::Sql);
         let config = with(&[("REDIS_URL", "redis://r:1"), ("SESSION_STORE", "redis")]).unwrap();
-        assert_eq!(
-            config.session_store,
-            SessionStoreKind::Redis("redis://r:1".into())
-        );
+        assert_eq!(config.session_store, StoreKind::Redis("redis://r:1".into()));
         let err = with(&[("SESSION_STORE", "memcached")]).unwrap_err();
         assert!(err.to_string().starts_with("SESSION_STORE"), "{err}");
     }

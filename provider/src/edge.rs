@@ -1,5 +1,5 @@
-//! Checks at the edge of every request, before any route reads it: an over-long
-//! `X-Request-Id` is replaced, a body over the limit is refused (413), and text holding a
+//! Checks at the edge of every request, before any route reads it (request ids are
+//! `plumbing::request_ids`'): a body over the limit is refused (413), and text holding a
 //! NUL character is refused (400), each answered in the shape of the protocol its path
 //! belongs to. Postgres cannot store a NUL in text (it answered 500) and SQLite would
 //! store it, so no route sees one.
@@ -7,7 +7,7 @@
 use axum::body::HttpBody as _;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -107,25 +107,6 @@ pub async fn checks(request: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
 
-/// Drops an incoming `X-Request-Id` that is long or holds anything but letters, digits,
-/// `-`, `_` and `.`, so that the request-id layer makes a new one.
-pub async fn cap_request_id(mut request: Request, next: Next) -> Response {
-    let acceptable = |v: &HeaderValue| {
-        let v = v.as_bytes();
-        !v.is_empty()
-            && v.len() <= MAX_REQUEST_ID
-            && v.iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    };
-    let headers = request.headers_mut();
-    if headers.get_all("x-request-id").iter().count() > 1
-        || headers.get("x-request-id").is_some_and(|v| !acceptable(v))
-    {
-        headers.remove("x-request-id");
-    }
-    next.run(request).await
-}
-
 /// Form-encoded text (a query or a form body): a NUL is `%00`, or a raw byte.
 fn form_has_nul(text: &str) -> bool {
     text.as_bytes().contains(&0) || text.contains("%00")
@@ -178,6 +159,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn paths_answer_in_their_protocols_shape() {

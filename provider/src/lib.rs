@@ -7,13 +7,13 @@
 pub mod api;
 pub mod api_v2;
 pub mod config;
-pub mod db;
 pub mod edge;
 pub mod error;
 pub mod hashing;
 pub mod health;
 pub mod oauth;
 pub mod oauth2;
+pub mod plumbing;
 pub mod server;
 pub mod state;
 pub mod statuses;

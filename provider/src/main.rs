@@ -61,7 +61,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if let Err(err) = provider::server::init_logging() {
+    if let Err(err) = provider::plumbing::logging::init_logging() {
         eprintln!("error: {err}");
         return ExitCode::FAILURE;
     }

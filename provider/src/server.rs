@@ -5,14 +5,17 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::plumbing::logging::redact_passwords;
+use crate::plumbing::no_store::no_store;
+use crate::plumbing::request_ids::with_request_ids;
+use crate::plumbing::shutdown::shutdown_signal;
 use crate::state::AppState;
 use crate::{Config, web};
 
@@ -34,10 +37,19 @@ pub fn router(state: AppState) -> Router {
     // Only the pages a person uses carry a session; signed requests (the OAuth endpoints
     // and the API) are authenticated by their signature alone and skip the session work.
     // The pages' posts are refused first when a browser says they came from elsewhere.
-    let pages = Router::new()
-        .merge(web::router())
+    // The routes whose responses hold or lead to credentials: never cached.
+    let credential_pages = Router::new()
+        .merge(web::developer())
         .merge(crate::oauth::pages())
         .merge(crate::oauth2::pages())
+        .layer(from_fn(no_store));
+    let credential_endpoints = Router::new()
+        .merge(crate::oauth::router())
+        .merge(crate::oauth2::router())
+        .layer(from_fn(no_store));
+    let pages = Router::new()
+        .merge(web::router())
+        .merge(credential_pages)
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -45,14 +57,13 @@ pub fn router(state: AppState) -> Router {
         ));
     let router = Router::new()
         .merge(pages)
-        .merge(crate::oauth::router())
-        .merge(crate::oauth2::router())
+        .merge(credential_endpoints)
         .merge(crate::api::router())
         .merge(crate::api_v2::router())
         .route("/static/provider.css", get(stylesheet))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
-        .route("/healthz", get(crate::health::healthz))
+        .route("/healthz", get(crate::plumbing::probes::healthz))
         .route("/readyz", get(crate::health::readyz))
         // Every body, page forms included: a status or a form fits many times over.
         .layer(DefaultBodyLimit::max(crate::oauth::signed::MAX_BODY))
@@ -89,52 +100,6 @@ fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) ->
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
-}
-
-/// A request id on every request (the caller's `X-Request-Id` if short and plain, else a
-/// new UUID), echoed on the response, and a `request` span carrying it, so every log line
-/// a request causes names it. The span has the path only: query strings may carry tokens
-/// and verifiers.
-fn with_request_ids<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-        let id = request
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
-    }
-    router
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(span as fn(&_) -> _))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(axum::middleware::from_fn(crate::edge::cap_request_id))
-}
-
-/// A URL (or any text holding URLs) with the password of each `scheme://user:password@`
-/// replaced, for logs.
-pub fn redact_passwords(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("://") {
-        let (head, tail) = rest.split_at(at + 3);
-        out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| c == '/' || c == '"' || c == ')' || c.is_whitespace())
-            .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match (authority.rfind('@'), authority.find(':')) {
-            (Some(userinfo_end), Some(colon)) if colon < userinfo_end => {
-                out.push_str(&authority[..=colon]);
-                out.push_str("[redacted]");
-                out.push_str(&authority[userinfo_end..]);
-            }
-            _ => out.push_str(authority),
-        }
-        rest = &tail[authority_end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// RFC 5849 §3.2 via RFC 2617: a 401 names the OAuth scheme and this provider's realm.
@@ -223,34 +188,6 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Logging: `RUST_LOG` filters (default `info,sqlx=warn`); `LOG_FORMAT=json` writes one
-/// JSON object per line (with the request span and its id), for log collectors.
-pub fn init_logging() -> Result<(), String> {
-    let json = log_format_is_json(std::env::var("LOG_FORMAT").ok().as_deref())?;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
-    Ok(())
-}
-
-/// `LOG_FORMAT`: unset, empty or `text` for lines of text, `json` for JSON; anything else
-/// stops the provider at start, naming the variable (a typo is never taken as text).
-pub fn log_format_is_json(value: Option<&str>) -> Result<bool, String> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(false),
-        Some(f) if f.eq_ignore_ascii_case("text") => Ok(false),
-        Some(f) if f.eq_ignore_ascii_case("json") => Ok(true),
-        Some(other) => Err(format!("LOG_FORMAT = {other:?}: use text or json")),
-    }
-}
-
 /// Starts a provider on an already-connected state and a bound listener (port 0 in
 /// tests), returning its address.
 pub async fn spawn(
@@ -267,12 +204,13 @@ pub async fn spawn(
     Ok(addr)
 }
 
-/// The one sweeper of expired rows (`store::expiry`), which also forgets idle throttle
+/// The one sweeper of expired rows (`plumbing::expiry`), which also forgets idle throttle
 /// entries.
 fn start_sweeper(state: &AppState) {
     let limits = state.login_limits.clone();
-    crate::store::expiry::start(
+    crate::plumbing::expiry::start(
         state.db.clone(),
+        &crate::store::EXPIRING,
         std::time::Duration::from_secs(state.config.sweep_interval_secs),
         move || limits.forget_idle(),
     );
@@ -284,44 +222,4 @@ fn app(
     state: AppState,
 ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
     router(state).into_make_service_with_connect_info::<SocketAddr>()
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::log_format_is_json;
-
-    #[test]
-    fn a_log_format_that_is_neither_text_nor_json_names_the_variable() {
-        assert_eq!(log_format_is_json(None), Ok(false));
-        assert_eq!(log_format_is_json(Some("text")), Ok(false));
-        assert_eq!(log_format_is_json(Some(" JSON ")), Ok(true));
-        let err = log_format_is_json(Some("jsn")).unwrap_err();
-        assert!(
-            err.starts_with("LOG_FORMAT") && err.contains("json"),
-            "{err}"
-        );
-    }
 }

@@ -6,8 +6,8 @@ use axum::extract::FromRef;
 use oauth1::server::{MemoryNonceStore, NonceStore, RedisNonceStore, SqlNonceStore};
 
 use crate::config::{Config, NonceStoreKind};
-use crate::db::{self, Db};
 use crate::hashing::Hashing;
+use crate::plumbing::db::Db;
 use crate::store::apps::AccessLevel;
 use crate::store::grant_cache::Grants;
 use crate::store::oauth1::{AppInfo, Tables};
@@ -44,10 +44,12 @@ pub type OAuth1Server = oauth1::server::Server<AppInfo, User, AccessLevel>;
 impl AppState {
     /// Connects to the database (running migrations) and to the configured nonce store.
     pub async fn connect(config: Config) -> Result<Self, crate::error::Error> {
-        let db = db::connect(&config.database_url).await?;
+        let db = crate::store::connect(&config.database_url)
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
         let nonces: Arc<dyn NonceStore> = match &config.nonce_store {
             NonceStoreKind::Memory => Arc::new(MemoryNonceStore::default()),
-            // Swept with the other tables by `store::expiry`.
+            // Swept with the other tables by `plumbing::expiry`.
             NonceStoreKind::Sql => Arc::new(SqlNonceStore::new(db.clone()).swept_elsewhere()),
             NonceStoreKind::Redis(url) => {
                 let store = RedisNonceStore::connect(url, config.redis_prefix.clone())

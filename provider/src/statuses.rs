@@ -6,8 +6,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::db::{self, Db};
 use crate::error::{Error, Result};
+use crate::plumbing::db::{self, Db};
 use crate::users::User;
 
 pub const MAX_CHARS: usize = 280;
@@ -170,6 +170,7 @@ pub async fn timeline(
     rows.iter()
         .map(|row| {
             let id: i64 = row.try_get("id")?;
+            // The status's own `id` shares the row, so the user's columns are aliased.
             let user = User {
                 id: row.try_get("user_id")?,
                 screen_name: row.try_get("screen_name")?,

@@ -1,14 +1,15 @@
 //! Local accounts of the provider: the resource owners of RFC 5849 §1.1.
 
-use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::hashing::Hashing;
+use crate::plumbing::db::{self, Db};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-#[derive(Clone, Debug, Serialize)]
+/// A user as its row reads (`select id, screen_name, name, created_at from users`).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub screen_name: String,
@@ -34,12 +35,7 @@ pub enum SignUpError {
 const COLUMNS: &str = "id, screen_name, name, created_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        screen_name: row.try_get("screen_name")?,
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-    })
+    Ok(User::from_row(row)?)
 }
 
 /// Twitter's rule for screen names.

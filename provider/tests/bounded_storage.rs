@@ -8,7 +8,7 @@ use provider::store::apps::AccessLevel;
 use provider::store::tokens;
 use support::{Backend, register_app, spawn_provider_with};
 
-async fn request_tokens(db: &provider::db::Db) -> i64 {
+async fn request_tokens(db: &provider::plumbing::db::Db) -> i64 {
     sqlx::query_scalar("select count(*) from request_tokens")
         .fetch_one(db)
         .await
@@ -95,7 +95,7 @@ async fn a_sweep_deletes_in_batches_until_nothing_expired_is_left() {
             .await
             .unwrap();
     }
-    let later = provider::db::now() + 5;
+    let later = provider::plumbing::db::now() + 5;
     assert_eq!(
         tokens::delete_expired_request_tokens(&db, later)
             .await
@@ -105,15 +105,15 @@ async fn a_sweep_deletes_in_batches_until_nothing_expired_is_left() {
     assert_eq!(request_tokens(&db).await, 0);
 }
 
-/// One sweeper for every table that expires (`store::expiry`): each table it names takes
+/// One sweeper for every table that expires (`plumbing::expiry`): each table it names takes
 /// its statement, and nonces, which the SQL nonce store leaves to it, go with the rest.
 async fn the_one_sweeper_covers_every_table(backend: Backend) {
     use oauth1::server::{NonceKey, NonceStore, SqlNonceStore};
     let db = support::TestDb::new(backend).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
-    let now = provider::db::now();
-    for (table, key) in provider::store::expiry::TABLES {
-        provider::store::expiry::expired(&pool, table, key, now)
+    let pool = provider::store::connect(&db.url).await.unwrap();
+    let now = provider::plumbing::db::now();
+    for (table, key) in provider::store::EXPIRING {
+        provider::plumbing::expiry::expired(&pool, (table, key), now)
             .await
             .unwrap_or_else(|e| panic!("{table}: {e}"));
     }
@@ -136,7 +136,7 @@ async fn the_one_sweeper_covers_every_table(backend: Backend) {
             .unwrap()
     };
     assert_eq!(count().await, 1100, "inserts leave sweeping to the sweeper");
-    provider::store::expiry::sweep_once(&pool).await;
+    provider::plumbing::expiry::sweep_once(&pool, &provider::store::EXPIRING).await;
     assert_eq!(count().await, 0);
     pool.close().await;
 }

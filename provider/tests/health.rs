@@ -119,7 +119,7 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
 
 #[test]
 fn logged_configuration_hides_passwords_in_urls() {
-    use provider::server::redact_passwords;
+    use provider::plumbing::logging::redact_passwords;
     assert_eq!(
         redact_passwords("postgres://postgres:demo@postgres:5432/chirp"),
         "postgres://postgres:[redacted]@postgres:5432/chirp"

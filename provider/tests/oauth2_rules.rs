@@ -250,7 +250,7 @@ async fn an_expired_code_is_refused() {
     let f = fixture(Backend::Sqlite).await;
     let code = f.code(&f.confidential, "users.read").await;
     sqlx::query("update oauth2_codes set expires_at = $1")
-        .bind(provider::db::now() - 1)
+        .bind(provider::plumbing::db::now() - 1)
         .execute(&f.provider.state.db)
         .await
         .unwrap();

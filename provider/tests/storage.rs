@@ -6,14 +6,14 @@ mod support;
 use oauth1::server::{MemoryNonceStore, NonceKey, NonceStore, RedisNonceStore, SqlNonceStore};
 use provider::hashing::Hashing;
 use provider::store::apps::{self, AccessLevel, NewApp};
-use provider::store::sessions::{SessionStoreKind, Sessions, SqlSessionStore};
+use provider::store::sessions::{Sessions, SqlSessionStore, StoreKind};
 use provider::users;
 use provider_testing::redis as test_redis;
 use support::{Backend, TestDb};
 
 async fn users_and_apps_round_trip(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
+    let pool = provider::store::connect(&db.url).await.unwrap();
     let alice = users::create(&pool, "Alice", "Alice A.", "wonderland")
         .await
         .unwrap();
@@ -126,7 +126,7 @@ async fn users_and_apps_round_trip_on_postgres() {
 
 /// Of 50 concurrent inserts of one nonce exactly one succeeds; other keys are independent.
 async fn exactly_one_of_many_concurrent_inserts_wins(store: std::sync::Arc<dyn NonceStore>) {
-    let now = provider::db::now() as u64;
+    let now = provider::plumbing::db::now() as u64;
     let expires = now + 600;
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -190,7 +190,7 @@ async fn the_memory_nonce_store_is_atomic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sql_nonce_store_is_atomic_on_sqlite() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
+    let pool = provider::store::connect(&db.url).await.unwrap();
     exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(SqlNonceStore::new(
         pool.clone(),
     )))
@@ -201,7 +201,7 @@ async fn the_sql_nonce_store_is_atomic_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sql_nonce_store_is_atomic_on_postgres() {
     let db = TestDb::new(Backend::Postgres).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
+    let pool = provider::store::connect(&db.url).await.unwrap();
     exactly_one_of_many_concurrent_inserts_wins(std::sync::Arc::new(SqlNonceStore::new(
         pool.clone(),
     )))
@@ -221,10 +221,8 @@ async fn the_redis_nonce_store_is_atomic() {
 
 async fn sql_sessions(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
-    let store = Sessions::open(&SessionStoreKind::Sql, &pool, "")
-        .await
-        .unwrap();
+    let pool = provider::store::connect(&db.url).await.unwrap();
+    let store = Sessions::open(&StoreKind::Sql, &pool, "").await.unwrap();
     provider_testing::session_store_keeps_its_contract(&store).await;
     use sqlx::Row;
     let count = || async {
@@ -258,8 +256,8 @@ async fn the_sql_session_store_keeps_the_contract_on_postgres() {
 async fn the_redis_session_store_keeps_the_contract() {
     let prefix = test_redis::prefix("sessions");
     let db = TestDb::new(Backend::Sqlite).await;
-    let pool = provider::db::connect(&db.url).await.unwrap();
-    let kind = SessionStoreKind::Redis(test_redis::url());
+    let pool = provider::store::connect(&db.url).await.unwrap();
+    let kind = StoreKind::Redis(test_redis::url());
     let store = Sessions::open(&kind, &pool, &prefix).await.unwrap();
     provider_testing::session_store_keeps_its_contract(&store).await;
     assert_eq!(

@@ -4,6 +4,8 @@
 
 use oauth1::{RemoteConfig, presets};
 
+use crate::server::plumbing::store_kind::StoreKind;
+
 #[derive(Clone, Debug)]
 pub struct SiteConfig {
     /// `SITE_LISTEN`, default `127.0.0.1:3000`.
@@ -15,14 +17,13 @@ pub struct SiteConfig {
     /// `SITE_REMOTES`, default `chirp,warble`, and `chirp2`, `twitter`, `x` when
     /// `CHIRP2_CLIENT_ID`, `TWITTER_CLIENT_ID`, `X_CLIENT_ID` are set.
     pub remotes: Vec<String>,
-    /// `TEMP_CREDENTIAL_STORE=redis`: the Redis URL (`REDIS_URL`) that then holds the
-    /// temporary credentials and the sign-ins under way; `None` (`sql`, the default)
-    /// keeps them in the site's database.
-    pub temp_credentials_in_redis: Option<String>,
+    /// `PENDING_SIGN_IN_STORE` (formerly `TEMP_CREDENTIAL_STORE`): where sign-ins under
+    /// way wait with their temporary credentials, `sql` (default) or `redis`.
+    pub pending_sign_ins: StoreKind,
     /// `SESSION_STORE`: `sql` (default) or `redis` (with `REDIS_URL`).
-    pub sessions: crate::server::storage::sessions::SessionStoreKind,
+    pub sessions: StoreKind,
     /// `REDIS_PREFIX`, default `site:`: starts every Redis key of the site, temporary
-    /// credentials under `{prefix}tc:`, sessions under `{prefix}session:`.
+    /// sign-ins under way under `{prefix}tc:`, sessions under `{prefix}session:`.
     pub redis_prefix: String,
     /// `SITE_OUTBOUND_TIMEOUT_SECS`, default 10: the longest any call to a provider may
     /// take, connecting included.
@@ -37,8 +38,11 @@ pub struct SiteConfig {
     /// how many sign-ins one client address may start (`throttle.rs`).
     pub sign_ins_per_address: u32,
     pub sign_in_window: std::time::Duration,
+    /// `SWEEP_INTERVAL_SECS`, default 60: how often expired sessions and abandoned
+    /// sign-ins are deleted (`storage::EXPIRING`).
+    pub sweep_interval: std::time::Duration,
     /// `TRUSTED_PROXY`: the reverse proxy in front, whose right-most `X-Forwarded-For`
-    /// entry is then the client address (`client_addr.rs`).
+    /// entry is then the client address (`plumbing::client_addr`).
     pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
@@ -57,143 +61,37 @@ pub enum ConfigError {
     },
 }
 
+/// A setting as given: `None` when unset or blank.
+type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 impl SiteConfig {
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
-        let listen = get("SITE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        if let Err(e) = listen.trim().parse::<std::net::SocketAddr>() {
-            return Err(ConfigError::Bad {
-                key: "SITE_LISTEN",
-                value: listen,
-                reason: format!("{e}: use an address and a port, such as 127.0.0.1:3000"),
-            });
-        }
-        let public = get("SITE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}/"));
-        let public_url = url::Url::parse(&public).map_err(|e| ConfigError::Bad {
-            key: "SITE_PUBLIC_URL",
-            value: public.clone(),
-            reason: e.to_string(),
-        })?;
-        let remotes = match get("SITE_REMOTES") {
-            Some(list) => list
-                .split(',')
-                .map(|s| s.trim().to_ascii_lowercase())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            None => {
-                let mut list = vec!["chirp".to_owned(), "warble".to_owned()];
-                // The OAuth 2.0 remotes, and the real services, once they have a client.
-                for (name, key) in [
-                    ("chirp2", "CHIRP2_CLIENT_ID"),
-                    ("twitter", "TWITTER_CLIENT_ID"),
-                    ("x", "X_CLIENT_ID"),
-                ] {
-                    if get(key).is_some() {
-                        list.push(name.to_owned());
-                    }
-                }
-                list
-            }
-        };
-        for name in &remotes {
-            if !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(ConfigError::Bad {
-                    key: "SITE_REMOTES",
-                    value: name.clone(),
-                    reason: "remote names are letters, digits, - and _".into(),
-                });
-            }
-        }
-        let temp_credentials_in_redis = match get("TEMP_CREDENTIAL_STORE").as_deref() {
-            None | Some("sql") => None,
-            Some("redis") => {
-                Some(get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned()))
-            }
-            Some(other) => {
-                return Err(ConfigError::Bad {
-                    key: "TEMP_CREDENTIAL_STORE",
-                    value: other.to_owned(),
-                    reason: "use sql or redis".into(),
-                });
-            }
-        };
-        let sessions = crate::server::storage::sessions::SessionStoreKind::from_vars(
-            get("SESSION_STORE").as_deref(),
-            get("REDIS_URL").as_deref(),
-        )
-        .map_err(|reason| ConfigError::Bad {
-            key: "SESSION_STORE",
-            value: get("SESSION_STORE").unwrap_or_default(),
-            reason,
-        })?;
-        let timeout = get("SITE_OUTBOUND_TIMEOUT_SECS").unwrap_or_else(|| "10".to_owned());
-        let outbound_timeout = match timeout.trim().parse::<f64>() {
-            Ok(secs) if secs > 0.0 && secs <= 600.0 => std::time::Duration::from_secs_f64(secs),
-            _ => {
-                return Err(ConfigError::Bad {
-                    key: "SITE_OUTBOUND_TIMEOUT_SECS",
-                    value: timeout,
-                    reason: "a number of seconds above 0, at most 600".into(),
-                });
-            }
-        };
-        let mut api_v2 = std::collections::BTreeMap::new();
-        for name in &remotes {
-            let key = format!("{}_API_V2_URL", name.to_ascii_uppercase().replace('-', "_"));
-            let value =
-                get(&key).or_else(|| (name == "twitter").then(|| presets::X_API_V2.to_owned()));
-            if let Some(value) = value {
-                let url = url::Url::parse(&value)
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.path().ends_with('/'))
-                    .ok_or_else(|| ConfigError::Bad {
-                        key: "{NAME}_API_V2_URL",
-                        value: format!("{key}={value}"),
-                        reason: "an http(s) URL ending in /, such as https://api.x.com/2/".into(),
-                    })?;
-                api_v2.insert(name.clone(), url);
-            }
-        }
-        let whole = |key: &'static str, default: u32, max: u32| {
-            let value = get(key).unwrap_or_else(|| default.to_string());
-            match value.trim().parse::<u32>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(ConfigError::Bad {
-                    key,
-                    value,
-                    reason: format!("a whole number from 1 to {max}"),
-                }),
-            }
-        };
-        let sign_ins_per_address = whole("SITE_SIGN_INS_PER_ADDRESS", 30, 1_000_000)?;
-        let sign_in_window = std::time::Duration::from_secs(u64::from(whole(
-            "SITE_SIGN_IN_WINDOW_SECS",
-            300,
-            86_400,
-        )?));
-        let trusted_proxy = get("TRUSTED_PROXY")
-            .map(|value| {
-                value.trim().parse().map_err(|_| ConfigError::Bad {
-                    key: "TRUSTED_PROXY",
-                    value: value.clone(),
-                    reason: "one IP address, such as 10.0.0.2".into(),
-                })
-            })
-            .transpose()?;
+        let (listen, public_url) = addresses(&get)?;
+        let remotes = remotes(&get)?;
+        let (pending_sign_ins, sessions) = stores(&get)?;
         Ok(Self {
-            sign_ins_per_address,
-            sign_in_window,
-            trusted_proxy,
-            outbound_timeout,
-            api_v2,
+            sign_ins_per_address: whole(&get, "SITE_SIGN_INS_PER_ADDRESS", 30, 1_000_000)?,
+            sign_in_window: std::time::Duration::from_secs(u64::from(whole(
+                &get,
+                "SITE_SIGN_IN_WINDOW_SECS",
+                300,
+                86_400,
+            )?)),
+            sweep_interval: std::time::Duration::from_secs(u64::from(whole(
+                &get,
+                "SWEEP_INTERVAL_SECS",
+                60,
+                86_400,
+            )?)),
+            trusted_proxy: trusted_proxy(&get)?,
+            outbound_timeout: outbound_timeout(&get)?,
+            api_v2: api_v2(&get, &remotes)?,
             listen,
             public_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/site.db".to_owned()),
             remotes,
-            temp_credentials_in_redis,
+            pending_sign_ins,
             sessions,
             redis_prefix: get("REDIS_PREFIX").unwrap_or_else(|| "site:".to_owned()),
         })
@@ -204,6 +102,145 @@ impl SiteConfig {
         let base = self.public_url.as_str().trim_end_matches('/');
         format!("{base}/authorize/{name}")
     }
+}
+
+/// `SITE_LISTEN` and `SITE_PUBLIC_URL` (by default the listen address over http).
+fn addresses(get: Get) -> Result<(String, url::Url), ConfigError> {
+    let listen = get("SITE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    if let Err(e) = listen.trim().parse::<std::net::SocketAddr>() {
+        return Err(ConfigError::Bad {
+            key: "SITE_LISTEN",
+            value: listen,
+            reason: format!("{e}: use an address and a port, such as 127.0.0.1:3000"),
+        });
+    }
+    let public = get("SITE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}/"));
+    let public_url = url::Url::parse(&public).map_err(|e| ConfigError::Bad {
+        key: "SITE_PUBLIC_URL",
+        value: public.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok((listen, public_url))
+}
+
+/// `SITE_REMOTES`, by default the demo's two providers and each remote with a client id.
+fn remotes(get: Get) -> Result<Vec<String>, ConfigError> {
+    let remotes: Vec<String> = match get("SITE_REMOTES") {
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        None => {
+            let mut list = vec!["chirp".to_owned(), "warble".to_owned()];
+            // The OAuth 2.0 remotes, and the real services, once they have a client.
+            for (name, key) in [
+                ("chirp2", "CHIRP2_CLIENT_ID"),
+                ("twitter", "TWITTER_CLIENT_ID"),
+                ("x", "X_CLIENT_ID"),
+            ] {
+                if get(key).is_some() {
+                    list.push(name.to_owned());
+                }
+            }
+            list
+        }
+    };
+    for name in &remotes {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(ConfigError::Bad {
+                key: "SITE_REMOTES",
+                value: name.clone(),
+                reason: "remote names are letters, digits, - and _".into(),
+            });
+        }
+    }
+    Ok(remotes)
+}
+
+/// `PENDING_SIGN_IN_STORE` (or its older name `TEMP_CREDENTIAL_STORE`) and
+/// `SESSION_STORE`, each `sql` or `redis` (at `REDIS_URL`).
+fn stores(get: Get) -> Result<(StoreKind, StoreKind), ConfigError> {
+    let kind = |key: &'static str, value: Option<String>| {
+        StoreKind::from_vars(value.as_deref(), get("REDIS_URL").as_deref()).map_err(|reason| {
+            ConfigError::Bad {
+                key,
+                value: value.clone().unwrap_or_default(),
+                reason,
+            }
+        })
+    };
+    let pending = match get("PENDING_SIGN_IN_STORE") {
+        Some(value) => kind("PENDING_SIGN_IN_STORE", Some(value))?,
+        None => kind("TEMP_CREDENTIAL_STORE", get("TEMP_CREDENTIAL_STORE"))?,
+    };
+    Ok((pending, kind("SESSION_STORE", get("SESSION_STORE"))?))
+}
+
+/// `SITE_OUTBOUND_TIMEOUT_SECS`, default 10.
+fn outbound_timeout(get: Get) -> Result<std::time::Duration, ConfigError> {
+    let timeout = get("SITE_OUTBOUND_TIMEOUT_SECS").unwrap_or_else(|| "10".to_owned());
+    match timeout.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 600.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(ConfigError::Bad {
+            key: "SITE_OUTBOUND_TIMEOUT_SECS",
+            value: timeout,
+            reason: "a number of seconds above 0, at most 600".into(),
+        }),
+    }
+}
+
+/// `{NAME}_API_V2_URL` of each remote that has one (`twitter` by default).
+fn api_v2(
+    get: Get,
+    remotes: &[String],
+) -> Result<std::collections::BTreeMap<String, url::Url>, ConfigError> {
+    let mut api_v2 = std::collections::BTreeMap::new();
+    for name in remotes {
+        let key = format!("{}_API_V2_URL", name.to_ascii_uppercase().replace('-', "_"));
+        let value = get(&key).or_else(|| (name == "twitter").then(|| presets::X_API_V2.to_owned()));
+        if let Some(value) = value {
+            let url = url::Url::parse(&value)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.path().ends_with('/'))
+                .ok_or_else(|| ConfigError::Bad {
+                    key: "{NAME}_API_V2_URL",
+                    value: format!("{key}={value}"),
+                    reason: "an http(s) URL ending in /, such as https://api.x.com/2/".into(),
+                })?;
+            api_v2.insert(name.clone(), url);
+        }
+    }
+    Ok(api_v2)
+}
+
+/// A whole-number setting from 1 to `max`.
+fn whole(get: Get, key: &'static str, default: u32, max: u32) -> Result<u32, ConfigError> {
+    let value = get(key).unwrap_or_else(|| default.to_string());
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError::Bad {
+            key,
+            value,
+            reason: format!("a whole number from 1 to {max}"),
+        }),
+    }
+}
+
+/// `TRUSTED_PROXY`: one IP address, or unset.
+fn trusted_proxy(get: Get) -> Result<Option<std::net::IpAddr>, ConfigError> {
+    get("TRUSTED_PROXY")
+        .map(|value| {
+            value.trim().parse().map_err(|_| ConfigError::Bad {
+                key: "TRUSTED_PROXY",
+                value: value.clone(),
+                reason: "one IP address, such as 10.0.0.2".into(),
+            })
+        })
+        .transpose()
 }
 
 /// The defaults a remote starts from before its `{NAME}_*` variables: the demo providers
@@ -242,7 +279,6 @@ pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::storage::sessions::SessionStoreKind;
 
     fn config(vars: &[(&str, &str)]) -> Result<SiteConfig, ConfigError> {
         SiteConfig::from_lookup(&|k| {
@@ -255,8 +291,8 @@ mod tests {
     #[test]
     fn redis_holds_what_it_is_asked_to_under_one_prefix() {
         let plain = config(&[]).unwrap();
-        assert_eq!(plain.sessions, SessionStoreKind::Sql);
-        assert_eq!(plain.temp_credentials_in_redis, None);
+        assert_eq!(plain.sessions, StoreKind::Sql);
+        assert_eq!(plain.pending_sign_ins, StoreKind::Sql);
         assert_eq!(plain.redis_prefix, "site:");
         let both = config(&[
             ("SESSION_STORE", "redis"),
@@ -265,10 +301,10 @@ mod tests {
             ("REDIS_PREFIX", "demo:"),
         ])
         .unwrap();
-        assert_eq!(both.sessions, SessionStoreKind::Redis("redis://r:1".into()));
+        assert_eq!(both.sessions, StoreKind::Redis("redis://r:1".into()));
         assert_eq!(
-            both.temp_credentials_in_redis.as_deref(),
-            Some("redis://r:1")
+            both.pending_sign_ins,
+            StoreKind::Redis("redis://r:1".into())
         );
         assert_eq!(both.redis_prefix, "demo:");
     }
@@ -288,10 +324,30 @@ mod tests {
 
     #[test]
     fn a_bad_store_names_its_variable() {
-        for key in ["SESSION_STORE", "TEMP_CREDENTIAL_STORE"] {
+        for key in [
+            "SESSION_STORE",
+            "PENDING_SIGN_IN_STORE",
+            "TEMP_CREDENTIAL_STORE",
+        ] {
             let err = config(&[(key, "memcached")]).unwrap_err();
             assert!(err.to_string().starts_with(key), "{err}");
         }
+    }
+
+    /// A sign-in under way has one name, `PENDING_SIGN_IN_STORE`; the older
+    /// `TEMP_CREDENTIAL_STORE` still works, and the new name wins when both are set.
+    #[test]
+    fn pending_sign_ins_have_one_setting_and_the_old_name_is_an_alias() {
+        let new = config(&[("PENDING_SIGN_IN_STORE", "redis")]).unwrap();
+        assert!(matches!(new.pending_sign_ins, StoreKind::Redis(_)));
+        let old = config(&[("TEMP_CREDENTIAL_STORE", "redis")]).unwrap();
+        assert!(matches!(old.pending_sign_ins, StoreKind::Redis(_)));
+        let both = config(&[
+            ("PENDING_SIGN_IN_STORE", "sql"),
+            ("TEMP_CREDENTIAL_STORE", "redis"),
+        ])
+        .unwrap();
+        assert_eq!(both.pending_sign_ins, StoreKind::Sql);
     }
 
     #[test]

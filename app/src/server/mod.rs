@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod http;
+pub mod plumbing;
 pub mod remote_api;
 pub mod server_fns;
 pub mod sign_in;
@@ -24,16 +25,17 @@ use crate::components::{App, shell};
 use crate::model::RemoteInfo;
 use config::SiteConfig;
 use http::{api_errors, guard, headers, ops};
+use plumbing::store_kind::StoreKind;
 use sign_in::{account_posts, callback, flows, login, throttle};
 use state::AppState;
-use storage::{accounts, db, pending_sign_ins};
+use storage::{accounts, pending_sign_ins};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Database(#[from] plumbing::db::OpenError),
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
     #[error("{0}")]
@@ -50,12 +52,11 @@ pub async fn build_state(
     site_root: &str,
 ) -> Result<AppState, StartError> {
     let config = SiteConfig::from_lookup(lookup)?;
-    let db = db::open(&config.database_url).await?;
+    let db = storage::open(&config.database_url).await?;
     // The sign-ins under way, each holding its temporary credentials.
-    let pending: Arc<dyn pending_sign_ins::PendingSignIns> = match &config.temp_credentials_in_redis
-    {
-        None => Arc::new(pending_sign_ins::SqlPendingSignIns::new(db.clone())),
-        Some(url) => {
+    let pending: Arc<dyn pending_sign_ins::PendingSignIns> = match &config.pending_sign_ins {
+        StoreKind::Sql => Arc::new(pending_sign_ins::SqlPendingSignIns::new(db.clone())),
+        StoreKind::Redis(url) => {
             let client = redis::Client::open(url.as_str())?;
             Arc::new(pending_sign_ins::RedisPendingSignIns {
                 conn: redis::aio::ConnectionManager::new(client).await?,
@@ -123,22 +124,11 @@ pub async fn build_state(
 /// The whole site: Leptos pages, server functions, sign-in routes, static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(state.sessions.clone())
-        // `__Host-` over https: only this host may set it (see `browser.rs`).
-        .with_name(if state.config.public_url.scheme() == "https" {
-            "__Host-site_session"
-        } else {
-            "site_session"
-        })
-        .with_secure(state.config.public_url.scheme() == "https")
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::days(14),
-        ));
+    let sessions = session_layer(&state);
     let context = state.clone();
     let options = state.leptos_options.clone();
     let [frame_options, no_sniff, referrer] = headers::security_headers();
-    Router::new()
+    let router = Router::new()
         .route(
             "/login/{name}",
             get(login::login).route_layer(from_fn_with_state(
@@ -150,6 +140,8 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/authorize/{name}", get(callback::authorize))
+        // Sign-in redirects carry request tokens, states and verifiers: never cached.
+        .route_layer(from_fn(plumbing::no_store::no_store))
         .route("/accounts/unlink", post(account_posts::unlink))
         .route("/logout", post(account_posts::logout))
         // The signing pages without JavaScript; their GET is the Leptos route below.
@@ -158,12 +150,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/playground",
             post(crate::signing::posts::playground)
-                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM)),
+                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM))
+                // The answer echoes the secrets posted: never cached.
+                .layer(from_fn(plumbing::no_store::no_store)),
         )
         .route(
             "/debugger",
             post(crate::signing::posts::debugger)
-                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM)),
+                .layer(DefaultBodyLimit::max(crate::signing::posts::MAX_FORM))
+                // The answer echoes the secrets posted: never cached.
+                .layer(from_fn(plumbing::no_store::no_store)),
         )
         .leptos_routes_with_context(
             &state,
@@ -196,16 +192,29 @@ pub fn router(state: AppState) -> Router {
         .layer(frame_options)
         .layer(no_sniff)
         .layer(referrer)
-        .layer(ops::no_cache_by_default())
-        .layer(ops::propagate_request_id())
-        .layer(ops::trace())
-        .layer(ops::set_request_id())
-        .layer(from_fn(ops::refuse_unfit_request_ids))
-        .with_state(state)
+        .layer(ops::no_cache_by_default());
+    plumbing::request_ids::with_request_ids(router).with_state(state)
+}
+
+/// Who is signed in: a cookie of the site's own, `__Host-` over https (only this host may
+/// set it, see `sign_in/browser.rs`), for 14 days of inactivity.
+fn session_layer(state: &AppState) -> SessionManagerLayer<storage::sessions::Sessions> {
+    SessionManagerLayer::new(state.sessions.clone())
+        .with_name(if state.config.public_url.scheme() == "https" {
+            "__Host-site_session"
+        } else {
+            "site_session"
+        })
+        .with_secure(state.config.public_url.scheme() == "https")
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        ))
 }
 
 /// Serves on `listener` in the background (tests use port 0).
 pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
+    start_sweeper(&state);
     // With each connection's peer address: the sign-in quota is per client address.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
@@ -217,16 +226,27 @@ pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
 
 /// `app`: reads the environment, opens the database, serves until Ctrl-C.
 pub async fn run() -> Result<(), StartError> {
-    ops::init_logging().map_err(StartError::Setting)?;
+    plumbing::logging::init_logging().map_err(StartError::Setting)?;
     let lookup = |k: &str| std::env::var(k).ok();
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let state = build_state(&lookup, &site_root).await?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     ops::log_configuration(&state);
+    start_sweeper(&state);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(ops::shutdown_signal())
+        .with_graceful_shutdown(plumbing::shutdown::shutdown_signal())
         .await?;
     tracing::info!("the site stopped");
     Ok(())
+}
+
+/// The site's one sweeper of expired rows (`storage::EXPIRING`).
+fn start_sweeper(state: &AppState) {
+    plumbing::expiry::start(
+        state.db.clone(),
+        &storage::EXPIRING,
+        state.config.sweep_interval,
+        || {},
+    );
 }

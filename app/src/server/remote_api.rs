@@ -1,5 +1,5 @@
-//! The profile page and posting through X's API v2: `GET /2/users/me`,
-//! `GET /2/users/{id}/tweets`, `POST /2/tweets`. OAuth 2 remotes send a Bearer token
+//! The profile page and posting: through X's API v2 (`GET /2/users/me`,
+//! `GET /2/users/{id}/tweets`, `POST /2/tweets`), or v1.1's calls. OAuth 2 remotes send a Bearer token
 //! (RFC 6750 §2.1) to their API base URL; an OAuth 1.0a remote with `{NAME}_API_V2_URL`
 //! signs the same calls with its token credentials (X's "user context"), at that URL.
 //! An OAuth 2 token comes from the registry's `fetch_token`, which refreshes it first if
@@ -36,6 +36,44 @@ async fn get_json(
         .get_with(at(remote, base, path)?.as_str(), token)
         .await?;
     response.json().await.map_err(Error::from)
+}
+
+/// v1.1's `account/verify_credentials.json` and `statuses/home_timeline.json`, both at once
+/// and signed with the one token (the demo providers, and OAuth 1.0a remotes without
+/// `{NAME}_API_V2_URL`).
+pub async fn profile_v1(remote: &Remote, token: &RemoteToken) -> Result<Profile, Error> {
+    let call = |path: &'static str| async move {
+        let response = remote.get_with(path, token).await?;
+        response
+            .json::<serde_json::Value>()
+            .await
+            .map_err(Error::from)
+    };
+    let (me, timeline) = tokio::join!(
+        call("account/verify_credentials.json"),
+        call("statuses/home_timeline.json?count=20")
+    );
+    let (me, timeline) = (me?, timeline?);
+    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
+    let timeline = timeline
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|t| Tweet {
+                    id: text(t, "id_str"),
+                    text: text(t, "text"),
+                    screen_name: text(&t["user"], "screen_name"),
+                    created_at: text(t, "created_at"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Profile {
+        screen_name: text(&me, "screen_name"),
+        name: text(&me, "name"),
+        timeline,
+    })
 }
 
 /// `/2/users/me`, then that user's posts.

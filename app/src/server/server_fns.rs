@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use oauth1::{Error, RemoteToken};
 
-use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo, Tweet};
+use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo};
 use crate::server::http::user::MaybeUser;
 use crate::server::remote_api;
 use crate::server::sign_in::flows;
@@ -92,82 +92,55 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
         });
     };
     let remote = state.registry.remote(&name).map_err(failed)?;
-    let user = oauth1::UserKey::Id(user_id);
     let problem_page = |err: Error| ProfileData::Problem {
         message: problem(&remote_info.brand, &err),
         remote: remote_info.clone(),
     };
-    // An OAuth 2 token that has expired is refreshed here, and the new one saved; the
-    // refresh joins the teaching page's record of the sign-in.
-    let watch = format!("refresh {}", crate::server::storage::db::new_id());
-    state.flows.begin(&watch);
-    let fetched = flows::FLOW
-        .scope(watch.clone(), remote.fetch_token::<RemoteToken>(&user))
-        .await;
-    if let Some(steps) = state.flows.take(&watch).filter(|s| !s.is_empty())
-        && let Err(e) = flows::append_steps(&state.db, user_id, &name, steps).await
-    {
-        tracing::warn!(err = ?e, "could not record the refresh");
-    }
+    let fetched = fetch_token_recorded(&state, &remote, user_id, &name).await;
     let v2_base = state.config.api_v2.get(&name);
-    let token = match fetched {
-        Ok(RemoteToken::OAuth1(token)) if v2_base.is_none() => token,
-        Ok(token) => {
-            return Ok(match remote_api::profile(&remote, v2_base, &token).await {
-                Ok(p) => ProfileData::Shown {
-                    screen_name: p.screen_name,
-                    name: p.name,
-                    remote: remote_info,
-                    timeline: p.timeline,
-                },
-                Err(err) => problem_page(err),
-            });
+    let shown = match fetched {
+        Ok(token @ RemoteToken::OAuth1(_)) if v2_base.is_none() => {
+            remote_api::profile_v1(&remote, &token).await
         }
+        Ok(token) => remote_api::profile(&remote, v2_base, &token).await,
         Err(Error::NoToken(_)) => {
             return Ok(ProfileData::NotLinked {
                 remote: remote_info,
             });
         }
-        Err(err) => return Ok(problem_page(err)),
+        Err(err) => Err(err),
     };
-    // Both calls at once, signed with the one token.
-    let (remote, token) = (&remote, &token);
-    let call = move |path: &'static str| async move {
-        let response = remote.get_with(path, token).await?;
-        response
-            .json::<serde_json::Value>()
-            .await
-            .map_err(Error::from)
-    };
-    let (me, timeline) = tokio::join!(
-        call("account/verify_credentials.json"),
-        call("statuses/home_timeline.json?count=20")
-    );
-    let (me, timeline) = match (me, timeline) {
-        (Ok(me), Ok(timeline)) => (me, timeline),
-        (Err(err), _) | (_, Err(err)) => return Ok(problem_page(err)),
-    };
-    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_owned();
-    let timeline = timeline
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| Tweet {
-                    id: text(t, "id_str"),
-                    text: text(t, "text"),
-                    screen_name: text(&t["user"], "screen_name"),
-                    created_at: text(t, "created_at"),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(ProfileData::Shown {
-        screen_name: text(&me, "screen_name"),
-        name: text(&me, "name"),
-        remote: remote_info,
-        timeline,
+    Ok(match shown {
+        Ok(p) => ProfileData::Shown {
+            screen_name: p.screen_name,
+            name: p.name,
+            remote: remote_info,
+            timeline: p.timeline,
+        },
+        Err(err) => problem_page(err),
     })
+}
+
+/// The user's token for `name`. An OAuth 2 token that has expired is refreshed here, and
+/// the new one saved; the refresh joins the teaching page's record of the sign-in.
+async fn fetch_token_recorded(
+    state: &AppState,
+    remote: &oauth1::Remote,
+    user_id: i64,
+    name: &str,
+) -> Result<RemoteToken, Error> {
+    let user = oauth1::UserKey::Id(user_id);
+    let watch = format!("refresh {}", crate::server::plumbing::db::new_id());
+    state.flows.begin(&watch);
+    let fetched = flows::FLOW
+        .scope(watch.clone(), remote.fetch_token::<RemoteToken>(&user))
+        .await;
+    if let Some(steps) = state.flows.take(&watch).filter(|s| !s.is_empty())
+        && let Err(e) = flows::append_steps(&state.db, user_id, name, steps).await
+    {
+        tracing::warn!(err = ?e, "could not record the refresh");
+    }
+    fetched
 }
 
 pub async fn post_status(name: String, status: String) -> Result<(), ServerFnError> {

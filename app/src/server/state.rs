@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::server::storage::db::Db;
+use crate::server::plumbing::db::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use oauth1::Registry;

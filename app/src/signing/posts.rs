@@ -120,11 +120,6 @@ async fn render<T: Clone + Send + Sync + 'static>(
         },
         move || shell(options.clone()),
     );
-    let mut response = handler(Request::from_parts(parts, Body::empty())).await;
-    // The page holds the secrets that were posted: no cache keeps a copy.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    response
+    // The page holds the secrets that were posted: its route has the `no_store` layer.
+    handler(Request::from_parts(parts, Body::empty())).await
 }

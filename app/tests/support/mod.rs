@@ -249,7 +249,7 @@ impl SiteBuilder {
     pub fn on_redis(self, prefix: &str) -> Self {
         let url = provider_testing::redis::url();
         self.var("SESSION_STORE", "redis")
-            .var("TEMP_CREDENTIAL_STORE", "redis")
+            .var("PENDING_SIGN_IN_STORE", "redis")
             .var("REDIS_URL", &url)
             .var("REDIS_PREFIX", prefix)
     }

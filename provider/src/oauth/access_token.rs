@@ -35,11 +35,5 @@ pub async fn invalidate_token(
 ) -> Result<Response> {
     tokens::revoke(&state.db, &state.grants, caller.grant.token.as_str()).await?;
     tracing::info!(user = %caller.grant.user.screen_name, "access token revoked by its client");
-    let mut response =
-        Json(serde_json::json!({ "access_token": caller.grant.token.as_str() })).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(Json(serde_json::json!({ "access_token": caller.grant.token.as_str() })).into_response())
 }

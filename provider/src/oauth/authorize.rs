@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -133,7 +132,7 @@ async fn ask(
         fields: vec![("oauth_token", pending.temporary.token.into_string())],
         user,
     };
-    Ok(no_store(render(&page)))
+    Ok(render(&page))
 }
 
 #[derive(Deserialize)]
@@ -187,23 +186,14 @@ async fn answer(
                 app_name,
                 pin: pin.into_secret(),
             };
-            Ok(no_store(render(&page)))
+            Ok(render(&page))
         }
         Authorized::Oob(None) => {
             let page = DeniedPage {
                 chrome: Chrome::new(state, csrf, Some(user.clone())),
                 app_name,
             };
-            Ok(no_store(render(&page)))
+            Ok(render(&page))
         }
     }
-}
-
-/// The consent, PIN and denied pages hold a request token or a verifier: never cached.
-/// (Framing is refused for every page by the router's layers.)
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

@@ -14,7 +14,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::params::Params;
@@ -75,7 +74,7 @@ pub async fn authorize(
         ],
         user,
     };
-    Ok(no_store(render(&page)))
+    Ok(render(&page))
 }
 
 /// The consent form's answer: the same request fields, plus `csrf` and `decision`.
@@ -166,13 +165,5 @@ fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Result<Response, Pag
     let mut url = url::Url::parse(redirect_uri)
         .map_err(|e| Error::Internal(format!("registered redirect URI {redirect_uri:?}: {e}")))?;
     url.query_pairs_mut().extend_pairs(params);
-    Ok(no_store(Redirect::to(url.as_str()).into_response()))
-}
-
-/// The consent page and the redirects carry a code or the request: never cached.
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(Redirect::to(url.as_str()).into_response())
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, header};
 use super::base64;
 use super::error::{ErrorCode, TokenError, TokenResult};
 use super::params::Params;
-use crate::db::Db;
+use crate::plumbing::db::Db;
 use crate::store::oauth2::clients::{self, Client, ClientKind};
 
 /// The credentials the request carries, before they are checked.

@@ -58,7 +58,8 @@ impl<E: Into<crate::error::Error>> From<E> for TokenError {
     }
 }
 
-/// RFC 6749 §5.1: credential responses are never stored by caches.
+/// RFC 6749 §5.1: credential responses are never stored by caches. The token routes have
+/// the `no_store` layer; an error the edge checks answer (before any route) needs it here.
 pub fn no_store(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

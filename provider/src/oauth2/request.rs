@@ -6,8 +6,8 @@
 use super::params::Params;
 use super::pkce;
 use super::scope::{Scope, Scopes};
-use crate::db::Db;
 use crate::error::Error;
+use crate::plumbing::db::Db;
 use crate::store::apps::AccessLevel;
 use crate::store::oauth2::clients::{self, Client};
 
@@ -100,47 +100,46 @@ pub async fn validate(db: &Db, raw: &[u8]) -> Result<AuthorizeRequest, Refusal> 
             "state is longer than 500 characters",
         ));
     }
-    let scopes = match params.get("scope").map(Scopes::parse) {
-        None => return Err(refuse("invalid_scope", "scope is required")),
-        Some(Err(_)) => return Err(refuse("invalid_scope", "an unknown scope was requested")),
-        Some(Ok(scopes)) if scopes.is_empty() => {
-            return Err(refuse("invalid_scope", "scope is required"));
-        }
-        Some(Ok(scopes)) => scopes,
-    };
-    if scopes.contains(Scope::TweetWrite) && client.access_level != AccessLevel::Write {
-        return Err(refuse(
-            "invalid_scope",
-            "this app is registered read-only: tweet.write cannot be granted",
-        ));
-    }
-    // PKCE for every client, public or confidential (as X does, and as OAuth 2.1 will).
-    let Some(code_challenge) = params.get("code_challenge") else {
-        return Err(refuse(
-            "invalid_request",
-            "code_challenge is required (PKCE)",
-        ));
-    };
-    // RFC 7636 §4.3 defaults a missing method to `plain`, which is refused (see pkce.rs).
-    if params.get("code_challenge_method") != Some("S256") {
-        return Err(refuse(
-            "invalid_request",
-            "code_challenge_method must be S256",
-        ));
-    }
-    if !pkce::well_formed(code_challenge) {
-        return Err(refuse(
-            "invalid_request",
-            "code_challenge must be 43 to 128 unreserved characters",
-        ));
-    }
+    let scopes =
+        checked_scopes(&params, client.access_level).map_err(|d| refuse("invalid_scope", d))?;
+    let code_challenge = checked_challenge(&params).map_err(|d| refuse("invalid_request", d))?;
     Ok(AuthorizeRequest {
-        code_challenge: code_challenge.to_owned(),
+        code_challenge,
         client,
         redirect_uri,
         scopes,
         state,
     })
+}
+
+/// The requested scopes (RFC 6749 §3.3), none beyond what the app is registered for.
+fn checked_scopes(params: &Params, level: AccessLevel) -> Result<Scopes, &'static str> {
+    let scopes = match params.get("scope").map(Scopes::parse) {
+        None => return Err("scope is required"),
+        Some(Err(_)) => return Err("an unknown scope was requested"),
+        Some(Ok(scopes)) if scopes.is_empty() => return Err("scope is required"),
+        Some(Ok(scopes)) => scopes,
+    };
+    if scopes.contains(Scope::TweetWrite) && level != AccessLevel::Write {
+        return Err("this app is registered read-only: tweet.write cannot be granted");
+    }
+    Ok(scopes)
+}
+
+/// PKCE for every client, public or confidential (as X does, and as OAuth 2.1 will):
+/// an S256 challenge (RFC 7636 §4.2-§4.3).
+fn checked_challenge(params: &Params) -> Result<String, &'static str> {
+    let Some(code_challenge) = params.get("code_challenge") else {
+        return Err("code_challenge is required (PKCE)");
+    };
+    // RFC 7636 §4.3 defaults a missing method to `plain`, which is refused (see pkce.rs).
+    if params.get("code_challenge_method") != Some("S256") {
+        return Err("code_challenge_method must be S256");
+    }
+    if !pkce::well_formed(code_challenge) {
+        return Err("code_challenge must be 43 to 128 unreserved characters");
+    }
+    Ok(code_challenge.to_owned())
 }
 
 /// The client and its redirect URI, or a page saying which is wrong.

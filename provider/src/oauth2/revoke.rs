@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::client_auth;
-use super::error::{ErrorCode, TokenError, no_store};
+use super::error::{ErrorCode, TokenError};
 use crate::state::AppState;
 use crate::store::oauth2::tokens::{self, Revocation};
 
@@ -27,11 +27,7 @@ pub async fn revoke(
         ));
     };
     match tokens::revoke(&state.db, client.app_id, token).await? {
-        Revocation::Done => {
-            let mut response = ().into_response();
-            no_store(&mut response);
-            Ok(response)
-        }
+        Revocation::Done => Ok(().into_response()),
         // §2.1: the server "verifies whether the token was issued to the client making
         // the revocation request. If this validation fails, the request is refused".
         Revocation::AnotherClients => Err(TokenError::new(

@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::client_auth;
-use super::error::{ErrorCode, TokenError, TokenResult, no_store};
+use super::error::{ErrorCode, TokenError, TokenResult};
 use super::params::Params;
 use super::pkce;
 use super::scope::Scopes;
-use crate::db::Db;
+use crate::plumbing::db::Db;
 use crate::state::AppState;
 use crate::store::oauth2::clients::Client;
 use crate::store::oauth2::codes::{self, Unclaimed};
@@ -76,7 +76,7 @@ pub async fn token(
             ));
         }
     };
-    let mut response = Json(TokenResponse {
+    let response = Json(TokenResponse {
         token_type: "bearer",
         expires_in: lifetime,
         scope: issued.scopes.to_string(),
@@ -84,7 +84,6 @@ pub async fn token(
         refresh_token: issued.refresh_token,
     })
     .into_response();
-    no_store(&mut response);
     Ok(response)
 }
 

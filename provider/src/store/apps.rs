@@ -5,7 +5,7 @@ use oauth1::server::ClientPublicKey;
 use oauth1::{ConsumerKey, ConsumerSecret};
 use sqlx::Row;
 
-use crate::db::{self, Db};
+use crate::plumbing::db::{self, Db};
 use crate::store::{Result, StoreError};
 
 /// What an app's tokens may do, as Twitter's `x_auth_access_type`.

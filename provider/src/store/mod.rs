@@ -20,8 +20,32 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+use crate::plumbing::db::{self, Db, OpenError};
+use crate::plumbing::expiry::Table;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/provider");
+
+/// Connects (creating a SQLite file and its folder if missing) and runs the provider's
+/// migrations.
+pub async fn connect(url: &str) -> Result<Db, OpenError> {
+    db::open(url, &MIGRATOR).await
+}
+
+/// Every table with an `expires_at` column, and its primary key: what the one sweeper
+/// (`plumbing::expiry`, every `SWEEP_INTERVAL_SECS`) deletes once expired. Temporary
+/// credentials (RFC 5849 §2.1: short-lived), nonces past their timestamp window (§3.3),
+/// web sessions, and OAuth 2.0 codes, tokens and revoked families. Nothing else sweeps:
+/// the nonce store is told so.
+pub const EXPIRING: [Table; 6] = [
+    ("request_tokens", "token"),
+    ("nonces", "key_digest"),
+    ("sessions", "id"),
+    ("oauth2_codes", "code_digest"),
+    ("oauth2_tokens", "token_digest"),
+    ("oauth2_revoked_families", "family_id"),
+];
+
 pub mod apps;
-pub mod expiry;
 pub mod grant_cache;
 pub mod oauth1;
 pub mod oauth2;

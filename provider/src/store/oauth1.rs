@@ -13,7 +13,7 @@ use oauth1::server::{
 use oauth1::{ConsumerKey, ConsumerSecret, SignedParams, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
-use crate::db::Db;
+use crate::plumbing::db::Db;
 use crate::store::StoreError;
 use crate::store::apps::{self, AccessLevel};
 use crate::store::grant_cache::{Grants, Lookup};

@@ -12,8 +12,8 @@ use sqlx::Row;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-pub use crate::config::SessionStoreKind;
-use crate::db::Db;
+use crate::plumbing::db::Db;
+pub use crate::plumbing::store_kind::StoreKind;
 
 /// The configured store, behind the one type `SessionManagerLayer` needs.
 #[derive(Clone, Debug)]
@@ -25,13 +25,13 @@ pub enum Sessions {
 impl Sessions {
     /// Opens the store `kind` names; Redis keys start with `redis_prefix`.
     pub async fn open(
-        kind: &SessionStoreKind,
+        kind: &StoreKind,
         db: &Db,
         redis_prefix: &str,
     ) -> Result<Self, redis::RedisError> {
         Ok(match kind {
-            SessionStoreKind::Sql => Self::Sql(SqlSessionStore::new(db.clone())),
-            SessionStoreKind::Redis(url) => {
+            StoreKind::Sql => Self::Sql(SqlSessionStore::new(db.clone())),
+            StoreKind::Redis(url) => {
                 Self::Redis(RedisSessionStore::connect(url, redis_prefix).await?)
             }
         })
@@ -70,7 +70,7 @@ impl SessionStore for Sessions {
 }
 
 /// Sessions in the `sessions` table; expired rows go with the service's one sweeper
-/// (`store::expiry`).
+/// (`plumbing::expiry`).
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
     db: Db,
@@ -83,7 +83,8 @@ impl SqlSessionStore {
 
     /// Deletes expired sessions, in bounded batches, as the sweeper does.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        crate::store::expiry::expired(&self.db, "sessions", "id", crate::db::now()).await
+        crate::plumbing::expiry::expired(&self.db, ("sessions", "id"), crate::plumbing::db::now())
+            .await
     }
 }
 
@@ -135,7 +136,7 @@ impl SessionStore for SqlSessionStore {
         let row =
             sqlx::query("select data, expires_at from sessions where id = $1 and expires_at >= $2")
                 .bind(id.to_string())
-                .bind(crate::db::now())
+                .bind(crate::plumbing::db::now())
                 .fetch_optional(&self.db)
                 .await
                 .map_err(backend)?;
@@ -203,7 +204,7 @@ impl RedisSessionStore {
     async fn set(&self, record: &Record, only_new: bool) -> session_store::Result<bool> {
         let mut conn = self.conn.clone();
         let expires_at = record.expiry_date.unix_timestamp();
-        if expires_at <= crate::db::now() {
+        if expires_at <= crate::plumbing::db::now() {
             self.delete(&record.id).await?;
             return Ok(true);
         }
@@ -250,7 +251,7 @@ impl SessionStore for RedisSessionStore {
             .split_once('\n')
             .ok_or_else(|| decode("no expiry line".into()))?;
         let expires_at: i64 = expires_at.parse().map_err(|e| decode(format!("{e}")))?;
-        if expires_at < crate::db::now() {
+        if expires_at < crate::plumbing::db::now() {
             return Ok(None);
         }
         Ok(Some(Record {

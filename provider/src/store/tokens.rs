@@ -10,7 +10,7 @@
 use oauth1::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
 use sqlx::Row;
 
-use crate::db::{self, Db};
+use crate::plumbing::db::{self, Db};
 use crate::store::apps::{AccessLevel, random_credential};
 pub use crate::store::grant_cache::Grant;
 use crate::store::grant_cache::Grants;
@@ -124,7 +124,7 @@ pub async fn grant_covers(db: &Db, app_id: i64, user_id: i64, asked: AccessLevel
 /// Deletes the request tokens that expired before `now` (abandoned flows), in bounded
 /// batches; returns how many went. The background sweep does this for every table.
 pub async fn delete_expired_request_tokens(db: &Db, now: i64) -> Result<u64> {
-    Ok(crate::store::expiry::expired(db, "request_tokens", "token", now).await?)
+    Ok(crate::plumbing::expiry::expired(db, ("request_tokens", "token"), now).await?)
 }
 
 /// Voids a request token (denied, or a wrong verifier was tried).
@@ -203,12 +203,7 @@ pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
         consumer_secret: ConsumerSecret::new(row.try_get::<String, _>("consumer_secret")?),
         public_key: crate::store::apps::public_key(&row)?,
         access_level: level(&row, "access_level")?,
-        user: crate::users::User {
-            id: row.try_get("id")?,
-            screen_name: row.try_get("screen_name")?,
-            name: row.try_get("name")?,
-            created_at: row.try_get("created_at")?,
-        },
+        user: sqlx::FromRow::from_row(&row)?,
     }))
 }
 

@@ -8,8 +8,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::db::Db;
 use crate::error::{Error, PageError};
+use crate::plumbing::db::Db;
 use crate::users::{self, User};
 use crate::web::csrf::Csrf;
 use crate::web::session::{USER_KEY, session_error, user_id};

@@ -26,8 +26,8 @@ use tower_cookies::Cookies;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::db::{self, Db};
 use crate::error::{Error, PageError};
+use crate::plumbing::db::{self, Db};
 
 /// Characters of the random cookie value.
 const VALUE_LEN: usize = 32;

@@ -179,12 +179,7 @@ pub async fn create_app(
         app,
         oauth2,
     };
-    let mut response = render(&page);
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(render(&page))
 }
 
 /// What is wrong with the RSA-SHA1 public key, if one was pasted.

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq as _;
 use tower_cookies::Cookies;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::db::{self, Db};
+use crate::plumbing::db::{self, Db};
 
 /// Characters of the random id.
 const ID_LEN: usize = 24;

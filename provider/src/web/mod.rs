@@ -30,8 +30,12 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/settings/apps", get(settings::connected_apps))
         .route("/settings/apps/revoke", post(settings::revoke))
-        .route(
-            "/developer/apps",
-            get(developer::developer_apps).post(developer::create_app),
-        )
+}
+
+/// The developer page: it shows the apps' consumer keys and secrets (`no_store`).
+pub fn developer() -> Router<AppState> {
+    Router::new().route(
+        "/developer/apps",
+        get(developer::developer_apps).post(developer::create_app),
+    )
 }

@@ -128,7 +128,7 @@ pub async fn approve(http: &reqwest::Client, provider: &TestProvider, token: &st
 
 /// An app of `owner` with one callback and a random key and secret.
 pub async fn register_app(
-    db: &provider::db::Db,
+    db: &provider::plumbing::db::Db,
     owner_id: i64,
     name: &str,
     callback: &str,

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub type Result<T, E = SiteError> = std::result::Result<T, E>;
 
 /// Where the page's one button goes: a sign-in to start again, or home.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Retry {
     pub href: String,
     pub label: String,
@@ -131,126 +131,178 @@ fn remote_text(brand: &str, err: &oauth1::Error) -> (StatusCode, String) {
     }
 }
 
+/// What the person is shown for an error: a status and a page, and a `Retry-After`.
+struct Shown {
+    status: StatusCode,
+    id: &'static str,
+    title: String,
+    text: String,
+    retry: Retry,
+    retry_after: Option<u64>,
+}
+
+impl Shown {
+    fn new(status: StatusCode, id: &'static str, title: &str, text: String, retry: Retry) -> Self {
+        Self {
+            status,
+            id,
+            title: title.to_owned(),
+            text,
+            retry,
+            retry_after: None,
+        }
+    }
+}
+
 impl IntoResponse for SiteError {
     fn into_response(self) -> Response {
-        match &self {
-            SiteError::UnknownRemote(name) => page(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Page not found",
-                &format!("No service called “{name}” is set up on this site."),
-                &Retry::home(),
-            ),
-            SiteError::NotThisBrowser { brand, retry } => {
+        self.log();
+        let shown = self
+            .sign_in_problem()
+            .unwrap_or_else(|| self.site_problem());
+        let mut response = page(
+            shown.status,
+            shown.id,
+            &shown.title,
+            &shown.text,
+            &shown.retry,
+        );
+        if let Some(secs) = shown.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+impl SiteError {
+    /// Refusals worth a look and failures, with their cause (never shown to the person).
+    fn log(&self) {
+        match self {
+            SiteError::NotThisBrowser { brand, .. } => {
                 tracing::warn!(%brand, "a callback for a sign-in this browser did not begin was refused");
-                page(
-                    StatusCode::FORBIDDEN,
-                    "not-this-browser",
-                    "This sign-in was not started in this browser",
-                    &format!(
-                        "The link you followed finishes a {brand} sign-in that began somewhere else \
-                         (another browser or device), or one that is already finished or expired. \
-                         To keep your account safe, nothing was changed. If you were signing in, \
-                         start again here, in this browser."
-                    ),
-                    retry,
-                )
             }
-            SiteError::Stale { brand, retry } => page(
+            SiteError::Remote { brand, source, .. } => {
+                tracing::warn!(err = ?source.to_string(), %brand, "sign-in step failed");
+            }
+            SiteError::Unavailable(err) => {
+                tracing::error!(?err, "session store or database unavailable");
+            }
+            SiteError::Internal(err) => tracing::error!(?err, "request failed"),
+            _ => {}
+        }
+    }
+
+    /// The pages of a sign-in that did not finish (the callback's outcomes).
+    fn sign_in_problem(&self) -> Option<Shown> {
+        Some(match self {
+            SiteError::NotThisBrowser { brand, retry } => Shown::new(
+                StatusCode::FORBIDDEN,
+                "not-this-browser",
+                "This sign-in was not started in this browser",
+                format!(
+                    "The link you followed finishes a {brand} sign-in that began somewhere else \
+                     (another browser or device), or one that is already finished or expired. \
+                     To keep your account safe, nothing was changed. If you were signing in, \
+                     start again here, in this browser."
+                ),
+                retry.clone(),
+            ),
+            SiteError::Stale { brand, retry } => Shown::new(
                 StatusCode::BAD_REQUEST,
                 "stale-callback",
                 "This sign-in link is not valid",
-                &format!(
+                format!(
                     "It was already used, has expired, or is not a link from {brand}. Start again."
                 ),
-                retry,
+                retry.clone(),
             ),
-            SiteError::Denied { brand, retry } => page(
+            SiteError::Denied { brand, retry } => Shown::new(
                 StatusCode::OK,
                 "denied",
                 "Sign-in cancelled",
-                &format!(
+                format!(
                     "You chose not to let this site use your {brand} account. Nothing was saved."
                 ),
-                retry,
+                retry.clone(),
             ),
             SiteError::Remote {
                 brand,
                 retry,
                 source,
             } => {
-                tracing::warn!(err = ?source.to_string(), %brand, "sign-in step failed");
                 let (status, text) = remote_text(brand, source);
-                page(
-                    status,
-                    "remote-error",
-                    &format!("Could not sign in with {brand}"),
-                    &text,
-                    &Retry {
-                        href: retry.href.clone(),
-                        label: "Try again".into(),
-                    },
-                )
+                let retry = Retry {
+                    href: retry.href.clone(),
+                    label: "Try again".into(),
+                };
+                let title = format!("Could not sign in with {brand}");
+                Shown::new(status, "remote-error", &title, text, retry)
             }
-            SiteError::LinkedElsewhere { brand, screen_name } => page(
+            SiteError::LinkedElsewhere { brand, screen_name } => Shown::new(
                 StatusCode::CONFLICT,
                 "linked-elsewhere",
                 "Account already linked",
-                &format!(
+                format!(
                     "This {brand} account (@{screen_name}) belongs to another user of this site. Sign out first to use it."
                 ),
-                &Retry {
+                Retry {
                     href: "/accounts".into(),
                     label: "Your accounts".into(),
                 },
             ),
-            SiteError::TooManySignIns { retry_after } => {
-                let mut response = page(
+            _ => return None,
+        })
+    }
+
+    /// The pages of everything else: a wrong address, a quota, a refusal, a failure.
+    fn site_problem(&self) -> Shown {
+        match self {
+            SiteError::UnknownRemote(name) => Shown::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Page not found",
+                format!("No service called “{name}” is set up on this site."),
+                Retry::home(),
+            ),
+            SiteError::TooManySignIns { retry_after } => Shown {
+                retry_after: Some(*retry_after),
+                ..Shown::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too-many-sign-ins",
                     "Too many sign-ins at once",
-                    &format!(
+                    format!(
                         "More sign-ins were started from your address than a person starts in a \
                          while. Please wait {retry_after} seconds, then try again."
                     ),
-                    &Retry::home(),
-                );
-                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-                response
-            }
-            SiteError::CrossOrigin => page(
+                    Retry::home(),
+                )
+            },
+            SiteError::CrossOrigin => Shown::new(
                 StatusCode::FORBIDDEN,
                 "cross-origin",
                 "This request came from another site",
-                "A page of another site tried to make a change here on your behalf. Nothing was changed.",
-                &Retry::home(),
+                "A page of another site tried to make a change here on your behalf. Nothing was changed.".into(),
+                Retry::home(),
             ),
-            SiteError::Unavailable(err) => {
-                tracing::error!(?err, "session store or database unavailable");
-                let mut response = page(
+            SiteError::Unavailable(_) => Shown {
+                retry_after: Some(1),
+                ..Shown::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "Try again in a moment",
-                    "The site cannot reach its session store just now. Nothing was saved; reload this page in a moment.",
-                    &Retry::home(),
-                );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                response
-            }
-            SiteError::Internal(err) => {
-                tracing::error!(?err, "request failed");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal-error",
-                    "Something went wrong",
-                    "The site could not finish this request. Try again in a moment.",
-                    &Retry::home(),
+                    "The site cannot reach its session store just now. Nothing was saved; reload this page in a moment.".into(),
+                    Retry::home(),
                 )
-            }
+            },
+            _ => Shown::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal-error",
+                "Something went wrong",
+                "The site could not finish this request. Try again in a moment.".into(),
+                Retry::home(),
+            ),
         }
     }
 }

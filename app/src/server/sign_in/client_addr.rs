@@ -1,12 +1,11 @@
-//! Who the client is, for the sign-in quota (`throttle.rs`): the connection's peer
-//! address, or behind a trusted reverse proxy (`TRUSTED_PROXY`) the address that proxy
-//! saw. The same rule as the provider's: `X-Forwarded-For` is believed only from the
-//! proxy, and only the entry it appended, since anyone can write their own.
+//! Who the client of a request is, for the sign-in quota (`throttle.rs`), by the rule the
+//! provider uses too (`plumbing::client_addr`: `X-Forwarded-For` only from `TRUSTED_PROXY`).
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::HeaderMap;
+
+use crate::server::plumbing::client_addr::client_address;
 
 /// The client of `request`. `None` when the server was not started with connect info
 /// (`into_make_service_with_connect_info`, as `spawn` and `run` do): such clients then
@@ -17,68 +16,4 @@ pub fn of(request: &Request, trusted_proxy: Option<IpAddr>) -> Option<IpAddr> {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
     client_address(peer, trusted_proxy, request.headers())
-}
-
-/// The client behind `peer`: when `peer` is the trusted proxy, the right-most
-/// `X-Forwarded-For` entry (entries to its left came from the client and prove nothing);
-/// else, or when there is no usable entry, `peer` itself.
-pub fn client_address(
-    peer: Option<IpAddr>,
-    trusted_proxy: Option<IpAddr>,
-    headers: &HeaderMap,
-) -> Option<IpAddr> {
-    let peer = peer.map(|p| p.to_canonical());
-    if peer.is_none() || peer != trusted_proxy.map(|t| t.to_canonical()) {
-        return peer;
-    }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .next_back()
-        .and_then(|line| line.to_str().ok())
-        .and_then(|line| line.rsplit(',').next())
-        .map(str::trim)
-        .and_then(|entry| {
-            entry
-                .parse::<IpAddr>()
-                .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
-                .ok()
-        });
-    forwarded.map(|ip| ip.to_canonical()).or(peer)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_trusted_proxy_may_name_the_client_and_only_its_own_entry_counts() {
-        let proxy = IpAddr::from([10, 0, 0, 2]);
-        let headers = |lines: &[&str]| {
-            let mut map = HeaderMap::new();
-            for line in lines {
-                map.append("x-forwarded-for", line.parse().unwrap());
-            }
-            map
-        };
-        let spoofed = headers(&["192.0.2.66, 203.0.113.9"]);
-        let client = Some(IpAddr::from([203, 0, 113, 9]));
-        assert_eq!(client_address(Some(proxy), Some(proxy), &spoofed), client);
-        let other = Some(IpAddr::from([198, 51, 100, 1]));
-        assert_eq!(client_address(other, Some(proxy), &spoofed), other);
-        assert_eq!(client_address(Some(proxy), None, &spoofed), Some(proxy));
-        assert_eq!(client_address(None, Some(proxy), &spoofed), None);
-        let v6 = headers(&["[2001:db8::7]:443"]);
-        assert_eq!(
-            client_address(Some(proxy), Some(proxy), &v6),
-            Some("2001:db8::7".parse().unwrap())
-        );
-        for bad in [
-            headers(&[]),
-            headers(&["unknown"]),
-            headers(&["203.0.113.9, "]),
-        ] {
-            assert_eq!(client_address(Some(proxy), Some(proxy), &bad), Some(proxy));
-        }
-    }
 }

@@ -11,7 +11,7 @@ use oauth1::{Exchange, Observer, Step};
 use sqlx::Row;
 
 use crate::model::{FlowStep, StepKind};
-use crate::server::storage::db::{self, Db};
+use crate::server::plumbing::db::{self, Db};
 
 /// Sign-ins not finished within this time are dropped.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);

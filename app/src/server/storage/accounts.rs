@@ -9,7 +9,7 @@ use oauth1::{
 use sqlx::Row;
 
 use crate::model::LinkedAccount;
-use crate::server::storage::db::{self, Db};
+use crate::server::plumbing::db::{self, Db};
 use crate::server::storage::store_error;
 
 /// The registry's `fetch_token` / `update_token`: the signed-in user's token for a
@@ -72,34 +72,39 @@ pub fn with_account(mut token: OAuth2Token, user_id: &str, screen_name: &str) ->
     token
 }
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<RemoteToken, sqlx::Error> {
-    let remote_user_id: String = row.try_get("remote_user_id")?;
-    let screen_name: String = row.try_get("screen_name")?;
-    let token: String = row.try_get("token")?;
-    let kind: String = row.try_get("kind")?;
-    if kind == "oauth2" {
-        let refresh: Option<String> = row.try_get("refresh_token")?;
-        let expires_at: Option<i64> = row.try_get("expires_at")?;
-        let t = OAuth2Token {
-            access_token: BearerToken::new(token),
-            token_type: "Bearer".into(),
-            refresh_token: refresh.map(RefreshToken::new),
-            expires_at: expires_at.map(|at| at.max(0) as u64),
-            scope: row.try_get("scope")?,
-            extra: serde_json::Map::new(),
-        };
-        return Ok(RemoteToken::OAuth2(with_account(
-            t,
-            &remote_user_id,
-            &screen_name,
-        )));
+/// An `accounts` row as [`DbTokenStore::fetch_token`] selects it.
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    kind: String,
+    token: String,
+    token_secret: String,
+    refresh_token: Option<String>,
+    expires_at: Option<i64>,
+    scope: Option<String>,
+    remote_user_id: String,
+    screen_name: String,
+}
+
+impl From<AccountRow> for RemoteToken {
+    fn from(row: AccountRow) -> Self {
+        if row.kind == "oauth2" {
+            let t = OAuth2Token {
+                access_token: BearerToken::new(row.token),
+                token_type: "Bearer".into(),
+                refresh_token: row.refresh_token.map(RefreshToken::new),
+                expires_at: row.expires_at.map(|at| at.max(0) as u64),
+                scope: row.scope,
+                extra: serde_json::Map::new(),
+            };
+            return RemoteToken::OAuth2(with_account(t, &row.remote_user_id, &row.screen_name));
+        }
+        let mut t = AccessToken::new(row.token, row.token_secret);
+        t.extra = vec![
+            ("user_id".into(), row.remote_user_id),
+            ("screen_name".into(), row.screen_name),
+        ];
+        RemoteToken::OAuth1(t)
     }
-    let mut t = AccessToken::new(token, row.try_get::<String, _>("token_secret")?);
-    t.extra = vec![
-        ("user_id".into(), remote_user_id),
-        ("screen_name".into(), screen_name),
-    ];
-    Ok(RemoteToken::OAuth1(t))
 }
 
 #[async_trait]
@@ -112,7 +117,7 @@ impl TokenStore<RemoteToken> for DbTokenStore {
         let &UserKey::Id(user_id) = user else {
             return Ok(None);
         };
-        let row = sqlx::query(
+        let row: Option<AccountRow> = sqlx::query_as(
             "select kind, token, token_secret, refresh_token, expires_at, scope, \
              remote_user_id, screen_name from accounts where user_id = $1 and remote = $2",
         )
@@ -121,7 +126,7 @@ impl TokenStore<RemoteToken> for DbTokenStore {
         .fetch_optional(&self.db)
         .await
         .map_err(store_error)?;
-        row.as_ref().map(from_row).transpose().map_err(store_error)
+        Ok(row.map(RemoteToken::from))
     }
 
     /// A token for `user` (a local user id). One that names its remote account (a

@@ -8,15 +8,14 @@
 //! together); past [`MAX_PER_BROWSER`] the oldest is dropped, so a browser that starts
 //! sign-ins in a loop holds a bounded number of rows. Each is taken once.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use oauth1::{PendingAuthorization, RemoteToken};
 use sqlx::Row;
 
+use crate::server::plumbing::db::{self, Db};
 use crate::server::sign_in::browser::BrowserKey;
-use crate::server::storage::db::{self, Db};
 use crate::server::storage::store_error;
 
 /// Sign-ins one browser may have under way at once.
@@ -25,71 +24,16 @@ pub const MAX_PER_BROWSER: usize = 8;
 /// Sign-ins under way in the `pending_sign_ins` table (the default).
 pub struct SqlPendingSignIns {
     pub db: Db,
-    /// When expired rows were last swept (seconds since the epoch).
-    last_sweep: AtomicI64,
 }
-
-/// Rows of abandoned sign-ins deleted in one statement: a sweep never holds the table
-/// for long, whatever piled up.
-const SWEEP_BATCH: i64 = 1000;
-
-/// Batches per sweep at most: 20,000 rows a minute, far beyond what people leave behind.
-const SWEEP_ROUNDS: usize = 20;
 
 impl SqlPendingSignIns {
+    /// Expired rows are deleted by the site's one sweeper (`storage::EXPIRING`).
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            last_sweep: AtomicI64::new(0),
-        }
-    }
-
-    /// Deletes expired rows, in bounded batches, through the `expires_at` index; at most
-    /// once a minute, so a burst of sign-ins does not scan on every one.
-    pub async fn sweep(&self) -> Result<u64, sqlx::Error> {
-        let now = db::now();
-        let last = self.last_sweep.load(Ordering::Relaxed);
-        if now - last < 60
-            || self
-                .last_sweep
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return Ok(0);
-        }
-        self.sweep_now(now).await
-    }
-
-    /// Expired rows, now: batch after batch until one comes back short
-    /// (at most [`SWEEP_ROUNDS`], so one call stays short even under a flood).
-    pub async fn sweep_now(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let mut deleted = 0;
-        for _ in 0..SWEEP_ROUNDS {
-            let batch = self.sweep_batch(now).await?;
-            deleted += batch;
-            if batch < SWEEP_BATCH as u64 {
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-        Ok(deleted)
-    }
-
-    /// One batch of expired rows, through the `expires_at` index.
-    pub async fn sweep_batch(&self, now: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query(
-            "delete from pending_sign_ins where (browser, remote, token) in \
-             (select browser, remote, token from pending_sign_ins where expires_at < $1 limit $2)",
-        )
-        .bind(now)
-        .bind(SWEEP_BATCH)
-        .execute(&self.db)
-        .await?
-        .rows_affected())
+        Self { db }
     }
 }
 
-/// Sign-ins under way in Redis (`TEMP_CREDENTIAL_STORE=redis`), expiring by themselves.
+/// Sign-ins under way in Redis (`PENDING_SIGN_IN_STORE=redis`), expiring by themselves.
 pub struct RedisPendingSignIns {
     pub conn: redis::aio::ConnectionManager,
     pub prefix: String,
@@ -145,8 +89,6 @@ impl PendingSignIns for SqlPendingSignIns {
         sign_in: &PendingSignIn,
         ttl: Duration,
     ) -> Result<(), oauth1::Error> {
-        // Expired rows of abandoned sign-ins go as new ones arrive.
-        self.sweep().await.map_err(store_error)?;
         // Past the bound, drop this browser's oldest. The insert counts its browser's
         // rows as it goes (with or without the new one, depending on the database: hence
         // `>=`), so the common case is one statement; the delete is only for a browser

@@ -11,30 +11,8 @@ use sqlx::Row;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use crate::server::storage::db::{self, Db};
-
-/// Where sessions are kept, as configured by `SESSION_STORE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SessionStoreKind {
-    Sql,
-    Redis(String),
-}
-
-impl SessionStoreKind {
-    /// `SESSION_STORE` (`sql` or `redis`, default `sql`) and, for Redis, `REDIS_URL`.
-    pub fn from_vars(store: Option<&str>, redis_url: Option<&str>) -> Result<Self, String> {
-        match store.map(str::trim).unwrap_or("sql") {
-            "" | "sql" => Ok(Self::Sql),
-            "redis" => Ok(Self::Redis(
-                redis_url
-                    .unwrap_or("redis://127.0.0.1:6379")
-                    .trim()
-                    .to_owned(),
-            )),
-            other => Err(format!("{other:?}: expected sql or redis")),
-        }
-    }
-}
+use crate::server::plumbing::db::{self, Db};
+pub use crate::server::plumbing::store_kind::StoreKind;
 
 /// The configured store.
 #[derive(Clone)]
@@ -74,14 +52,10 @@ fn record(id: &Id, data: &str, expires_at: i64) -> session_store::Result<Option<
 }
 
 impl Sessions {
-    pub async fn open(
-        kind: &SessionStoreKind,
-        db: &Db,
-        prefix: &str,
-    ) -> Result<Self, redis::RedisError> {
+    pub async fn open(kind: &StoreKind, db: &Db, prefix: &str) -> Result<Self, redis::RedisError> {
         Ok(match kind {
-            SessionStoreKind::Sql => Self::Sql(db.clone()),
-            SessionStoreKind::Redis(url) => Self::Redis(
+            StoreKind::Sql => Self::Sql(db.clone()),
+            StoreKind::Redis(url) => Self::Redis(
                 redis::aio::ConnectionManager::new(redis::Client::open(url.as_str())?).await?,
                 prefix.to_owned(),
             ),
@@ -134,26 +108,11 @@ impl Sessions {
             }
         }
     }
-
-    /// Deletes expired rows in one bounded batch (Redis keys expire by themselves).
-    pub async fn sweep(&self) -> Result<u64, sqlx::Error> {
-        let Self::Sql(db) = self else { return Ok(0) };
-        sqlx::query(
-            "delete from sessions where id in \
-             (select id from sessions where expires_at < $1 limit 1000)",
-        )
-        .bind(db::now())
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected())
-    }
 }
 
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // Sessions are created at sign-in only: a good moment to sweep a batch.
-        self.sweep().await.map_err(backend)?;
         // A random 128-bit id collides only in theory; draw again if it does.
         while !self.write(record, true).await? {
             record.id = Id::default();

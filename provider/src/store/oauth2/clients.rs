@@ -4,8 +4,8 @@
 
 use sqlx::Row;
 
-use crate::db::{self, Db};
 use crate::oauth2::digest;
+use crate::plumbing::db::{self, Db};
 use crate::store::apps::{AccessLevel, random_credential};
 use crate::store::{Result, StoreError};
 
@@ -107,16 +107,7 @@ pub fn valid_redirect_uri(uri: &str) -> bool {
 /// and the secret (a new one unless given; none for a public client). The client id is
 /// kept unless a new one is given.
 pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled> {
-    if new.redirect_uris.is_empty() {
-        return Err(StoreError::Invalid(
-            "an OAuth 2.0 client needs at least one redirect URI".into(),
-        ));
-    }
-    if let Some(bad) = new.redirect_uris.iter().find(|u| !valid_redirect_uri(u)) {
-        return Err(StoreError::Invalid(format!(
-            "redirect URI {bad:?} is not an absolute http(s) URL without a fragment"
-        )));
-    }
+    check_redirect_uris(new.redirect_uris)?;
     let existing: Option<String> =
         sqlx::query_scalar("select client_id from oauth2_clients where app_id = $1")
             .bind(app_id)
@@ -145,13 +136,55 @@ pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled>
         ClientKind::Public => None,
     };
     let secret_digest = client_secret.as_deref().map(digest::sha256_hex);
+    let row = ClientRow {
+        app_id,
+        client_id: &client_id,
+        secret_digest: secret_digest.as_deref(),
+    };
+    save(db, &row, existing.is_some(), new.redirect_uris).await?;
+    Ok(Enabled {
+        client_id,
+        client_secret,
+    })
+}
+
+/// At least one redirect URI, each absolute http(s) without a fragment (RFC 6749 §3.1.2).
+fn check_redirect_uris(uris: &[String]) -> Result<()> {
+    if uris.is_empty() {
+        return Err(StoreError::Invalid(
+            "an OAuth 2.0 client needs at least one redirect URI".into(),
+        ));
+    }
+    if let Some(bad) = uris.iter().find(|u| !valid_redirect_uri(u)) {
+        return Err(StoreError::Invalid(format!(
+            "redirect URI {bad:?} is not an absolute http(s) URL without a fragment"
+        )));
+    }
+    Ok(())
+}
+
+/// An `oauth2_clients` row as written.
+struct ClientRow<'a> {
+    app_id: i64,
+    client_id: &'a str,
+    secret_digest: Option<&'a str>,
+}
+
+/// Writes the client row (updated if `exists`) and replaces its redirect URIs, in one
+/// transaction.
+async fn save(db: &Db, row: &ClientRow<'_>, exists: bool, uris: &[String]) -> Result<()> {
+    let ClientRow {
+        app_id,
+        client_id,
+        secret_digest,
+    } = *row;
     let mut tx = db.begin().await?;
-    if existing.is_some() {
+    if exists {
         sqlx::query(
             "update oauth2_clients set client_id = $1, secret_digest = $2 where app_id = $3",
         )
-        .bind(&client_id)
-        .bind(&secret_digest)
+        .bind(client_id)
+        .bind(secret_digest)
         .bind(app_id)
         .execute(&mut *tx)
         .await?;
@@ -165,13 +198,13 @@ pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled>
              values ($1, $2, $3, $4)",
         )
         .bind(app_id)
-        .bind(&client_id)
-        .bind(&secret_digest)
+        .bind(client_id)
+        .bind(secret_digest)
         .bind(db::now())
         .execute(&mut *tx)
         .await?;
     }
-    for uri in new.redirect_uris {
+    for uri in uris {
         sqlx::query(
             "insert into oauth2_redirect_uris (app_id, uri) values ($1, $2) \
              on conflict do nothing",
@@ -182,10 +215,7 @@ pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled>
         .await?;
     }
     tx.commit().await?;
-    Ok(Enabled {
-        client_id,
-        client_secret,
-    })
+    Ok(())
 }
 
 const SELECT: &str = "select c.app_id, c.client_id, c.secret_digest, a.name, a.access_level, \

@@ -5,9 +5,9 @@
 
 use sqlx::Row;
 
-use crate::db::{self, Db};
 use crate::oauth2::digest::sha256_hex;
 use crate::oauth2::scope::Scopes;
+use crate::plumbing::db::{self, Db};
 use crate::store::Result;
 use crate::store::apps::random_credential;
 

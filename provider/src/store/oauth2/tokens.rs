@@ -9,11 +9,11 @@
 //! checks it: a refresh or an exchange that was under way when the revocation committed
 //! may still insert its tokens, and they are refused all the same.
 
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-use crate::db::{self, Db};
 use crate::oauth2::digest::sha256_hex;
 use crate::oauth2::scope::{Scope, Scopes};
+use crate::plumbing::db::{self, Db};
 use crate::store::apps::random_credential;
 use crate::store::{Result, StoreError};
 use crate::users::User;
@@ -277,12 +277,7 @@ pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
         app_id: row.try_get("app_id")?,
         scopes: Scopes::parse(&scope)
             .map_err(|_| StoreError::Damaged(format!("bad scope {scope:?} in oauth2_tokens")))?,
-        user: User {
-            id: row.try_get("id")?,
-            screen_name: row.try_get("screen_name")?,
-            name: row.try_get("name")?,
-            created_at: row.try_get("created_at")?,
-        },
+        user: User::from_row(&row)?,
     }))
 }
 

@@ -1,40 +1,27 @@
-//! What expires, swept by one policy: a background task (`SWEEP_INTERVAL_SECS`) deletes
-//! every table's expired rows in bounded batches found through its `expires_at` index,
-//! so a backlog never becomes one long statement holding locks. Nothing else sweeps:
-//! inserts never pay for it, and the nonce store is told so.
+//! What expires, swept by one policy: a background task deletes each table's expired rows
+//! in bounded batches found through its `expires_at` index, so a backlog never becomes one
+//! long statement holding locks. Nothing else sweeps: inserts never pay for it.
 //!
-//! Temporary credentials (RFC 5849 §2.1: short-lived), nonces past their timestamp window
-//! (§3.3), web sessions, and OAuth 2.0 codes, tokens and revoked families.
+//! Each service names its tables (every table with an `expires_at` column, and its key).
 
 use std::time::Duration;
 
-use crate::db::{self, Db};
+use super::db::{self, Db};
 
 /// Rows deleted per statement.
 pub const BATCH: u64 = 500;
 
-/// Every table with an `expires_at` column, and its primary key.
-pub const TABLES: [(&str, &str); 6] = [
-    ("request_tokens", "token"),
-    ("nonces", "key_digest"),
-    ("sessions", "id"),
-    ("oauth2_codes", "code_digest"),
-    ("oauth2_tokens", "token_digest"),
-    ("oauth2_revoked_families", "family_id"),
-];
+/// A table that expires: its name and its primary key, one column or several separated by
+/// commas (both SQLite and Postgres compare `(a, b) in (select a, b ...)` as rows).
+pub type Table = (&'static str, &'static str);
 
 /// Deletes the rows of `table` that expired before `now`, [`BATCH`] at a time, each
 /// batch chosen by `key` (the table's primary key). Returns how many went. The
 /// statement is one that SQLite and Postgres both accept (neither has `delete ... limit`
 /// in common).
-pub async fn expired(
-    db: &Db,
-    table: &'static str,
-    key: &'static str,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn expired(db: &Db, (table, key): Table, now: i64) -> Result<u64, sqlx::Error> {
     let statement = format!(
-        "delete from {table} where {key} in \
+        "delete from {table} where ({key}) in \
          (select {key} from {table} where expires_at < $1 limit {BATCH})"
     );
     let mut total = 0;
@@ -54,10 +41,10 @@ pub async fn expired(
 }
 
 /// One sweep of every table; failures are logged and retried next time.
-pub async fn sweep_once(db: &Db) {
+pub async fn sweep_once(db: &Db, tables: &[Table]) {
     let now = db::now();
-    for (table, key) in TABLES {
-        match expired(db, table, key, now).await {
+    for &(table, key) in tables {
+        match expired(db, (table, key), now).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(table, rows = n, "swept expired rows"),
             Err(err) => tracing::warn!(table, error = %err, "sweeping expired rows"),
@@ -65,10 +52,11 @@ pub async fn sweep_once(db: &Db) {
     }
 }
 
-/// Sweeps now and then every `every`, for as long as the runtime runs, calling `also`
-/// after each sweep (the service forgets idle throttle entries there).
+/// Sweeps `tables` now and then every `every`, for as long as the runtime runs, calling
+/// `also` after each sweep (where a service forgets idle throttle entries).
 pub fn start(
     db: Db,
+    tables: &'static [Table],
     every: Duration,
     also: impl Fn() + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
@@ -77,7 +65,7 @@ pub fn start(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            sweep_once(&db).await;
+            sweep_once(&db, tables).await;
             also();
         }
     })

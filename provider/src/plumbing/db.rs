@@ -1,28 +1,43 @@
 //! The database: SQLite by default (a file, nothing to install), Postgres when
-//! `DATABASE_URL` says so. One pool through sqlx's `Any` driver, so the same queries and
-//! migrations serve both; queries use `$1` placeholders, which both understand.
+//! `DATABASE_URL` says so, through sqlx's `Any` driver so the same queries (`$1`
+//! placeholders, which both understand) and migrations serve both.
 
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+use super::logging::redact_passwords;
+
 pub type Db = AnyPool;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/provider");
-
-/// Connects (creating a SQLite file and its folder if missing) and runs the provider's
-/// migrations.
-pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-    open(url, &MIGRATOR).await
+/// A database that could not be opened, named by its variable and its URL (password
+/// redacted), with sqlx's cause: "pool timed out" alone does not say which database.
+#[derive(Debug, thiserror::Error)]
+#[error("DATABASE_URL={url}: {what}: {source}")]
+pub struct OpenError {
+    pub url: String,
+    pub what: &'static str,
+    #[source]
+    pub source: sqlx::Error,
 }
 
-/// Connects to `url` and runs `migrator`: the demo site opens its own database this way.
-pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, sqlx::Error> {
+/// Connects to `url` (creating a SQLite file and its folder if missing) and runs
+/// `migrator`.
+pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, OpenError> {
+    let failed = |what| {
+        move |source| OpenError {
+            url: redact_passwords(url),
+            what,
+            source,
+        }
+    };
     sqlx::any::install_default_drivers();
-    let url = prepare_sqlite_url(url)?;
-    let sqlite = url.starts_with("sqlite:");
-    let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+    let prepared = prepare_sqlite_url(url).map_err(failed("cannot create its folder"))?;
+    let sqlite = prepared.starts_with("sqlite:");
+    let options = AnyConnectOptions::from_str(&prepared)
+        .map_err(failed("not a database URL"))?
+        .disable_statement_logging();
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { 16 })
         // sqlx already pings each connection when it goes back to the pool; a second ping
@@ -48,8 +63,12 @@ pub async fn open(url: &str, migrator: &sqlx::migrate::Migrator) -> Result<Db, s
             })
         })
         .connect_with(options)
-        .await?;
-    migrator.run(&pool).await?;
+        .await
+        .map_err(failed("cannot connect"))?;
+    migrator
+        .run(&pool)
+        .await
+        .map_err(|e| failed("cannot migrate")(e.into()))?;
     Ok(pool)
 }
 
@@ -107,6 +126,10 @@ mod tests {
             "sqlite::memory:?mode=rwc"
         );
         assert_eq!(
+            prepare_sqlite_url("sqlite://x.db?a=b").unwrap(),
+            "sqlite://x.db?a=b&mode=rwc"
+        );
+        assert_eq!(
             prepare_sqlite_url("postgres://h/db").unwrap(),
             "postgres://h/db"
         );
@@ -118,5 +141,21 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let b = new_id();
         assert!(b > a && a > 0);
+    }
+
+    /// A database that cannot be reached is named by its variable and host, never with
+    /// its password.
+    #[tokio::test]
+    async fn a_database_that_cannot_be_reached_names_its_variable_and_host_not_its_password() {
+        static NONE: sqlx::migrate::Migrator = sqlx::migrate::Migrator::DEFAULT;
+        // Port 1 on this machine: refused at once.
+        let err = open("postgres://chirp:hunter2@127.0.0.1:1/chirp", &NONE)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("DATABASE_URL=postgres://chirp:"), "{err}");
+        assert!(err.contains("@127.0.0.1:1/chirp"), "{err}");
+        assert!(err.contains("cannot connect"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

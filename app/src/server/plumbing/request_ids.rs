@@ -1,0 +1,52 @@
+//! Request ids in the logs: each request gets an `X-Request-Id` (the caller's, if short and
+//! plain, or a new UUID), a `request` span naming it, and the id echoed on the response.
+//!
+//! The span has the path only: query strings may carry tokens and verifiers.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The longest `X-Request-Id` from outside that is kept.
+const MAX_REQUEST_ID: usize = 64;
+
+/// Wraps `router` (outside every other layer) with the request-id layers.
+pub fn with_request_ids<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+    }
+    router
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(span as fn(&_) -> _))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(refuse_unfit_request_ids))
+}
+
+/// An `X-Request-Id` from outside is copied into every log line of the request and onto
+/// the response: it is kept only if it is one header of at most 64 of `A-Z a-z 0-9 . _ -`,
+/// else dropped here, so that the request-id layer makes a new one.
+pub async fn refuse_unfit_request_ids(mut request: Request, next: Next) -> Response {
+    let acceptable = |v: &HeaderValue| {
+        let v = v.as_bytes();
+        !v.is_empty()
+            && v.len() <= MAX_REQUEST_ID
+            && v.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    let headers = request.headers_mut();
+    if headers.get_all("x-request-id").iter().count() > 1
+        || headers.get("x-request-id").is_some_and(|v| !acceptable(v))
+    {
+        headers.remove("x-request-id");
+    }
+    next.run(request).await
+}
