@@ -81,6 +81,7 @@ pub fn check_text(text: &str) -> Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &Db, user: &User, text: &str, app_id: Option<i64>) -> Result<StatusJson> {
     check_text(text)?;
     let id = db::new_id();
@@ -111,6 +112,7 @@ pub async fn create(db: &Db, user: &User, text: &str, app_id: Option<i64>) -> Re
 }
 
 /// Deletes a status of `user`. Someone else's status → 403 (code 183), none → 404 (144).
+#[tracing::instrument(level = "debug", skip_all, fields(id = id))]
 pub async fn destroy(db: &Db, user: &User, id: i64) -> Result<StatusJson> {
     let mut found = timeline(db, Some(user.id), Page::default(), Some(id)).await?;
     let Some(status) = found.pop() else {
@@ -141,6 +143,7 @@ pub async fn destroy(db: &Db, user: &User, id: i64) -> Result<StatusJson> {
 }
 
 /// Statuses newest first: of one user, or of everyone (`user_id` None); or one by id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn timeline(
     db: &Db,
     user_id: Option<i64>,

@@ -44,6 +44,7 @@ pub fn valid_screen_name(name: &str) -> bool {
 }
 
 /// [`create_with`] on the process's shared hashing (the command line, tests).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     db: &Db,
     screen_name: &str,
@@ -55,6 +56,7 @@ pub async fn create(
 
 /// A new account. A taken name is answered before the password is hashed, so asking for
 /// one costs no Argon2 run (the unique index still settles a race between two).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_with(
     db: &Db,
     hashing: &Hashing,
@@ -105,6 +107,7 @@ pub async fn create_with(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(id = id))]
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
     let row = sqlx::query(&format!("select {COLUMNS} from users where id = $1"))
         .bind(id)
@@ -113,6 +116,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>> {
     row.as_ref().map(from_row).transpose()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_screen_name(db: &Db, screen_name: &str) -> Result<Option<User>> {
     let row = sqlx::query(&format!(
         "select {COLUMNS} from users where screen_name_key = $1"
@@ -128,6 +132,7 @@ pub async fn by_screen_name(db: &Db, screen_name: &str) -> Result<Option<User>> 
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// The user with this screen name and password, if both match.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(
     db: &Db,
     hashing: &Hashing,

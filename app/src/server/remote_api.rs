@@ -41,6 +41,7 @@ async fn get_json(
 /// v1.1's `account/verify_credentials.json` and `statuses/home_timeline.json`, both at once
 /// and signed with the one token (the demo providers, and OAuth 1.0a remotes without
 /// `{NAME}_API_V2_URL`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn profile_v1(remote: &Remote, token: &RemoteToken) -> Result<Profile, Error> {
     let call = |path: &'static str| async move {
         let response = remote.get_with(path, token).await?;
@@ -77,6 +78,7 @@ pub async fn profile_v1(remote: &Remote, token: &RemoteToken) -> Result<Profile,
 }
 
 /// `/2/users/me`, then that user's posts.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn profile(
     remote: &Remote,
     base: Option<&Url>,
@@ -121,6 +123,7 @@ pub async fn profile(
 
 /// `POST /2/tweets` with a JSON body `{"text": ...}` (not a form, so OAuth 1.0a signs
 /// no body parameters, RFC 5849 §3.4.1.3.1).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn post(
     remote: &Remote,
     base: Option<&Url>,

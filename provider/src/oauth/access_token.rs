@@ -13,6 +13,7 @@ use crate::store::tokens;
 /// §2.3 by `oauth1::server`: temporary credentials this client was issued and the owner
 /// approved, exchanged once; a wrong verifier voids them (after the signature is valid).
 /// Twitter's response also names the user (`user_id`, `screen_name`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn access_token(State(state): State<AppState>, request: Request) -> Result<Response> {
     let (parts, body) = request.into_parts();
     let body = signed::body(body).await?;
@@ -29,6 +30,7 @@ pub async fn access_token(State(state): State<AppState>, request: Request) -> Re
 }
 
 /// Revokes the access token that signed this request, as Twitter's endpoint does.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn invalidate_token(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -48,6 +48,7 @@ struct DeniedPage {
     app_name: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authorize(
     state: State<AppState>,
     csrf: Csrf,
@@ -57,6 +58,7 @@ pub async fn authorize(
     ask(state, csrf, user, query, false).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(
     state: State<AppState>,
     csrf: Csrf,
@@ -142,6 +144,7 @@ pub struct Decision {
     decision: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn decide(
     State(state): State<AppState>,
     csrf: Csrf,

@@ -41,6 +41,7 @@ impl FromRequest<AppState> for ApiCaller {
 
     /// RFC 5849 §3 by `oauth1::server`: the token must exist and belong to the client
     /// that signed with it; the grant is read through the cache on SQLite.
+    #[tracing::instrument(name = "signed_request", level = "debug", skip_all)]
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         let body = signed::body(body).await?;

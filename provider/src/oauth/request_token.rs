@@ -22,6 +22,7 @@ pub fn callback_allowed(callback: &str, registered: &[String]) -> bool {
 /// callbacks are short URLs, and each pending request token stores its callback.
 pub const MAX_CALLBACK_LEN: usize = 2048;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn request_token(State(state): State<AppState>, request: Request) -> Result<Response> {
     let (parts, body) = request.into_parts();
     let body = signed::body(body).await?;

@@ -27,6 +27,7 @@ use crate::web::chrome::Chrome;
 use crate::web::csrf::Csrf;
 use crate::web::templates::render;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authorize(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -78,6 +79,7 @@ pub async fn authorize(
 }
 
 /// The consent form's answer: the same request fields, plus `csrf` and `decision`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn decide(
     State(state): State<AppState>,
     csrf: Csrf,

@@ -90,6 +90,7 @@ fn presented(headers: &HeaderMap, params: &Params) -> TokenResult<Presented> {
 
 /// Authenticates the client of a token or revocation request. Every failure is
 /// `invalid_client` (401), without saying whether the id or the secret was wrong.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(db: &Db, headers: &HeaderMap, params: &Params) -> TokenResult<Client> {
     let presented = presented(headers, params)?;
     let client = clients::by_client_id(db, &presented.client_id)

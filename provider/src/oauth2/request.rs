@@ -53,6 +53,7 @@ impl From<Error> for Refusal {
 
 /// Checks an authorization request (the query of the GET, or the same fields posted
 /// back by the consent form).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn validate(db: &Db, raw: &[u8]) -> Result<AuthorizeRequest, Refusal> {
     let params = match Params::parse(raw) {
         Ok(params) => params,

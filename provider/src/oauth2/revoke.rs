@@ -13,6 +13,7 @@ use crate::store::oauth2::tokens::{self, Revocation};
 /// RFC 7009 §2.1: `token` and an optional `token_type_hint`, which this server does not
 /// need (§2.1 lets it look the token up in every kind). §2.2: 200 whether or not the
 /// token existed, since the client's aim (the token is unusable) is met either way.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,

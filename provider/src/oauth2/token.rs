@@ -58,6 +58,7 @@ pub fn form(body: &[u8]) -> TokenResult<Params> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -96,6 +96,7 @@ pub fn valid_callback(url: &str) -> bool {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &Db, new: NewApp<'_>) -> Result<App> {
     if let Some(bad) = new.callbacks.iter().find(|c| !valid_callback(c)) {
         return Err(StoreError::Invalid(format!(
@@ -174,6 +175,7 @@ pub async fn create(db: &Db, new: NewApp<'_>) -> Result<App> {
     Ok(app)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_consumer_key(db: &Db, key: &str) -> Result<Option<App>> {
     let row = sqlx::query(&format!(
         "select {READ_COLUMNS} from apps where consumer_key = $1"
@@ -186,6 +188,7 @@ pub async fn by_consumer_key(db: &Db, key: &str) -> Result<Option<App>> {
 
 /// The app with this consumer key and its registered callbacks, in one query: the
 /// temporary-credentials endpoint needs both on every request.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn with_callbacks(db: &Db, key: &str) -> Result<Option<(App, Vec<String>)>> {
     let rows = sqlx::query(&format!(
         "select {READ_COLUMNS}, c.url from apps left join app_callbacks c on c.app_id = apps.id \
@@ -204,6 +207,7 @@ pub async fn with_callbacks(db: &Db, key: &str) -> Result<Option<(App, Vec<Strin
     Ok(Some((from_row(first)?, callbacks)))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(id = id))]
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<App>> {
     let row = sqlx::query(&format!("select {READ_COLUMNS} from apps where id = $1"))
         .bind(id)
@@ -212,6 +216,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<App>> {
     row.as_ref().map(from_row).transpose()
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(owner_id = owner_id))]
 pub async fn by_owner(db: &Db, owner_id: i64) -> Result<Vec<App>> {
     let rows = sqlx::query(&format!(
         "select {READ_COLUMNS} from apps where owner_id = $1 order by id"
@@ -222,6 +227,7 @@ pub async fn by_owner(db: &Db, owner_id: i64) -> Result<Vec<App>> {
     rows.iter().map(from_row).collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn callbacks(db: &Db, app_id: i64) -> Result<Vec<String>> {
     let rows = sqlx::query("select url from app_callbacks where app_id = $1 order by url")
         .bind(app_id)
@@ -232,6 +238,7 @@ pub async fn callbacks(db: &Db, app_id: i64) -> Result<Vec<String>> {
 
 /// Registers (or, with `None`, removes) the app's RSA-SHA1 public key (§3.4.3). A key
 /// that does not parse is refused with the reason, and nothing is stored.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn set_rsa_public_key(
     db: &Db,
     app_id: i64,

@@ -46,6 +46,7 @@ pub struct PendingToken {
     pub screen_name: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn create_request_token(
     db: &Db,
     app_id: i64,
@@ -71,6 +72,7 @@ pub async fn create_request_token(
 }
 
 /// A request token that has not expired, with its app.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
     let row = sqlx::query(
         "select r.token, r.secret, r.app_id, r.callback, r.access_level, r.user_id, r.verifier, \
@@ -107,6 +109,7 @@ pub async fn pending(db: &Db, token: &str) -> Result<Option<PendingToken>> {
 /// Whether `user_id` already granted app `app_id` at least `asked`: `/oauth/authenticate`
 /// skips the consent page only then. A grant never widens without asking: a `write`
 /// request after a `read` grant goes to the consent page.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id, asked = ?asked))]
 pub async fn grant_covers(db: &Db, app_id: i64, user_id: i64, asked: AccessLevel) -> Result<bool> {
     let granted: Option<String> = sqlx::query_scalar(
         "select access_level from access_tokens where app_id = $1 and user_id = $2",
@@ -123,11 +126,13 @@ pub async fn grant_covers(db: &Db, app_id: i64, user_id: i64, asked: AccessLevel
 
 /// Deletes the request tokens that expired before `now` (abandoned flows), in bounded
 /// batches; returns how many went. The background sweep does this for every table.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_expired_request_tokens(db: &Db, now: i64) -> Result<u64> {
     Ok(crate::plumbing::expiry::expired(db, ("request_tokens", "token"), now).await?)
 }
 
 /// Voids a request token (denied, or a wrong verifier was tried).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
     sqlx::query("delete from request_tokens where token = $1")
         .bind(token)
@@ -138,6 +143,7 @@ pub async fn delete_request_token(db: &Db, token: &str) -> Result<()> {
 
 /// Issues (or rotates) the access token of this user for this app. Cached grants are
 /// forgotten: a rotated token is dead at once.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id))]
 pub async fn issue_access_token(
     db: &Db,
     grants: &Grants,
@@ -154,6 +160,7 @@ pub async fn issue_access_token(
 
 /// Stores `token` and `secret` as the access token of this user for this app, replacing
 /// the one before (rotation). Cached grants are forgotten: a rotated token is dead at once.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id))]
 pub async fn store_access_token(
     db: &Db,
     grants: &Grants,
@@ -182,6 +189,7 @@ pub async fn store_access_token(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant(db: &Db, token: &str) -> Result<Option<Grant>> {
     let row = sqlx::query(
         "select t.secret, t.app_id, t.access_level, a.consumer_key, a.consumer_secret, \
@@ -216,6 +224,7 @@ pub struct Connection {
     pub created_at: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
 pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
     let rows = sqlx::query(
         "select a.id, a.name, t.access_level, t.created_at \
@@ -238,6 +247,7 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
 }
 
 /// Revokes the access a user gave an app; `false` if there was none.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id))]
 pub async fn disconnect(db: &Db, grants: &Grants, app_id: i64, user_id: i64) -> Result<bool> {
     let done = sqlx::query("delete from access_tokens where app_id = $1 and user_id = $2")
         .bind(app_id)
@@ -249,6 +259,7 @@ pub async fn disconnect(db: &Db, grants: &Grants, app_id: i64, user_id: i64) -> 
 }
 
 /// Revokes one access token; `false` if it did not exist.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(db: &Db, grants: &Grants, token: &str) -> Result<bool> {
     let done = sqlx::query("delete from access_tokens where token = $1")
         .bind(token)

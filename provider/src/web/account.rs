@@ -70,6 +70,7 @@ pub struct LogoutForm {
     csrf: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn login_page(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -90,6 +91,7 @@ pub async fn login_page(
     Ok(render(&page))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
@@ -129,6 +131,7 @@ pub async fn login(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn signup_page(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -144,6 +147,7 @@ pub async fn signup_page(
     Ok(render(&page))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn signup(
     State(state): State<AppState>,
     session: Session,
@@ -181,6 +185,7 @@ pub async fn signup(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout(
     session: Session,
     csrf: Csrf,

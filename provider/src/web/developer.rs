@@ -95,6 +95,7 @@ async fn page(
     Ok((status, render(&page)).into_response())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn developer_apps(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -103,6 +104,7 @@ pub async fn developer_apps(
     page(&state, &csrf, user, None).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_app(
     State(state): State<AppState>,
     csrf: Csrf,

@@ -76,6 +76,7 @@ pub struct RevokeForm {
     protocol: Protocol,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn connected_apps(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -116,6 +117,7 @@ pub async fn connected_apps(
 
 /// Ends the signed-in user's own access of one app over one protocol; another user's
 /// grants are out of reach, since every statement is bound to this user's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
     csrf: Csrf,

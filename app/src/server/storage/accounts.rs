@@ -109,6 +109,7 @@ impl From<AccountRow> for RemoteToken {
 
 #[async_trait]
 impl TokenStore<RemoteToken> for DbTokenStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(remote = remote))]
     async fn fetch_token(
         &self,
         remote: &str,
@@ -133,6 +134,7 @@ impl TokenStore<RemoteToken> for DbTokenStore {
     /// sign-in) is linked to that user, replacing the account's earlier token and any
     /// other link of the same remote account; one that does not (a refresh) replaces the
     /// token of the user's account at this remote.
+    #[tracing::instrument(level = "debug", skip_all, fields(remote = remote))]
     async fn update_token(
         &self,
         remote: &str,
@@ -175,6 +177,7 @@ async fn refreshed(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_user(db: &Db, display_name: &str) -> Result<i64, sqlx::Error> {
     let id = db::new_id();
     sqlx::query("insert into users (id, display_name, created_at) values ($1, $2, $3)")
@@ -186,6 +189,7 @@ pub async fn create_user(db: &Db, display_name: &str) -> Result<i64, sqlx::Error
     Ok(id)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn display_name(db: &Db, user_id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query("select display_name from users where id = $1")
         .bind(user_id)
@@ -196,6 +200,7 @@ pub async fn display_name(db: &Db, user_id: i64) -> Result<Option<String>, sqlx:
 }
 
 /// The local owner of a remote account, if it is linked.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn owner_of(
     db: &Db,
     remote: &str,
@@ -214,6 +219,7 @@ pub async fn owner_of(
 /// (to `current`, if someone is signed in here), so its new token is saved and its owner
 /// returned. `None` when it is not linked, or linked to someone other than `current`:
 /// then nothing changed, and the caller takes the long way (`owner_of`, then `link`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn relink(
     db: &Db,
     remote: &str,
@@ -245,6 +251,7 @@ pub async fn relink(
 }
 
 /// Links (or re-links, with a new token) a remote account to `user_id`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn link(
     db: &Db,
     user_id: i64,
@@ -280,6 +287,7 @@ pub async fn link(
     tx.commit().await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn unlink(db: &Db, user_id: i64, remote: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("delete from accounts where user_id = $1 and remote = $2")
         .bind(user_id)
@@ -290,6 +298,7 @@ pub async fn unlink(db: &Db, user_id: i64, remote: &str) -> Result<bool, sqlx::E
 }
 
 /// The user's linked accounts, with brands looked up by `brand_of`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn accounts(
     db: &Db,
     user_id: i64,

@@ -83,6 +83,7 @@ pub trait PendingSignIns: Send + Sync {
 
 #[async_trait]
 impl PendingSignIns for SqlPendingSignIns {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add(
         &self,
         browser: &BrowserKey,
@@ -129,6 +130,7 @@ impl PendingSignIns for SqlPendingSignIns {
         .map(drop)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn take(
         &self,
         browser: &BrowserKey,
@@ -160,6 +162,7 @@ impl PendingSignIns for SqlPendingSignIns {
 /// in one second ranks last and stays), the set expiring with its newest member.
 #[async_trait]
 impl PendingSignIns for RedisPendingSignIns {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add(
         &self,
         browser: &BrowserKey,
@@ -200,6 +203,7 @@ impl PendingSignIns for RedisPendingSignIns {
             .map_err(store_error)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn take(
         &self,
         browser: &BrowserKey,

@@ -112,6 +112,7 @@ impl Sessions {
 
 #[async_trait]
 impl SessionStore for Sessions {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A random 128-bit id collides only in theory; draw again if it does.
         while !self.write(record, true).await? {
@@ -120,10 +121,12 @@ impl SessionStore for Sessions {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         self.write(record, false).await.map(drop)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match self {
             Self::Sql(db) => {
@@ -151,6 +154,7 @@ impl SessionStore for Sessions {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match self {
             Self::Sql(db) => sqlx::query("delete from sessions where id = $1")

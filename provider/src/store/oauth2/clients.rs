@@ -106,6 +106,7 @@ pub fn valid_redirect_uri(uri: &str) -> bool {
 /// Turns OAuth 2.0 on for app `app_id`, or updates it: kind, redirect URIs (replaced),
 /// and the secret (a new one unless given; none for a public client). The client id is
 /// kept unless a new one is given.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn enable(db: &Db, app_id: i64, new: NewClient<'_>) -> Result<Enabled> {
     check_redirect_uris(new.redirect_uris)?;
     let existing: Option<String> =
@@ -245,6 +246,7 @@ fn from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Option<Client>> {
 }
 
 /// The client with this id, with its redirect URIs, in one query.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_client_id(db: &Db, client_id: &str) -> Result<Option<Client>> {
     let rows = sqlx::query(&format!("{SELECT} where c.client_id = $1 order by r.uri"))
         .bind(client_id)
@@ -254,6 +256,7 @@ pub async fn by_client_id(db: &Db, client_id: &str) -> Result<Option<Client>> {
 }
 
 /// The OAuth 2.0 side of app `app_id`, if it has one.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn by_app(db: &Db, app_id: i64) -> Result<Option<Client>> {
     let rows = sqlx::query(&format!("{SELECT} where c.app_id = $1 order by r.uri"))
         .bind(app_id)

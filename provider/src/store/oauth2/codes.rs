@@ -23,6 +23,7 @@ pub struct NewCode<'a> {
 }
 
 /// Issues a code; only its digest is stored.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue(db: &Db, new: NewCode<'_>) -> Result<String> {
     let code = random_credential(43);
     sqlx::query(
@@ -67,6 +68,7 @@ pub enum Unclaimed {
 /// looked for: only the client a code was issued to can spend it, or set off the
 /// revocation of what it issued (anyone can present a code they saw, and a public client
 /// needs no secret to do so).
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn claim(db: &Db, app_id: i64, code: &str) -> Result<Result<Claimed, Unclaimed>> {
     let digest = sha256_hex(code);
     let now = db::now();

@@ -73,12 +73,14 @@ impl NewTokens {
 
 /// Issues an access token of the default lifetime ([`ACCESS_TTL_SECS`]), and a refresh
 /// token if `offline.access` was granted.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue(db: &Db, grant: NewTokens) -> Result<Issued> {
     issue_lasting(db, grant, ACCESS_TTL_SECS).await
 }
 
 /// [`issue`] with an access token that lasts `access_ttl_secs`
 /// (`OAUTH2_ACCESS_TOKEN_TTL_SECS`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue_lasting(db: &Db, grant: NewTokens, access_ttl_secs: i64) -> Result<Issued> {
     let now = db::now();
     let access_token = random_credential(48);
@@ -145,6 +147,7 @@ pub enum NotRefreshable {
 /// refreshes exactly one proceeds. Only a rotated token of this same client counts as
 /// reused: another client presenting it changes nothing (it could not have been given
 /// it, and a public client needs no secret to try).
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn claim_refresh(
     db: &Db,
     app_id: i64,
@@ -188,6 +191,7 @@ pub async fn claim_refresh(
 }
 
 /// The scope of live refresh token `token` of client `app_id`, read without using it.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(&format!(
         "select scope from oauth2_tokens t where token_digest = $1 and kind = 'refresh' \
@@ -202,6 +206,7 @@ pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<S
 
 /// Revokes every token of a family, those being issued at this moment included: the
 /// family is recorded as revoked first, then its tokens go. Returns how many went.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
     sqlx::query(
         "insert into oauth2_revoked_families (family_id, expires_at) values ($1, $2) \
@@ -221,6 +226,7 @@ pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
 /// RFC 7009 §2.1: revokes `token` if client `app_id` holds it. A refresh token takes its
 /// whole family with it (the access tokens "based on the same authorization grant");
 /// an access token goes alone. An unknown token is [`Revocation::Done`] too (§2.2).
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
 pub async fn revoke(db: &Db, app_id: i64, token: &str) -> Result<Revocation> {
     let row =
         sqlx::query("select kind, family_id, app_id from oauth2_tokens where token_digest = $1")
@@ -260,6 +266,7 @@ pub struct BearerGrant {
 }
 
 /// The grant of access token `token` (RFC 6750), if it is live.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
     let row = sqlx::query(&format!(
         "select t.app_id, t.scope, u.id, u.screen_name, u.name, u.created_at \
@@ -296,6 +303,7 @@ pub struct Connection {
 
 /// The apps holding a live OAuth 2.0 token of `user_id`: an unexpired access token, or an
 /// unexpired refresh token not yet rotated (a rotated one only waits to catch a replay).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
 pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
     let rows = sqlx::query(&format!(
         "select t.app_id, a.name, t.scope, t.created_at \
@@ -338,6 +346,7 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
 /// used code or a token is recorded as revoked, so an exchange or a refresh under way
 /// gets nothing that works. Returns how many tokens went; a user can only ever revoke
 /// their own grants.
+#[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id))]
 pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
     let mut tx = db.begin().await?;
     sqlx::query("delete from oauth2_codes where app_id = $1 and user_id = $2 and used_at is null")
