@@ -1,7 +1,7 @@
 """Static check of docker-compose.yml and the Dockerfiles (Docker has no engine on CI
 machines): the file parses, every build context and Dockerfile exists, every environment
-variable is one the code reads and .env.sample documents, and the values agree with each
-other (the URLs the site signs are the providers' public URLs, keys match, callbacks
+variable is one the code reads and app/.env.sample or provider/.env.sample documents,
+and the values agree with each other (the URLs the site signs are the providers' public URLs, keys match, callbacks
 point at the site; an OAuth 2.0 remote such as chirp2 has every URL at its provider's
 public URL, the client id and secret the provider seeds, and the redirect URI the
 provider registers is the site's callback for it). Also what Docker Desktop needs: no host networking, servers listening
@@ -154,7 +154,7 @@ for site in sites:
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 # Read by browsers, not by the container itself: these may name loopback.
 BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL", "DEMO_OAUTH2_REDIRECT_URI"}
-sample = (root / ".env.sample").read_text()
+sample = (root / "provider" / ".env.sample").read_text() + (root / "app" / ".env.sample").read_text()
 documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", sample, re.M))
 
 
@@ -214,7 +214,7 @@ for name, service in services.items():
         remote, _, suffix = var.partition("_")
         generic = f"CHIRP_{suffix}"  # {NAME}_* variables are documented once, for chirp
         if var not in documented and not (remote in site_remotes and generic in documented):
-            errors.append(f"{name}: {var} is not documented in .env.sample")
+            errors.append(f"{name}: {var} is not documented in app/.env.sample or provider/.env.sample")
     public = env.get("PROVIDER_PUBLIC_URL")
     if public:
         url = urlsplit(public)

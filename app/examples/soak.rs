@@ -50,7 +50,7 @@ fn main() -> Result<(), Error> {
                 .map_err(|e| -> Error { e.to_string().into() })
         }),
         Some("site") => runtime.block_on(async {
-            app::server::run()
+            app::server::run(None)
                 .await
                 .map_err(|e| -> Error { e.to_string().into() })
         }),

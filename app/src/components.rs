@@ -19,6 +19,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 // `/pkg/app.css`, or `/pkg/app.<hash>.css` with LEPTOS_HASH_FILES=true.
                 <HashedStylesheet id="leptos" options=options.clone()/>
+                // Under `cargo leptos watch` only: reloads the page after each rebuild.
+                <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use provider::store::apps::{self, AccessLevel, NewApp};
 use provider::store::oauth2::clients::{self, ClientKind, NewClient};
 use provider::{AppState, Config, users};
@@ -59,14 +59,38 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // `provider/.env` from the workspace root, else `./.env`: before the runtime's threads
+    // start, and before clap reads the variables its options take.
+    let env_file = match provider::plumbing::dotenv::load("provider") {
+        Ok(file) => file,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Err(err) = provider::plumbing::logging::init_logging() {
         eprintln!("error: {err}");
         return ExitCode::FAILURE;
     }
-    let cli = Cli::parse();
-    match run(cli).await {
+    if let Some(file) = env_file {
+        tracing::info!(file = %file.display(), "settings read from a .env file");
+    }
+    let command = Cli::command().mut_subcommand("serve", |serve| {
+        serve.after_help(provider::config::settings_help())
+    });
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

@@ -1,4 +1,4 @@
-//! The site's configuration, from the environment (see `.env.sample` and the README's
+//! The site's configuration, from the environment (see `app/.env.sample` and the README's
 //! configuration table). Remotes are listed in `SITE_REMOTES`; each is configured by the
 //! `oauth1` registry's `{NAME}_*` variables, plus `{NAME}_BRAND` for its display name.
 
@@ -8,7 +8,7 @@ use crate::server::plumbing::store_kind::StoreKind;
 
 #[derive(Clone, Debug)]
 pub struct SiteConfig {
-    /// `SITE_LISTEN`, default `127.0.0.1:3000`.
+    /// `SITE_LISTEN`, else cargo-leptos' `LEPTOS_SITE_ADDR`, default `127.0.0.1:3000`.
     pub listen: String,
     /// `SITE_PUBLIC_URL`: where browsers reach the site; callbacks are built from it.
     pub public_url: url::Url,
@@ -106,10 +106,15 @@ impl SiteConfig {
 
 /// `SITE_LISTEN` and `SITE_PUBLIC_URL` (by default the listen address over http).
 fn addresses(get: Get) -> Result<(String, url::Url), ConfigError> {
-    let listen = get("SITE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    // cargo-leptos names the address in LEPTOS_SITE_ADDR (its `site-addr`).
+    let (key, listen) = match (get("SITE_LISTEN"), get("LEPTOS_SITE_ADDR")) {
+        (Some(listen), _) => ("SITE_LISTEN", listen),
+        (None, Some(addr)) => ("LEPTOS_SITE_ADDR", addr),
+        (None, None) => ("SITE_LISTEN", "127.0.0.1:3000".to_owned()),
+    };
     if let Err(e) = listen.trim().parse::<std::net::SocketAddr>() {
         return Err(ConfigError::Bad {
-            key: "SITE_LISTEN",
+            key,
             value: listen,
             reason: format!("{e}: use an address and a port, such as 127.0.0.1:3000"),
         });
@@ -320,6 +325,21 @@ mod tests {
             config(&[("SITE_LISTEN", "0.0.0.0:8080")]).unwrap().listen,
             "0.0.0.0:8080"
         );
+    }
+
+    /// `cargo leptos watch` names the address in LEPTOS_SITE_ADDR; SITE_LISTEN wins.
+    #[test]
+    fn cargo_leptos_s_site_address_is_honoured() {
+        let leptos = config(&[("LEPTOS_SITE_ADDR", "127.0.0.1:3005")]).unwrap();
+        assert_eq!(leptos.listen, "127.0.0.1:3005");
+        let both = config(&[
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:3005"),
+            ("SITE_LISTEN", "127.0.0.1:3006"),
+        ])
+        .unwrap();
+        assert_eq!(both.listen, "127.0.0.1:3006");
+        let err = config(&[("LEPTOS_SITE_ADDR", "nonsense")]).unwrap_err();
+        assert!(err.to_string().starts_with("LEPTOS_SITE_ADDR"), "{err}");
     }
 
     #[test]

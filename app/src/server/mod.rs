@@ -36,8 +36,12 @@ pub enum StartError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Database(#[from] plumbing::db::OpenError),
-    #[error("redis: {0}")]
-    Redis(#[from] redis::RedisError),
+    #[error("{setting}=redis at REDIS_URL={url}: cannot connect: {source}")]
+    Redis {
+        setting: &'static str,
+        url: String,
+        source: redis::RedisError,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// A setting read before the others (`LOG_FORMAT`).
@@ -46,24 +50,16 @@ pub enum StartError {
 }
 
 /// Builds the state from configuration looked up with `lookup` (the environment in
-/// `run`; a fixed list in tests).
+/// `run`; a fixed list in tests). Every setting, each remote's included, is checked before
+/// anything is opened or created on disk.
 pub async fn build_state(
     lookup: &dyn Fn(&str) -> Option<String>,
     site_root: &str,
 ) -> Result<AppState, StartError> {
     let config = SiteConfig::from_lookup(lookup)?;
+    register_remotes(&mut Registry::new(), &config, lookup)?;
     let db = storage::open(&config.database_url).await?;
-    // The sign-ins under way, each holding its temporary credentials.
-    let pending: Arc<dyn pending_sign_ins::PendingSignIns> = match &config.pending_sign_ins {
-        StoreKind::Sql => Arc::new(pending_sign_ins::SqlPendingSignIns::new(db.clone())),
-        StoreKind::Redis(url) => {
-            let client = redis::Client::open(url.as_str())?;
-            Arc::new(pending_sign_ins::RedisPendingSignIns {
-                conn: redis::aio::ConnectionManager::new(client).await?,
-                prefix: format!("{}tc:", config.redis_prefix),
-            })
-        }
-    };
+    let pending = pending_sign_ins(&config, &db).await?;
     let flows = Arc::new(flows::FlowRecorder::default());
     let mut registry = Registry::new()
         .http_client(oauth1::registry::http_client_with_timeout(
@@ -71,39 +67,10 @@ pub async fn build_state(
         ))
         .token_store(Arc::new(accounts::DbTokenStore { db: db.clone() }))
         .observer(flows.clone());
-    let mut remotes = Vec::new();
-    for name in &config.remotes {
-        let remote_error = |source: oauth1::Error| config::ConfigError::Remote {
-            remote: name.clone(),
-            source,
-        };
-        // `{NAME}_*` variables first, the built-in defaults for what they leave unset.
-        let remote = oauth1::RemoteConfig::default()
-            .from_lookup(name, lookup)
-            .map_err(|e| remote_error(e.into()))?
-            .or(config::remote_defaults(name));
-        registry
-            .register_from(name, remote, lookup)
-            .map_err(remote_error)?;
-        remotes.push(RemoteInfo {
-            name: name.clone(),
-            brand: config::brand(name, lookup),
-        });
-    }
-    let leptos_options = LeptosOptions::builder()
-        .output_name("app")
-        .site_root(site_root)
-        .site_pkg_dir("pkg")
-        // Content-hashed file names, as cargo-leptos' `hash-files` writes them: .ci/build-site
-        // writes `hash.txt` next to the binary and the stack sets this.
-        .hash_files(lookup("LEPTOS_HASH_FILES").is_some_and(|v| v.trim() == "true"))
-        .build();
-    let sessions = crate::server::storage::sessions::Sessions::open(
-        &config.sessions,
-        &db,
-        &config.redis_prefix,
-    )
-    .await?;
+    let remotes = register_remotes(&mut registry, &config, lookup)?;
+    let sessions = storage::sessions::Sessions::open(&config.sessions, &db, &config.redis_prefix)
+        .await
+        .map_err(redis_error("SESSION_STORE", &config.sessions))?;
     let sign_ins = Arc::new(throttle::SignInLimits::new(
         config.sign_ins_per_address,
         config.sign_in_window,
@@ -117,8 +84,88 @@ pub async fn build_state(
         remotes: Arc::new(remotes),
         flows,
         config: Arc::new(config),
-        leptos_options,
+        leptos_options: leptos_options(lookup, site_root),
     }))
+}
+
+/// Registers each of `SITE_REMOTES`: its `{NAME}_*` variables first, the built-in
+/// defaults for what they leave unset.
+fn register_remotes(
+    registry: &mut Registry,
+    config: &SiteConfig,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<RemoteInfo>, config::ConfigError> {
+    let mut remotes = Vec::new();
+    for name in &config.remotes {
+        let remote_error = |source: oauth1::Error| config::ConfigError::Remote {
+            remote: name.clone(),
+            source,
+        };
+        let remote = oauth1::RemoteConfig::default()
+            .from_lookup(name, lookup)
+            .map_err(|e| remote_error(e.into()))?
+            .or(config::remote_defaults(name));
+        registry
+            .register_from(name, remote, lookup)
+            .map_err(remote_error)?;
+        remotes.push(RemoteInfo {
+            name: name.clone(),
+            brand: config::brand(name, lookup),
+        });
+    }
+    Ok(remotes)
+}
+
+/// The sign-ins under way, each holding its temporary credentials.
+async fn pending_sign_ins(
+    config: &SiteConfig,
+    db: &plumbing::db::Db,
+) -> Result<Arc<dyn pending_sign_ins::PendingSignIns>, StartError> {
+    Ok(match &config.pending_sign_ins {
+        StoreKind::Sql => Arc::new(pending_sign_ins::SqlPendingSignIns::new(db.clone())),
+        kind @ StoreKind::Redis(url) => {
+            let failed = redis_error("PENDING_SIGN_IN_STORE", kind);
+            let client = redis::Client::open(url.as_str()).map_err(&failed)?;
+            Arc::new(pending_sign_ins::RedisPendingSignIns {
+                conn: redis::aio::ConnectionManager::new(client)
+                    .await
+                    .map_err(&failed)?,
+                prefix: format!("{}tc:", config.redis_prefix),
+            })
+        }
+    })
+}
+
+/// A Redis that could not be reached, named by the setting that chose it and its URL
+/// (password redacted).
+fn redis_error(
+    setting: &'static str,
+    kind: &StoreKind,
+) -> impl Fn(redis::RedisError) -> StartError {
+    let url = plumbing::logging::redact_passwords(kind.redis_url().unwrap_or_default());
+    move |source| StartError::Redis {
+        setting,
+        url: url.clone(),
+        source,
+    }
+}
+
+/// Where the site's files are, and how cargo-leptos' watch mode reaches the page.
+fn leptos_options(lookup: &dyn Fn(&str) -> Option<String>, site_root: &str) -> LeptosOptions {
+    let mut options = LeptosOptions::builder()
+        .output_name("app")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        // Content-hashed file names, as cargo-leptos' `hash-files` writes them: .ci/build-site
+        // writes `hash.txt` next to the binary and the stack sets this.
+        .hash_files(lookup("LEPTOS_HASH_FILES").is_some_and(|v| v.trim() == "true"))
+        .build();
+    // `cargo leptos watch` sets LEPTOS_WATCH and its reload port: `<AutoReload>` in the
+    // shell then reloads the page after each rebuild.
+    if let Some(port) = lookup("LEPTOS_RELOAD_PORT").and_then(|p| p.trim().parse().ok()) {
+        options.reload_port = port;
+    }
+    options
 }
 
 /// The whole site: Leptos pages, server functions, sign-in routes, static files.
@@ -224,9 +271,13 @@ pub async fn spawn(state: AppState, listener: tokio::net::TcpListener) {
     });
 }
 
-/// `app`: reads the environment, opens the database, serves until Ctrl-C.
-pub async fn run() -> Result<(), StartError> {
+/// `app`: reads the environment (with `env_file`, the `.env` that `main` loaded), opens
+/// the database, serves until Ctrl-C.
+pub async fn run(env_file: Option<std::path::PathBuf>) -> Result<(), StartError> {
     plumbing::logging::init_logging().map_err(StartError::Setting)?;
+    if let Some(file) = env_file {
+        tracing::info!(file = %file.display(), "settings read from a .env file");
+    }
     let lookup = |k: &str| std::env::var(k).ok();
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let state = build_state(&lookup, &site_root).await?;

@@ -272,3 +272,46 @@ fn logged_configuration_hides_passwords_in_urls() {
         "sqlite://data/site.db and redis://redis:6379/"
     );
 }
+
+/// Nothing is created on disk before the configuration is known to be good: a remote
+/// without its client id stops the site, naming the remote, before its SQLite file (or
+/// the file's folder) exists.
+#[tokio::test]
+async fn a_bad_remote_stops_the_site_before_it_creates_its_database() {
+    let dir = std::env::temp_dir().join(format!("site-start-{}", std::process::id()));
+    let file = dir.join("data").join("site.db");
+    let vars = [
+        ("DATABASE_URL", format!("sqlite://{}", file.display())),
+        ("SITE_REMOTES", "chirp".to_owned()),
+    ];
+    let lookup = |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    let err = match app::server::build_state(&lookup, "target/site").await {
+        Ok(_) => panic!("a remote without a client id was accepted"),
+        Err(err) => err.to_string(),
+    };
+    assert!(err.contains("chirp"), "{err}");
+    assert!(
+        !dir.exists(),
+        "{} was created before the settings were checked",
+        dir.display()
+    );
+}
+
+/// cargo-leptos' watch mode: its reload port reaches the page's `<AutoReload>`.
+#[tokio::test]
+async fn cargo_leptos_watch_s_reload_port_is_taken() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let vars = [
+        ("DATABASE_URL", db.url.clone()),
+        ("SITE_REMOTES", "chirp".to_owned()),
+        ("CHIRP_CLIENT_ID", "key".to_owned()),
+        ("CHIRP_CLIENT_SECRET", "secret".to_owned()),
+        ("LEPTOS_RELOAD_PORT", "3017".to_owned()),
+    ];
+    let lookup = |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    let state = match app::server::build_state(&lookup, "target/site").await {
+        Ok(state) => state,
+        Err(err) => panic!("{err}"),
+    };
+    assert_eq!(state.leptos_options.reload_port, 3017);
+}

@@ -5,6 +5,7 @@
 
 pub mod client_addr;
 pub mod db;
+pub mod dotenv;
 pub mod expiry;
 pub mod logging;
 pub mod no_store;
