@@ -168,36 +168,45 @@ fn signing_input(
 ) -> Result<SigningInput, String> {
     let mut input = match preset {
         Some(preset) => preset.input.clone(),
-        None => {
-            let need = |name: &str| match (args.get(name), args.has("stdin")) {
-                (Some(value), _) => Ok(value),
-                (None, true) => Ok(String::new()),
-                (None, false) => Err(format!("--{name} is needed (or --preset)")),
-            };
-            SigningInput {
-                method: "GET".into(),
-                url: need("url")?,
-                body: String::new(),
-                consumer_key: if diagnosing {
-                    String::new()
-                } else {
-                    need("consumer-key")?
-                },
-                consumer_secret: need("consumer-secret")?,
-                token: None,
-                token_secret: None,
-                signature_method: "HMAC-SHA1".into(),
-                rsa_private_key: None,
-                placement: Placement::Header,
-                realm: None,
-                callback: None,
-                verifier: None,
-                version: true,
-                nonce: Nonce::generate().into_string(),
-                timestamp: Timestamp::now().as_secs(),
-            }
-        }
+        None => fresh_input(args, diagnosing)?,
     };
+    apply_flags(args, &mut input)?;
+    Ok(input)
+}
+
+/// An input from the flags alone: HMAC-SHA1 in the header, a fresh nonce and timestamp.
+fn fresh_input(args: &Args, diagnosing: bool) -> Result<SigningInput, String> {
+    let need = |name: &str| match (args.get(name), args.has("stdin")) {
+        (Some(value), _) => Ok(value),
+        (None, true) => Ok(String::new()),
+        (None, false) => Err(format!("--{name} is needed (or --preset)")),
+    };
+    Ok(SigningInput {
+        method: "GET".into(),
+        url: need("url")?,
+        body: String::new(),
+        consumer_key: if diagnosing {
+            String::new()
+        } else {
+            need("consumer-key")?
+        },
+        consumer_secret: need("consumer-secret")?,
+        token: None,
+        token_secret: None,
+        signature_method: "HMAC-SHA1".into(),
+        rsa_private_key: None,
+        placement: Placement::Header,
+        realm: None,
+        callback: None,
+        verifier: None,
+        version: true,
+        nonce: Nonce::generate().into_string(),
+        timestamp: Timestamp::now().as_secs(),
+    })
+}
+
+/// Each flag given replaces the input's value.
+fn apply_flags(args: &Args, input: &mut SigningInput) -> Result<(), String> {
     let set = |field: &mut String, name| {
         if let Some(value) = args.get(name) {
             *field = value;
@@ -241,7 +250,7 @@ fn signing_input(
         input.rsa_private_key = Some(pem);
         input.signature_method = "RSA-SHA1".into();
     }
-    Ok(input)
+    Ok(())
 }
 
 fn print_steps(input: &SigningInput, steps: &Explanation, preset: Option<&Preset>) {

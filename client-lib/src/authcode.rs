@@ -105,6 +105,11 @@ pub(crate) fn authorization_url(
 }
 
 /// The token request (RFC 6749 §4.1.3) with the code verifier (RFC 7636 §4.5).
+#[tracing::instrument(
+    name = "oauth2.exchange_code",
+    skip_all,
+    fields(host = settings.access_token_url.host_str())
+)]
 pub(crate) async fn exchange_code(
     http: &reqwest::Client,
     settings: &OAuth2Settings,
@@ -133,6 +138,11 @@ pub(crate) async fn exchange_code(
 
 /// A refresh (RFC 6749 §6) at the refresh URL. A refused refresh token (`invalid_grant`,
 /// §5.2) is [`Error::ReauthorizationNeeded`].
+#[tracing::instrument(
+    name = "oauth2.refresh",
+    skip_all,
+    fields(remote = %remote, host = settings.refresh_token_url.host_str())
+)]
 pub(crate) async fn refresh(
     http: &reqwest::Client,
     settings: &OAuth2Settings,
@@ -173,6 +183,11 @@ pub(crate) async fn refresh(
 /// (already revoked, expired) both answer 200; any 2xx is taken as done. An error answer
 /// is [`Error::OAuth2`] when it is §2.2.1 JSON, [`Error::Remote`] otherwise; neither
 /// carries the token or the client secret.
+#[tracing::instrument(
+    name = "oauth2.revoke",
+    skip_all,
+    fields(host = revoke_url.host_str(), token_type_hint = %token_type_hint)
+)]
 pub(crate) async fn revoke(
     http: &reqwest::Client,
     settings: &OAuth2Settings,

@@ -109,6 +109,11 @@ impl Client {
     /// Leg 1 (§2.1): temporary credentials for `callback` (an absolute URL, or `oob`).
     /// `url` may carry extra parameters such as `x_auth_access_type=write` in its query.
     /// Refuses a response without `oauth_callback_confirmed=true`.
+    #[tracing::instrument(
+        name = "oauth1.request_token",
+        skip_all,
+        fields(remote = %self.name, host = url.host_str())
+    )]
     pub async fn request_token(&self, url: &Url, callback: &str) -> Result<RequestToken, Error> {
         let signer = self.signer(None).callback(callback);
         let fields = self
@@ -141,6 +146,11 @@ impl Client {
 
     /// Leg 3 (§2.3): exchanges the request token and verifier for token credentials,
     /// keeping the other response fields (Twitter's `user_id` and `screen_name`).
+    #[tracing::instrument(
+        name = "oauth1.access_token",
+        skip_all,
+        fields(remote = %self.name, host = url.host_str())
+    )]
     pub async fn access_token(
         &self,
         url: &Url,
@@ -263,6 +273,11 @@ impl Client {
     }
 
     /// Signs and sends `request`; a non-2xx answer becomes [`Error::Remote`].
+    #[tracing::instrument(
+        name = "oauth1.signed_call",
+        skip_all,
+        fields(remote = %self.name, method = %request.method(), host = request.url().host_str())
+    )]
     pub async fn send(
         &self,
         mut request: reqwest::Request,

@@ -6,17 +6,20 @@
 
 use std::fmt;
 
-use std::borrow::Cow;
-
 use url::Url;
 
 use crate::base_string::{EncodedParam, signature_base_string_encoded};
-use crate::encode::{encode, reencode_form};
-use crate::header;
+use crate::encode::encode;
 use crate::signature::{HmacSha1, SignatureMethod};
 use crate::types::{
     ClientCredentials, Nonce, Timestamp, Token, TokenCredentials, TokenSecret, decimal,
 };
+
+mod params;
+mod write;
+
+use params::{ProtocolParams, RequestParams};
+use write::{header, push_form};
 
 /// Where the protocol parameters travel (§3.5).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -224,38 +227,13 @@ impl<'a> Signer<'a> {
         };
         let query = request.url.query().unwrap_or("");
         // §3.4.1.3.1: query, protocol parameters and form body, all together. The
-        // protocol parameters are sorted already; the others are merged in. Requests
-        // carry a few parameters of their own, so they are kept on the stack up to
-        // `INLINE` (one allocation less per signature), in a `Vec` past that.
-        const INLINE: usize = 8;
-        let mut inline: [EncodedParam<'_>; INLINE] =
-            std::array::from_fn(|_| (Cow::Borrowed(""), Cow::Borrowed(""), false));
-        let mut spilled: Vec<EncodedParam<'_>> = Vec::new();
-        let mut len = 0;
-        for (k, v) in reencode_form(query).chain(reencode_form(form)) {
-            match inline.get_mut(len) {
-                Some(slot) if spilled.is_empty() => {
-                    *slot = (k, v, false);
-                    len += 1;
-                }
-                _ => {
-                    if spilled.is_empty() {
-                        spilled.extend(inline.iter_mut().map(std::mem::take));
-                    }
-                    spilled.push((k, v, false));
-                }
-            }
-        }
-        let others: &mut [EncodedParam<'_>] = if spilled.is_empty() {
-            inline.get_mut(..len).unwrap_or_default()
-        } else {
-            &mut spilled
-        };
+        // protocol parameters are sorted already; the others are merged in.
+        let mut others = RequestParams::collect(query, form);
         Ok(signature_base_string_encoded(
             request.method,
             request.url,
             oauth,
-            others,
+            others.as_mut_slice(),
         ))
     }
 
@@ -356,115 +334,6 @@ impl<'a> Signer<'a> {
             )
         }))
     }
-}
-
-/// The most protocol parameters a signer sends (§3.1 and `oauth_body_hash`), signature
-/// aside.
-const MAX_OAUTH_PARAMS: usize = 9;
-
-/// The protocol parameters of one request, sorted by name: a list on the stack, since
-/// there are never more than [`MAX_OAUTH_PARAMS`].
-#[derive(Clone, Copy, Default)]
-struct ProtocolParams<'b> {
-    pairs: [(&'static str, &'b str); MAX_OAUTH_PARAMS],
-    len: usize,
-}
-
-impl<'b> ProtocolParams<'b> {
-    fn push(&mut self, name: &'static str, value: &'b str) {
-        if let Some(slot) = self.pairs.get_mut(self.len) {
-            *slot = (name, value);
-            self.len += 1;
-        }
-    }
-
-    fn as_slice(&self) -> &[(&'static str, &'b str)] {
-        self.pairs.get(..self.len).unwrap_or_default()
-    }
-
-    /// The values in the §3.6 encoding, borrowed where nothing needed escaping (and
-    /// flagged plain then: no `%` to encode again in the base string).
-    fn encoded(&self) -> EncodedParams<'b> {
-        let mut encoded = EncodedParams {
-            pairs: std::array::from_fn(|_| (Cow::Borrowed(""), Cow::Borrowed(""), true)),
-            len: 0,
-        };
-        for (slot, (k, v)) in encoded.pairs.iter_mut().zip(self.as_slice()) {
-            let v = encode(v);
-            let plain = matches!(v, Cow::Borrowed(_));
-            *slot = (Cow::Borrowed(*k), v, plain);
-            encoded.len += 1;
-        }
-        encoded
-    }
-}
-
-/// [`ProtocolParams`] with their values encoded (§3.6), still sorted by name.
-struct EncodedParams<'b> {
-    pairs: [EncodedParam<'b>; MAX_OAUTH_PARAMS],
-    len: usize,
-}
-
-impl<'b> std::ops::Deref for EncodedParams<'b> {
-    type Target = [EncodedParam<'b>];
-    fn deref(&self) -> &Self::Target {
-        self.pairs.get(..self.len).unwrap_or_default()
-    }
-}
-
-/// Writes the encoded protocol parameters with `oauth_signature` in its sorted place,
-/// as `name="value"` joined by `, ` (header) or `name=value` joined by `&` (form):
-/// `signature` writes the signature's encoded value.
-fn write_params(
-    out: &mut String,
-    oauth: &[EncodedParam<'_>],
-    quoted: bool,
-    signature: impl FnOnce(&mut String),
-) {
-    let (separator, quote) = if quoted { (", ", "\"") } else { ("&", "") };
-    let at = oauth.partition_point(|(k, _, _)| k.as_ref() < "oauth_signature");
-    let (before, after) = oauth.split_at(at);
-    let pair = |out: &mut String, k: &str, v: &str| {
-        out.push_str(k);
-        out.push('=');
-        out.push_str(quote);
-        out.push_str(v);
-        out.push_str(quote);
-    };
-    for (k, v, _) in before {
-        pair(out, k, v);
-        out.push_str(separator);
-    }
-    out.push_str("oauth_signature=");
-    out.push_str(quote);
-    signature(out);
-    out.push_str(quote);
-    for (k, v, _) in after {
-        out.push_str(separator);
-        pair(out, k, v);
-    }
-}
-
-/// The `Authorization` header value (§3.5.1): realm first, then the parameters.
-fn header(
-    realm: Option<&str>,
-    oauth: &[EncodedParam<'_>],
-    signature: impl FnOnce(&mut String),
-) -> String {
-    let len: usize = oauth.iter().map(|(k, v, _)| k.len() + v.len() + 5).sum();
-    let mut out = String::with_capacity(len + 96 + realm.map_or(0, |r| 2 * r.len() + 10));
-    out.push_str("OAuth ");
-    if let Some(realm) = realm {
-        header::push_realm(&mut out, realm);
-        out.push_str(", ");
-    }
-    write_params(&mut out, oauth, true, signature);
-    out
-}
-
-/// Appends the protocol parameters as a form (§3.5.2, §3.5.3), `%20` for a space.
-fn push_form(out: &mut String, oauth: &[EncodedParam<'_>], signature: impl FnOnce(&mut String)) {
-    write_params(out, oauth, false, signature);
 }
 
 #[cfg(test)]

@@ -138,12 +138,20 @@ impl Timestamp {
         self.0
     }
     /// The current time, from the system clock.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn now() -> Self {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
         Self(secs)
+    }
+
+    /// The current time, from the browser's clock: std's `SystemTime::now` panics on
+    /// wasm32-unknown-unknown. `Date.now()` is whole milliseconds since the epoch.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    pub fn now() -> Self {
+        Self((js_sys::Date::now() / 1000.0) as u64)
     }
 }
 

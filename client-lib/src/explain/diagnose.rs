@@ -111,12 +111,7 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis, ExplainError> {
         Some(value) => header::parse(value).map_err(VerifyError::from)?,
         None => Vec::new(),
     };
-    let content_type = match &input.content_type {
-        Some(content_type) => Some(content_type.as_str()),
-        None if !input.body.is_empty() => Some(FORM),
-        None => None,
-    };
-    let form = content_type.is_some_and(is_form);
+    let content_type = content_type(input);
     let request = IncomingRequest {
         method: &input.method,
         url: &url,
@@ -128,30 +123,10 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis, ExplainError> {
     if signed.signature_method().name() == "RSA-SHA1" {
         return Err(ExplainError::NotSharedSecret);
     }
-
-    // §3.4.1.3.1: the header's parameters but `realm`, the query's, the form body's; all
-    // but `oauth_signature`.
-    let param = |from_body| {
-        move |(name, value)| Param {
-            name,
-            value,
-            from_body,
-        }
-    };
-    let params: Vec<Param> = (header_params.into_iter().filter(|(k, _)| k != "realm"))
-        .chain(url.query().map(decode_form).unwrap_or_default())
-        .map(param(false))
-        .chain(
-            (if form {
-                decode_form(&input.body)
-            } else {
-                Vec::new()
-            })
-            .into_iter()
-            .map(param(true)),
-        )
-        .filter(|p| p.name != "oauth_signature")
-        .collect();
+    let form = content_type
+        .is_some_and(is_form)
+        .then_some(input.body.as_str());
+    let params = signed_parameters(header_params, &url, form);
 
     let method = signed.signature_method();
     let received = signed.signature();
@@ -178,12 +153,62 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis, ExplainError> {
         signature_method: method,
         token_secret_given: signed.token.is_some() && !token_secret.is_empty(),
     };
+    diagnosis.mistakes = found_mistakes(&seen, consumer_secret, token_secret, received);
+    diagnosis.verdict = if diagnosis.mistakes.is_empty() {
+        Verdict::Unexplained
+    } else {
+        Verdict::Mistake
+    };
+    Ok(diagnosis)
+}
+
+/// The body's `Content-Type`, a body that is not empty being a form when none is given.
+fn content_type(input: &DiagnoseInput) -> Option<&str> {
+    match &input.content_type {
+        Some(content_type) => Some(content_type.as_str()),
+        None if !input.body.is_empty() => Some(FORM),
+        None => None,
+    }
+}
+
+/// §3.4.1.3.1: the header's parameters but `realm`, the query's, the form body's; all
+/// but `oauth_signature`.
+fn signed_parameters(
+    header_params: Vec<(String, String)>,
+    url: &url::Url,
+    form: Option<&str>,
+) -> Vec<Param> {
+    let param = |from_body| {
+        move |(name, value)| Param {
+            name,
+            value,
+            from_body,
+        }
+    };
+    (header_params.into_iter().filter(|(k, _)| k != "realm"))
+        .chain(url.query().map(decode_form).unwrap_or_default())
+        .map(param(false))
+        .chain(
+            form.map(decode_form)
+                .unwrap_or_default()
+                .into_iter()
+                .map(param(true)),
+        )
+        .filter(|p| p.name != "oauth_signature")
+        .collect()
+}
+
+/// Each usual mistake whose signature is the one received, once, in the order of
+/// [`Mistake::ALL`].
+fn found_mistakes(
+    seen: &Seen<'_>,
+    consumer_secret: &str,
+    token_secret: &str,
+    received: &str,
+) -> Vec<FoundMistake> {
+    let mut found: Vec<FoundMistake> = Vec::new();
     for attempt in seen.attempts() {
-        if diagnosis
-            .mistakes
-            .iter()
-            .any(|m| m.mistake == attempt.mistake)
-        {
+        if found.iter().any(|m| m.mistake == attempt.mistake) {
             continue;
         }
         let key_token_secret = if attempt.empty_token_secret {
@@ -197,24 +222,19 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis, ExplainError> {
             key_token_secret,
             received,
         ) {
-            diagnosis.mistakes.push(FoundMistake {
+            found.push(FoundMistake {
                 mistake: attempt.mistake,
                 title: attempt.mistake.title(),
                 section: attempt.mistake.section(),
                 explanation: attempt.mistake.explanation(),
                 detail: attempt.detail,
-                first_difference: first_difference(&signed.base_string, &attempt.base_string),
+                first_difference: first_difference(seen.server_base_string, &attempt.base_string),
                 client_base_string: attempt.base_string,
                 client_signature_method: attempt.method.name(),
             });
         }
     }
-    diagnosis.verdict = if diagnosis.mistakes.is_empty() {
-        Verdict::Unexplained
-    } else {
-        Verdict::Mistake
-    };
-    Ok(diagnosis)
+    found
 }
 
 /// The byte offset where two strings first differ; `None` when they are equal.

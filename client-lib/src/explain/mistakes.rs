@@ -168,87 +168,112 @@ impl Seen<'_> {
 
     /// Every mistake's attempts, in the order of [`Mistake::ALL`].
     pub(super) fn attempts(&self) -> Vec<Attempt> {
-        use Mistake::*;
-        let mut out = vec![
+        let mut out = self.double_encodings();
+        out.push(self.plus_for_space());
+        out.extend(self.body_parameters_left_out());
+        out.extend(self.port_included());
+        out.extend(self.other_scheme());
+        out.extend(self.empty_token_secret());
+        out.extend(self.other_methods());
+        out
+    }
+
+    /// §3.4.1.3.2: the request's own parameters, every parameter, or the whole base
+    /// string encoded once too often.
+    fn double_encodings(&self) -> Vec<Attempt> {
+        vec![
             self.attempt(
-                DoubleEncoding,
+                Mistake::DoubleEncoding,
                 "the request's own parameters were encoded before signing",
                 self.encoded_before(|p| !p.name.starts_with("oauth_")),
             ),
             self.attempt(
-                DoubleEncoding,
+                Mistake::DoubleEncoding,
                 "every parameter was encoded before signing",
                 self.encoded_before(|_| true),
             ),
             self.attempt(
-                DoubleEncoding,
+                Mistake::DoubleEncoding,
                 "the whole base string was encoded once more before signing",
                 encode(self.server_base_string).into_owned(),
             ),
-        ];
-        // §3.6: `%20`, never `+`; a client using the form encoding writes `+`.
+        ]
+    }
+
+    /// §3.6: `%20`, never `+`; a client using the form encoding writes `+`.
+    fn plus_for_space(&self) -> Attempt {
         let plus = |text: &str| Cow::Owned(encode(text).replace("%20", "+"));
         let normalized = normalize_encoded_parameters(
             self.params.iter().map(|p| (plus(&p.name), plus(&p.value))),
         );
-        let uri = base_string_uri(self.url);
-        out.push(self.attempt(
-            PlusForSpace,
+        self.attempt(
+            Mistake::PlusForSpace,
             "spaces in the parameters were encoded as + instead of %20",
-            join_base_string(self.method, &uri, &normalized),
-        ));
-        if self.params.iter().any(|p| p.from_body) {
-            let without_body = self.params.iter().filter(|p| !p.from_body);
-            out.push(self.attempt(
-                BodyParametersLeftOut,
-                "the base string has no parameter of the body",
-                signature_base_string(
-                    self.method,
-                    self.url,
-                    without_body.map(|p| (p.name.as_str(), p.value.as_str())),
-                ),
-            ));
+            join_base_string(self.method, &base_string_uri(self.url), &normalized),
+        )
+    }
+
+    /// §3.4.1.3.1: the form body's parameters missing from the base string.
+    fn body_parameters_left_out(&self) -> Option<Attempt> {
+        if !self.params.iter().any(|p| p.from_body) {
+            return None;
         }
-        if self.url.port().is_none()
-            && let Some(port) = self.url.port_or_known_default()
-        {
-            // `scheme://host` ends where the path begins.
-            let at = self.url.scheme().len() + 3 + self.url.host_str().map_or(0, str::len);
-            let (head, tail) = (uri.get(..at), uri.get(at..));
-            let with_port = format!("{}:{port}{}", head.unwrap_or(""), tail.unwrap_or(""));
-            out.push(self.attempt(
-                PortIncluded,
-                format!("the base string URI kept :{port}: {with_port}"),
-                join_base_string(self.method, &with_port, &normalize_parameters(self.pairs())),
-            ));
+        let without_body = self.params.iter().filter(|p| !p.from_body);
+        Some(self.attempt(
+            Mistake::BodyParametersLeftOut,
+            "the base string has no parameter of the body",
+            signature_base_string(
+                self.method,
+                self.url,
+                without_body.map(|p| (p.name.as_str(), p.value.as_str())),
+            ),
+        ))
+    }
+
+    /// §3.4.1.2: the default port kept in the base string URI.
+    fn port_included(&self) -> Option<Attempt> {
+        if self.url.port().is_some() {
+            return None;
         }
+        let port = self.url.port_or_known_default()?;
+        let uri = base_string_uri(self.url);
+        // `scheme://host` ends where the path begins.
+        let at = self.url.scheme().len() + 3 + self.url.host_str().map_or(0, str::len);
+        let (head, tail) = (uri.get(..at), uri.get(at..));
+        let with_port = format!("{}:{port}{}", head.unwrap_or(""), tail.unwrap_or(""));
+        Some(self.attempt(
+            Mistake::PortIncluded,
+            format!("the base string URI kept :{port}: {with_port}"),
+            join_base_string(self.method, &with_port, &normalize_parameters(self.pairs())),
+        ))
+    }
+
+    /// §3.4.1.2: the URL signed as http when sent over https, or the reverse.
+    fn other_scheme(&self) -> Option<Attempt> {
         let other = match self.url.scheme() {
-            "https" => Some("http"),
-            "http" => Some("https"),
-            _ => None,
+            "https" => "http",
+            "http" => "https",
+            _ => return None,
         };
         let mut other_url = self.url.clone();
-        if let Some(other) = other
-            && other_url.set_scheme(other).is_ok()
-        {
-            out.push(self.attempt(
-                OtherScheme,
-                format!("the URL was signed as {}", base_string_uri(&other_url)),
-                signature_base_string(self.method, &other_url, self.pairs()),
-            ));
-        }
-        if self.token_secret_given {
-            out.push(Attempt {
-                empty_token_secret: true,
-                ..self.attempt(
-                    EmptyTokenSecret,
-                    "the key was the consumer secret and & alone",
-                    self.server_base_string.to_owned(),
-                )
-            });
-        }
-        out.extend(self.other_methods());
-        out
+        other_url.set_scheme(other).ok()?;
+        Some(self.attempt(
+            Mistake::OtherScheme,
+            format!("the URL was signed as {}", base_string_uri(&other_url)),
+            signature_base_string(self.method, &other_url, self.pairs()),
+        ))
+    }
+
+    /// §3.4.2: the key without the token secret of a request that names a token.
+    fn empty_token_secret(&self) -> Option<Attempt> {
+        self.token_secret_given.then(|| Attempt {
+            empty_token_secret: true,
+            ..self.attempt(
+                Mistake::EmptyTokenSecret,
+                "the key was the consumer secret and & alone",
+                self.server_base_string.to_owned(),
+            )
+        })
     }
 
     /// The other built-in methods, over the server's base string (the header names one

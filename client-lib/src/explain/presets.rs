@@ -54,6 +54,16 @@ fn input(
 /// Every preset: RFC 5849 §1.2's three legs and its resource call, the normalization
 /// example of §3.4.1, and Twitter's "Creating a signature".
 pub fn presets() -> Vec<Preset> {
+    let mut all = rfc5849_example_flow();
+    all.push(rfc5849_normalization());
+    all.push(twitter_statuses_update());
+    #[cfg(feature = "rsa")]
+    all.push(rsa_normalization());
+    all
+}
+
+/// RFC 5849 §1.2: the printer's three legs at photos.example.net, and the photo.
+fn rfc5849_example_flow() -> Vec<Preset> {
     let printer = (PRINTER_KEY, PRINTER_SECRET);
     vec![
         Preset {
@@ -110,47 +120,53 @@ pub fn presets() -> Vec<Preset> {
             ),
             expected_signature: "MdpQcU8iPSUjWoN/UDMsK2sui9I=",
         },
-        Preset {
-            name: "rfc5849-normalization",
-            title: "Normalization: repeated, empty and encoded parameters from query and body",
-            source: "RFC 5849 §3.4.1 (the signature as corrected by erratum 2550)",
-            input: input(
-                "POST",
-                "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
-                "c2&a3=2+q",
-                ("9djdj82h48djs9d2", "j49sk3j29djd"),
-                Some(("kkk9d7dh3k39sjv7", "dh893hdasih9")),
-                Some("Example"),
-                ("7d8f3e4a", 137131201),
-                false,
-            ),
-            expected_signature: "r6/TJjbCOr97/+UU0NsvSne7s5g=",
-        },
-        Preset {
-            name: "twitter-statuses-update",
-            title: "Twitter: posting a status, with a query and a form body",
-            source: "Twitter (X) developer documentation, \"Creating a signature\"",
-            input: input(
-                "POST",
-                "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
-                "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21",
-                (
-                    "xvz1evFS4wEEPTGEFPHBog",
-                    "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
-                ),
-                Some((
-                    "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
-                    "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
-                )),
-                None,
-                ("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", 1318622958),
-                true,
-            ),
-            expected_signature: "hCtSmYh+iHYCEqBWrE7C7hYmtUk=",
-        },
-        #[cfg(feature = "rsa")]
-        rsa_normalization(),
     ]
+}
+
+/// RFC 5849 §3.4.1: repeated, empty and encoded parameters, with erratum 2550's signature.
+fn rfc5849_normalization() -> Preset {
+    Preset {
+        name: "rfc5849-normalization",
+        title: "Normalization: repeated, empty and encoded parameters from query and body",
+        source: "RFC 5849 §3.4.1 (the signature as corrected by erratum 2550)",
+        input: input(
+            "POST",
+            "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+            "c2&a3=2+q",
+            ("9djdj82h48djs9d2", "j49sk3j29djd"),
+            Some(("kkk9d7dh3k39sjv7", "dh893hdasih9")),
+            Some("Example"),
+            ("7d8f3e4a", 137131201),
+            false,
+        ),
+        expected_signature: "r6/TJjbCOr97/+UU0NsvSne7s5g=",
+    }
+}
+
+/// Twitter's "Creating a signature": a status update with a query and a form body.
+fn twitter_statuses_update() -> Preset {
+    Preset {
+        name: "twitter-statuses-update",
+        title: "Twitter: posting a status, with a query and a form body",
+        source: "Twitter (X) developer documentation, \"Creating a signature\"",
+        input: input(
+            "POST",
+            "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+            "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21",
+            (
+                "xvz1evFS4wEEPTGEFPHBog",
+                "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+            ),
+            Some((
+                "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+                "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+            )),
+            None,
+            ("kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", 1318622958),
+            true,
+        ),
+        expected_signature: "hCtSmYh+iHYCEqBWrE7C7hYmtUk=",
+    }
 }
 
 /// §3.4.1's request signed with RSA-SHA1 (§3.4.3) by the 1024-bit key of oauthlib's

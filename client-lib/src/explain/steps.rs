@@ -9,7 +9,7 @@ use super::input::{SigningInput, check_form, check_method, parse_url};
 use super::uri_notes::{Dropped, LowerCased, uri_notes};
 use crate::base_string::{base_string_uri, normalize_parameters};
 use crate::encode::{decode_form, encode};
-use crate::sign::{Body, Placement, Request, Signer};
+use crate::sign::{Body, Placement, Request, SignedRequest, Signer};
 use crate::signature::{self, SignatureMethod, signing_key};
 use crate::types::{ClientCredentials, Nonce, RequestToken, Timestamp};
 
@@ -156,7 +156,7 @@ fn sign(
     input: &SigningInput,
     url: &url::Url,
     method: &dyn SignatureMethod,
-) -> Result<crate::sign::SignedRequest, ExplainError> {
+) -> Result<SignedRequest, ExplainError> {
     let token_secret = input.token_secret.as_deref().unwrap_or("");
     let token = match &input.token {
         Some(token) => Some(RequestToken::new(token, token_secret)),
@@ -207,49 +207,14 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
     };
     let token_secret = input.token_secret.as_deref().unwrap_or("");
     let signed = sign(input, &url, method)?;
-
-    // §3.4.1.3.1: query, body, then the protocol parameters the signer sent.
-    let query = url.query().map(decode_form).unwrap_or_default();
-    let form = decode_form(&input.body);
-    let protocol = signed
-        .oauth_params
-        .iter()
-        .filter(|(name, _)| *name != "oauth_signature")
-        .map(|(name, value)| ((*name).to_owned(), value.clone()));
-    let parameters: Vec<Parameter> = (query.into_iter().map(|p| (Source::Query, p)))
-        .chain(form.into_iter().map(|p| (Source::Body, p)))
-        .chain(protocol.map(|p| (Source::Protocol, p)))
-        .map(|(source, (name, value))| Parameter {
-            source,
-            encoded_name: encode(&name).into_owned(),
-            encoded_value: encode(&value).into_owned(),
-            name,
-            value,
-        })
-        .collect();
+    let parameters = parameters(&url, &input.body, &signed);
     let normalized = normalize_parameters(
         parameters
             .iter()
             .map(|p| (p.name.as_str(), p.value.as_str())),
     );
     let (dropped, lower_cased) = uri_notes(&input.url, &url);
-
-    // §3.4.1.1: the method holds no `&` (checked) and the encoded parts none either.
-    let mut parts = signed.base_string.splitn(3, '&');
-    let mut part = || parts.next().unwrap_or_default().to_owned();
-    let base_string = BaseStringStep {
-        section: "§3.4.1.1",
-        method: part(),
-        uri: part(),
-        parameters: part(),
-        value: signed.base_string.clone(),
-    };
-    let section = match method.name() {
-        "PLAINTEXT" => "§3.4.4",
-        "RSA-SHA1" => "§3.4.3",
-        _ => "§3.4.2",
-    };
-    let (body, authorization) = (signed.body, signed.authorization);
+    let section = key_section(method);
     Ok(Explanation {
         parameters: ParametersStep {
             section: "§3.4.1.3.1",
@@ -266,7 +231,7 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
             dropped,
             lower_cased,
         },
-        base_string,
+        base_string: base_string_step(&signed.base_string),
         signing_key: SigningKeyStep {
             section,
             value: key_value(input, keyed.is_some(), token_secret),
@@ -275,18 +240,67 @@ pub fn explain(input: &SigningInput) -> Result<Explanation, ExplainError> {
             section,
             method: method.name(),
             encoded: encode(&signed.signature).into_owned(),
-            value: signed.signature,
+            value: signed.signature.clone(),
         },
-        output: OutputStep {
-            section: match input.placement {
-                Placement::Header => "§3.5.1",
-                Placement::Body => "§3.5.2",
-                Placement::Query => "§3.5.3",
-            },
-            placement: input.placement,
-            authorization,
-            url: signed.url.to_string(),
-            body,
-        },
+        output: output_step(input.placement, signed),
     })
+}
+
+/// §3.4.1.3.1: query, body, then the protocol parameters the signer sent.
+fn parameters(url: &url::Url, body: &str, signed: &SignedRequest) -> Vec<Parameter> {
+    let query = url.query().map(decode_form).unwrap_or_default();
+    let form = decode_form(body);
+    let protocol = signed
+        .oauth_params
+        .iter()
+        .filter(|(name, _)| *name != "oauth_signature")
+        .map(|(name, value)| ((*name).to_owned(), value.clone()));
+    (query.into_iter().map(|p| (Source::Query, p)))
+        .chain(form.into_iter().map(|p| (Source::Body, p)))
+        .chain(protocol.map(|p| (Source::Protocol, p)))
+        .map(|(source, (name, value))| Parameter {
+            source,
+            encoded_name: encode(&name).into_owned(),
+            encoded_value: encode(&value).into_owned(),
+            name,
+            value,
+        })
+        .collect()
+}
+
+/// §3.4.1.1: the method holds no `&` (checked) and the encoded parts none either.
+fn base_string_step(base_string: &str) -> BaseStringStep {
+    let mut parts = base_string.splitn(3, '&');
+    let mut part = || parts.next().unwrap_or_default().to_owned();
+    BaseStringStep {
+        section: "§3.4.1.1",
+        method: part(),
+        uri: part(),
+        parameters: part(),
+        value: base_string.to_owned(),
+    }
+}
+
+/// The section that says how `method` makes its key and signature.
+fn key_section(method: &dyn SignatureMethod) -> &'static str {
+    match method.name() {
+        "PLAINTEXT" => "§3.4.4",
+        "RSA-SHA1" => "§3.4.3",
+        _ => "§3.4.2",
+    }
+}
+
+/// §3.5: what the signer made to send, where `placement` puts it.
+fn output_step(placement: Placement, signed: SignedRequest) -> OutputStep {
+    OutputStep {
+        section: match placement {
+            Placement::Header => "§3.5.1",
+            Placement::Body => "§3.5.2",
+            Placement::Query => "§3.5.3",
+        },
+        placement,
+        authorization: signed.authorization,
+        url: signed.url.to_string(),
+        body: signed.body,
+    }
 }

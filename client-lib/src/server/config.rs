@@ -17,10 +17,7 @@ pub struct SystemClock;
 
 impl SystemClock {
     pub(crate) fn now_secs(self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
+        crate::types::Timestamp::now().as_secs()
     }
 }
 

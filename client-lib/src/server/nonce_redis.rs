@@ -31,6 +31,7 @@ impl RedisNonceStore {
 
 #[async_trait]
 impl NonceStore for RedisNonceStore {
+    #[tracing::instrument(name = "nonce_store.insert", skip_all, fields(prefix = %self.prefix))]
     async fn insert_once(
         &self,
         key: NonceKey<'_>,

@@ -58,6 +58,7 @@ impl SqlNonceStore {
     /// Deletes the nonces that expired before `now`, [`BATCH`] at a time (a backlog never
     /// becomes one long statement holding locks). Returns how many went. The statement
     /// is one both SQLite and Postgres take (neither has `delete ... limit` in common).
+    #[tracing::instrument(name = "nonce_store.delete_expired", skip_all, fields(table = self.table))]
     pub async fn delete_expired(&self, now: u64) -> Result<u64, sqlx::Error> {
         let table = self.table;
         let statement = format!(
@@ -81,6 +82,7 @@ impl SqlNonceStore {
 
 #[async_trait]
 impl NonceStore for SqlNonceStore {
+    #[tracing::instrument(name = "nonce_store.insert", skip_all, fields(table = self.table))]
     async fn insert_once(&self, key: NonceKey<'_>, now: u64, expires_at: u64) -> StoreResult<bool> {
         if let Some(every) = self.sweep_every
             && self

@@ -202,7 +202,7 @@ fn rsa_sha1_without_a_usable_private_key_is_an_error_that_says_so() {
     for key in [
         None,
         Some("not a key"),
-        Some(include_str!("keys/oauthlib-public.pem")),
+        Some(include_str!("../keys/oauthlib-public.pem")),
     ] {
         let input = SigningInput {
             rsa_private_key: key.map(str::to_owned),

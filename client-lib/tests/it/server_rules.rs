@@ -43,7 +43,7 @@ fn client(key: &str) -> ClientRecord<()> {
     // `rsa-app` registered oauthlib's test public key for RSA-SHA1.
     #[cfg(feature = "rsa")]
     if key == "rsa-app" {
-        let pem = include_str!("keys/oauthlib-public.pem");
+        let pem = include_str!("../keys/oauthlib-public.pem");
         return record.with_public_key(oauth1::server::ClientPublicKey::from_pem(pem).unwrap());
     }
     record
@@ -691,8 +691,8 @@ mod rsa_sha1 {
 
     fn key(name: &str) -> RsaSha1 {
         let pem = match name {
-            "oauthlib" => include_str!("keys/oauthlib-private.pem"),
-            _ => include_str!("keys/oauthlib-another-private.pem"),
+            "oauthlib" => include_str!("../keys/oauthlib-private.pem"),
+            _ => include_str!("../keys/oauthlib-another-private.pem"),
         };
         RsaSha1::from_pem(pem).unwrap()
     }

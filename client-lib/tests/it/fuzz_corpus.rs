@@ -2,7 +2,7 @@
 //! saved in `fuzz/artifacts/`) through the fuzz targets' checks, on stable: what fuzzing
 //! found once stays fixed.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod checks;
 
 use std::path::Path;

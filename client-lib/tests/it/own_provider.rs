@@ -3,9 +3,9 @@
 //! provider must make (a replay, a tampered signature, a stale timestamp, a reused
 //! verifier, a callback that was not registered), all made by the library.
 
-#[path = "../examples/own_provider.rs"]
+#[path = "../../examples/own_provider.rs"]
 #[allow(unused)]
-mod own_provider;
+mod example;
 
 use std::process::Command;
 
@@ -20,13 +20,13 @@ const CALLBACK: &str = "http://127.0.0.1:9/callback";
 
 struct Running {
     base: String,
-    settings: own_provider::Settings,
+    settings: example::Settings,
 }
 
 async fn start() -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
-    let settings = own_provider::Settings {
+    let settings = example::Settings {
         listen: String::new(),
         public_url: base.clone(),
         database_url: "sqlite::memory:".into(),
@@ -36,7 +36,7 @@ async fn start() -> Running {
         user: "alice".into(),
         password: "wonderland".into(),
     };
-    own_provider::start(&settings, listener).await.unwrap();
+    example::start(&settings, listener).await.unwrap();
     Running { base, settings }
 }
 

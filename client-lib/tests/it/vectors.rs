@@ -306,11 +306,11 @@ mod rsa_sha1 {
     };
     use url::Url;
 
-    const PRIVATE: &str = include_str!("keys/oauthlib-private.pem");
-    const PRIVATE_PKCS8: &str = include_str!("keys/oauthlib-private-pkcs8.pem");
-    const PUBLIC: &str = include_str!("keys/oauthlib-public.pem");
-    const PUBLIC_SPKI: &str = include_str!("keys/oauthlib-public-spki.pem");
-    const ANOTHER_PRIVATE: &str = include_str!("keys/oauthlib-another-private.pem");
+    const PRIVATE: &str = include_str!("../keys/oauthlib-private.pem");
+    const PRIVATE_PKCS8: &str = include_str!("../keys/oauthlib-private-pkcs8.pem");
+    const PUBLIC: &str = include_str!("../keys/oauthlib-public.pem");
+    const PUBLIC_SPKI: &str = include_str!("../keys/oauthlib-public-spki.pem");
+    const ANOTHER_PRIVATE: &str = include_str!("../keys/oauthlib-another-private.pem");
 
     /// RFC 5849 §3.4.1.1's base string, as oauthlib's `eg_signature_base_string`.
     const BASE_STRING: &str = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7";
@@ -393,9 +393,9 @@ mod rsa_sha1 {
     /// arithmetic (a huge private key pasted into the playground would pin a core).
     #[test]
     fn a_key_too_small_or_too_large_is_refused_before_any_work() {
-        let small = include_str!("keys/small-512-private.pem");
+        let small = include_str!("../keys/small-512-private.pem");
         assert_eq!(RsaSha1::from_pem(small).unwrap_err(), RsaKeyError::Size);
-        let large = include_str!("keys/large-8192-public.pem");
+        let large = include_str!("../keys/large-8192-public.pem");
         assert_eq!(
             RsaSha1PublicKey::from_pem(large).unwrap_err(),
             RsaKeyError::Size

@@ -103,8 +103,8 @@ fn form(pairs: &[(String, String)]) -> String {
         .finish()
 }
 
-#[test]
-fn this_crate_and_oauthlib_agree_on_generated_requests() {
+/// The venv's python, with oauthlib in it.
+fn python() -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let venv = Command::new("bash")
         .arg(format!("{root}/.ci/python-venv"))
@@ -115,66 +115,66 @@ fn this_crate_and_oauthlib_agree_on_generated_requests() {
         "{}",
         String::from_utf8_lossy(&venv.stderr)
     );
-    let python = String::from_utf8(venv.stdout).unwrap().trim().to_owned();
+    String::from_utf8(venv.stdout).unwrap().trim().to_owned()
+}
 
-    let mut g = Gen(0x5EED_0A17);
-    let mut cases = Vec::new();
-    let mut lines = String::new();
-    for i in 0..300 {
-        let method = g.pick(METHODS);
-        let mut url = Url::parse(&format!("{}{}", g.pick(HOSTS), g.pick(PATHS))).unwrap();
-        let query = g.params();
-        if !query.is_empty() {
-            url.set_query(Some(&form(&query)));
-        }
-        let body = (method.eq_ignore_ascii_case("POST") && g.next().is_multiple_of(2))
-            .then(|| form(&g.params()));
-        let client = ClientCredentials::new(g.text() + "key", g.text() + "secret");
-        let token = AccessToken::new(g.text() + "token", g.text());
-        let signature_method = SIGNATURES[i % SIGNATURES.len()];
-        let mut signer =
-            Signer::new(&client).method(oauth1::signature::builtin(signature_method).unwrap());
-        if !g.next().is_multiple_of(4) {
-            signer = signer.token(&token);
-        }
-        if g.next().is_multiple_of(5) {
-            signer = signer.callback("http://127.0.0.1:3000/cb?x=1 2");
-        }
-        let request = Request {
-            method,
-            url: &url,
-            body: body.as_deref().map_or(Body::Empty, Body::Form),
-        };
-        let nonce = Nonce::new(format!("nonce{}", g.next()));
-        let timestamp = Timestamp::from_secs(1_700_000_000 + g.next() % 1000);
-        let signed = signer.sign(&request, &nonce, timestamp).unwrap();
-        // The header-only path signs the same way.
-        assert_eq!(
-            signer.authorization(&request, &nonce, timestamp).ok(),
-            signed.authorization,
-            "{method} {url}"
-        );
-        let oauth_params: Vec<(&str, &str)> = signed
-            .oauth_params
-            .iter()
-            .filter(|(k, _)| *k != "oauth_signature")
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
-        let has_token = signed.oauth_params.iter().any(|(k, _)| *k == "oauth_token");
-        let case = serde_json::json!({
-            "method": method,
-            "url": url.as_str(),
-            "body": body,
-            "oauth_params": oauth_params,
-            "client_secret": client.secret.secret(),
-            "token_secret": if has_token { token.secret.secret() } else { "" },
-            "signature_method": signature_method,
-        });
-        lines.push_str(&case.to_string());
-        lines.push('\n');
-        cases.push((case, signed.base_string, signed.signature));
+/// Case `i`: a generated request signed by this crate, as the JSON line oauthlib reads,
+/// with the base string and signature this crate gave.
+fn signed_case(g: &mut Gen, i: usize) -> (serde_json::Value, String, String) {
+    let method = g.pick(METHODS);
+    let mut url = Url::parse(&format!("{}{}", g.pick(HOSTS), g.pick(PATHS))).unwrap();
+    let query = g.params();
+    if !query.is_empty() {
+        url.set_query(Some(&form(&query)));
     }
+    let body = (method.eq_ignore_ascii_case("POST") && g.next().is_multiple_of(2))
+        .then(|| form(&g.params()));
+    let client = ClientCredentials::new(g.text() + "key", g.text() + "secret");
+    let token = AccessToken::new(g.text() + "token", g.text());
+    let signature_method = SIGNATURES[i % SIGNATURES.len()];
+    let mut signer =
+        Signer::new(&client).method(oauth1::signature::builtin(signature_method).unwrap());
+    if !g.next().is_multiple_of(4) {
+        signer = signer.token(&token);
+    }
+    if g.next().is_multiple_of(5) {
+        signer = signer.callback("http://127.0.0.1:3000/cb?x=1 2");
+    }
+    let request = Request {
+        method,
+        url: &url,
+        body: body.as_deref().map_or(Body::Empty, Body::Form),
+    };
+    let nonce = Nonce::new(format!("nonce{}", g.next()));
+    let timestamp = Timestamp::from_secs(1_700_000_000 + g.next() % 1000);
+    let signed = signer.sign(&request, &nonce, timestamp).unwrap();
+    // The header-only path signs the same way.
+    assert_eq!(
+        signer.authorization(&request, &nonce, timestamp).ok(),
+        signed.authorization,
+        "{method} {url}"
+    );
+    let oauth_params: Vec<(&str, &str)> = signed
+        .oauth_params
+        .iter()
+        .filter(|(k, _)| *k != "oauth_signature")
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    let has_token = signed.oauth_params.iter().any(|(k, _)| *k == "oauth_token");
+    let case = serde_json::json!({
+        "method": method,
+        "url": url.as_str(),
+        "body": body,
+        "oauth_params": oauth_params,
+        "client_secret": client.secret.secret(),
+        "token_secret": if has_token { token.secret.secret() } else { "" },
+        "signature_method": signature_method,
+    });
+    (case, signed.base_string, signed.signature)
+}
 
+/// oauthlib's base string and signature for each JSON line of `lines`.
+fn oauthlib_answers(python: &str, lines: &str) -> Vec<serde_json::Value> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oauthlib_sign.py");
     let mut child = Command::new(python)
         .arg(script)
@@ -195,11 +195,24 @@ fn this_crate_and_oauthlib_agree_on_generated_requests() {
         "oauthlib failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let answers: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+    String::from_utf8(output.stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn this_crate_and_oauthlib_agree_on_generated_requests() {
+    let python = python();
+    let mut g = Gen(0x5EED_0A17);
+    let cases: Vec<_> = (0..300).map(|i| signed_case(&mut g, i)).collect();
+    let mut lines = String::new();
+    for (case, _, _) in &cases {
+        lines.push_str(&case.to_string());
+        lines.push('\n');
+    }
+    let answers = oauthlib_answers(&python, &lines);
     assert_eq!(answers.len(), cases.len());
     for ((case, base, signature), theirs) in cases.iter().zip(&answers) {
         assert_eq!(
