@@ -17,8 +17,9 @@ pub async fn load_profile(remote: String) -> Result<ProfileData, ServerFnError> 
     crate::server::server_fns::profile(remote).await
 }
 
-/// Posts a status to `remote` as the signed-in user (a signed form POST to
-/// `statuses/update.json`).
+/// Posts a status to `remote` as the signed-in user: `POST /2/tweets` (JSON) for an
+/// OAuth 2.0 remote or one with an API v2 URL, else a signed form POST to v1.1's
+/// `statuses/update.json`.
 #[server(endpoint = "post_status")]
 pub async fn post_status(remote: String, status: String) -> Result<(), ServerFnError> {
     crate::server::server_fns::post_status(remote, status).await

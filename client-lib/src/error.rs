@@ -87,16 +87,9 @@ pub enum Error {
     CallbackNotConfirmed,
     #[error("the service's answer has no {0}")]
     MissingField(&'static str),
-    #[error("not a callback from the service: {0}")]
-    BadCallback(&'static str),
-    #[error("the callback names a request token this client did not issue, or one already used")]
-    TokenMismatch,
-    #[error(
-        "the callback is not for a sign-in this browser began (it was started in another browser, or already finished)"
-    )]
-    NotThisBrowser,
-    #[error("the user declined to authorize the application")]
-    Denied,
+    /// The callback itself: not one, not this browser's, not the token issued, or denied.
+    #[error(transparent)]
+    Callback(#[from] CallbackError),
     #[error("a streaming body cannot be signed")]
     StreamingBody,
     #[error("a form body must be UTF-8 to be signed")]
@@ -137,18 +130,6 @@ pub enum Error {
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
         Error::Http(e.without_url())
-    }
-}
-
-/// Each callback error keeps its own variant, so callers match them as before.
-impl From<CallbackError> for Error {
-    fn from(e: CallbackError) -> Self {
-        match e {
-            CallbackError::BadCallback(reason) => Error::BadCallback(reason),
-            CallbackError::TokenMismatch => Error::TokenMismatch,
-            CallbackError::NotThisBrowser => Error::NotThisBrowser,
-            CallbackError::Denied => Error::Denied,
-        }
     }
 }
 

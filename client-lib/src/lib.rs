@@ -14,7 +14,7 @@
 //! - [`callback`]: the callback of §2.2, read from its URL;
 //! - [`pending`]: a sign-in under way, bound to the browser that began it;
 //! - [`observe`]: every exchange, secrets removed, for logs or teaching pages;
-//! - [`explain`]: every step of a signature with its RFC section, for a playground, and
+//! - [`explain`] (feature `explain`, on by default): every step of a signature with its RFC section, for a playground, and
 //!   a debugger that tells which usual mistake a rejected signature was made with.
 //!
 //! Those are the core: pure functions and types, no I/O, and they build for
@@ -72,10 +72,24 @@
 //! # }
 //! # }
 //! ```
+/// The crate's README (`client-lib/README.md`), whose Rust blocks run as doc tests. They
+/// use the client, the explainer, the axum server half and RSA-SHA1, so they run when
+/// those features are on (`cargo test -p oauth1 --doc --all-features`, or `--workspace`).
+#[cfg(all(
+    doctest,
+    feature = "client",
+    feature = "explain",
+    feature = "axum",
+    feature = "rsa"
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod base_string;
 pub mod callback;
 pub mod code_callback;
 pub mod encode;
+#[cfg(feature = "explain")]
 pub mod explain;
 pub mod header;
 pub mod observe;

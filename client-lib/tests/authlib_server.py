@@ -1,4 +1,4 @@
-"""An independent OAuth 2 authorization server for tests/authlib_interop.rs: Authlib's
+"""An independent OAuth 2 authorization server for tests/it/authlib_interop.rs: Authlib's
 Flask AuthorizationServer with the authorization code grant (RFC 6749 §4.1), PKCE
 (RFC 7636, S256 required) and refresh tokens (§6, rotated), one confidential client,
 in memory. The "user" approves at once. Prints its port, then serves until killed.

@@ -16,10 +16,6 @@ use crate::error::{Error, PageError};
 use crate::oauth::signed::MAX_BODY;
 use crate::oauth2::error::{ErrorCode, TokenError};
 
-/// The longest `X-Request-Id` taken from a client; longer or odd ones get a new id (it is
-/// copied into every log line of the request).
-pub const MAX_REQUEST_ID: usize = 64;
-
 /// Whose error shape a path answers in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {

@@ -2,9 +2,11 @@
 //! configuration table). Remotes are listed in `SITE_REMOTES`; each is configured by the
 //! `oauth1` registry's `{NAME}_*` variables, plus `{NAME}_BRAND` for its display name.
 
-use oauth1::{RemoteConfig, presets};
-
 use crate::server::plumbing::store_kind::StoreKind;
+
+mod remotes;
+use remotes::{api_v2, remotes};
+pub use remotes::{brand, remote_defaults};
 
 #[derive(Clone, Debug)]
 pub struct SiteConfig {
@@ -128,44 +130,6 @@ fn addresses(get: Get) -> Result<(String, url::Url), ConfigError> {
     Ok((listen, public_url))
 }
 
-/// `SITE_REMOTES`, by default the demo's two providers and each remote with a client id.
-fn remotes(get: Get) -> Result<Vec<String>, ConfigError> {
-    let remotes: Vec<String> = match get("SITE_REMOTES") {
-        Some(list) => list
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        None => {
-            let mut list = vec!["chirp".to_owned(), "warble".to_owned()];
-            // The OAuth 2.0 remotes, and the real services, once they have a client.
-            for (name, key) in [
-                ("chirp2", "CHIRP2_CLIENT_ID"),
-                ("twitter", "TWITTER_CLIENT_ID"),
-                ("x", "X_CLIENT_ID"),
-            ] {
-                if get(key).is_some() {
-                    list.push(name.to_owned());
-                }
-            }
-            list
-        }
-    };
-    for name in &remotes {
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(ConfigError::Bad {
-                key: "SITE_REMOTES",
-                value: name.clone(),
-                reason: "remote names are letters, digits, - and _".into(),
-            });
-        }
-    }
-    Ok(remotes)
-}
-
 /// `PENDING_SIGN_IN_STORE` (or its older name `TEMP_CREDENTIAL_STORE`) and
 /// `SESSION_STORE`, each `sql` or `redis` (at `REDIS_URL`).
 fn stores(get: Get) -> Result<(StoreKind, StoreKind), ConfigError> {
@@ -198,30 +162,6 @@ fn outbound_timeout(get: Get) -> Result<std::time::Duration, ConfigError> {
     }
 }
 
-/// `{NAME}_API_V2_URL` of each remote that has one (`twitter` by default).
-fn api_v2(
-    get: Get,
-    remotes: &[String],
-) -> Result<std::collections::BTreeMap<String, url::Url>, ConfigError> {
-    let mut api_v2 = std::collections::BTreeMap::new();
-    for name in remotes {
-        let key = format!("{}_API_V2_URL", name.to_ascii_uppercase().replace('-', "_"));
-        let value = get(&key).or_else(|| (name == "twitter").then(|| presets::X_API_V2.to_owned()));
-        if let Some(value) = value {
-            let url = url::Url::parse(&value)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.path().ends_with('/'))
-                .ok_or_else(|| ConfigError::Bad {
-                    key: "{NAME}_API_V2_URL",
-                    value: format!("{key}={value}"),
-                    reason: "an http(s) URL ending in /, such as https://api.x.com/2/".into(),
-                })?;
-            api_v2.insert(name.clone(), url);
-        }
-    }
-    Ok(api_v2)
-}
-
 /// A whole-number setting from 1 to `max`.
 fn whole(get: Get, key: &'static str, default: u32, max: u32) -> Result<u32, ConfigError> {
     let value = get(key).unwrap_or_else(|| default.to_string());
@@ -246,39 +186,6 @@ fn trusted_proxy(get: Get) -> Result<Option<std::net::IpAddr>, ConfigError> {
             })
         })
         .transpose()
-}
-
-/// The defaults a remote starts from before its `{NAME}_*` variables: the demo providers
-/// (Chirp on :8001, Warble on :8002; `chirp2` is Chirp's OAuth 2.0), Twitter's OAuth 1.0a
-/// endpoints and X's OAuth 2.0 ones.
-pub fn remote_defaults(name: &str) -> RemoteConfig {
-    match name {
-        "chirp" => presets::twitter_compatible("http://127.0.0.1:8001/"),
-        "warble" => presets::twitter_compatible("http://127.0.0.1:8002/"),
-        "chirp2" => presets::x_compatible_oauth2("http://127.0.0.1:8001/"),
-        "twitter" => presets::twitter(),
-        "x" => presets::x_oauth2(),
-        _ => RemoteConfig::default(),
-    }
-}
-
-/// `{NAME}_BRAND`, else the name with a capital: `chirp` → `Chirp`.
-pub fn brand(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    let key = format!("{}_BRAND", name.to_ascii_uppercase().replace('-', "_"));
-    lookup(&key)
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| match name {
-            "twitter" => "Twitter".to_owned(),
-            "chirp2" => "Chirp (OAuth 2.0)".to_owned(),
-            "x" => "X".to_owned(),
-            _ => {
-                let mut chars = name.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                    .unwrap_or_default()
-            }
-        })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! right, read as the provider reads it (`oauth1::explain::diagnose`): the provider's
 //! answer to malformed input, the server's base string, both signatures, and the usual
 //! mistake that explains a mismatch. Computed in the browser when hydrated; posted to
-//! the site without JavaScript (`server::playground`).
+//! the site without JavaScript (`signing::posts`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 //! What the playground and the debugger are filled with: the fields as typed (text, so a
 //! half-typed timestamp is still a value to show), read from a link's query or a posted
 //! form, and turned into the `oauth1::explain` inputs. Shared by the pages (server and
-//! browser) and by the no-JavaScript form posts (`server::playground`).
+//! browser) and by the no-JavaScript form posts (`signing::posts`).
 //!
 //! These hold secrets as typed: no `Debug`, and nothing here logs them.
 

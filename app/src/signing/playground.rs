@@ -1,7 +1,7 @@
 //! `/playground`: sign a request and see every step. Hydrated, the page signs in the
 //! browser with the `oauth1` crate compiled to wasm as the person types, and sends
 //! nothing; without JavaScript the form posts to the site, which renders the same page
-//! with the same computation (`server::playground`).
+//! with the same computation (`signing::posts`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,5 +1,5 @@
 //! What the fuzz targets check, one function per target. The regression test
-//! `client-lib/tests/fuzz_corpus.rs` runs the same functions over every saved input
+//! `client-lib/tests/it/fuzz_corpus.rs` runs the same functions over every saved input
 //! (`corpus/` and any crash in `artifacts/`) on stable, in the normal test suite.
 //!
 //! Each function takes arbitrary bytes and panics only when a property fails.

@@ -1,5 +1,5 @@
 //! The published examples, ready to load into a playground, each with the signature its
-//! source prints. `tests/vectors.rs` checks them against its own copy of the vectors.
+//! source prints. `tests/it/vectors.rs` checks them against its own copy of the vectors.
 
 use super::input::SigningInput;
 use crate::sign::Placement;

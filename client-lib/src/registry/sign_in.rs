@@ -6,7 +6,7 @@ use url::Url;
 use super::Remote;
 use crate::authcode;
 use crate::bearer::OAuth2Token;
-use crate::callback::Callback;
+use crate::callback::{Callback, CallbackError};
 use crate::client::Client;
 use crate::code_callback::CodeCallback;
 use crate::error::Error;
@@ -96,7 +96,9 @@ impl Remote {
         extra: &[(String, String)],
     ) -> Result<AuthorizationRedirect<K>, Error> {
         let redirect_uri = Url::parse(callback).map_err(|_| {
-            Error::BadCallback("an OAuth 2 redirect URI must be an absolute URL (RFC 6749 §3.1.2)")
+            Error::Callback(CallbackError::BadCallback(
+                "an OAuth 2 redirect URI must be an absolute URL (RFC 6749 §3.1.2)",
+            ))
         })?;
         let made = authcode::authorization_url(settings, &redirect_uri, extra);
         // As OAuth 1's temporary credentials: a public value the callback carries back
@@ -113,10 +115,10 @@ impl Remote {
     /// [`authorize_redirect`](Self::authorize_redirect) returned to it, `callback` the
     /// callback's full URL or query. A callback that is not for `pending` (another
     /// request token, another `state`, compared in constant time) is
-    /// [`Error::NotThisBrowser`] and spends nothing. Otherwise it is exchanged: OAuth 1's
+    /// [`CallbackError::NotThisBrowser`] and spends nothing. Otherwise it is exchanged: OAuth 1's
     /// verifier with the temporary credentials (RFC 5849 §2.3), or OAuth 2's code with
     /// the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). A refusal is
-    /// [`Error::Denied`]. Take `pending` out of its store before calling, so that it is
+    /// [`CallbackError::Denied`]. Take `pending` out of its store before calling, so that it is
     /// used once.
     #[tracing::instrument(name = "remote.authorize_access_token", skip_all, fields(remote = %self.name))]
     pub async fn authorize_access_token<K: TokenKind>(
@@ -128,7 +130,9 @@ impl Remote {
             Settings::OAuth1(settings) => {
                 let callback = Callback::parse(callback)?;
                 pending.check(&self.name, &callback)?;
-                let issued: RequestToken = pending.request_token().ok_or(Error::TokenMismatch)?;
+                let issued: RequestToken = pending
+                    .request_token()
+                    .ok_or(Error::Callback(CallbackError::TokenMismatch))?;
                 let verifier = callback.verifier_for(&issued)?;
                 let token = self
                     .client
@@ -152,11 +156,13 @@ impl Remote {
         let callback = CodeCallback::parse(callback)?;
         // RFC 6749 §10.12: the state binds the callback to this browser's flow.
         pending.check_state(&self.name, callback.state())?;
-        let verifier = pending.verifier().ok_or(Error::TokenMismatch)?;
+        let verifier = pending
+            .verifier()
+            .ok_or(Error::Callback(CallbackError::TokenMismatch))?;
         let code = match callback {
             CodeCallback::Approved { code, .. } => code,
             CodeCallback::Refused { error, .. } if error == "access_denied" => {
-                return Err(Error::Denied);
+                return Err(Error::Callback(CallbackError::Denied));
             }
             CodeCallback::Refused {
                 error, description, ..
@@ -165,9 +171,9 @@ impl Remote {
         let redirect_uri = pending
             .redirect_uri()
             .and_then(|u| Url::parse(u).ok())
-            .ok_or(Error::BadCallback(
+            .ok_or(Error::Callback(CallbackError::BadCallback(
                 "the pending sign-in has no redirect URI",
-            ))?;
+            )))?;
         authcode::exchange_code(
             self.client.http(),
             settings,

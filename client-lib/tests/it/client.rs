@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use oauth1::{
-    AccessToken, Client, ClientCredentials, Error, Exchange, Placement, Registry, RemoteConfig,
-    UserKey,
+    AccessToken, CallbackError, Client, ClientCredentials, Error, Exchange, Placement, Registry,
+    RemoteConfig, UserKey,
 };
 use url::Url;
 
@@ -137,7 +137,7 @@ async fn a_refusal_is_denied_and_forgets_nothing_else() {
         remote
             .authorize_access_token(&go_to.pending, &callback)
             .await,
-        Err(Error::Denied)
+        Err(Error::Callback(CallbackError::Denied))
     ));
 }
 
@@ -174,7 +174,7 @@ async fn a_forged_callback_token_is_refused() {
                 "oauth_token=guessed&oauth_verifier=v-guessed"
             )
             .await,
-        Err(Error::NotThisBrowser)
+        Err(Error::Callback(CallbackError::NotThisBrowser))
     ));
 }
 
@@ -202,7 +202,7 @@ async fn a_callback_opened_in_another_browser_is_refused() {
         remote
             .authorize_access_token(&victim.pending, &attackers_callback)
             .await,
-        Err(Error::NotThisBrowser)
+        Err(Error::Callback(CallbackError::NotThisBrowser))
     ));
     let token = remote
         .authorize_access_token(&attacker.pending, &attackers_callback)

@@ -4,8 +4,10 @@
 #[cfg(feature = "client")]
 mod support;
 
+#[cfg(feature = "explain")]
 mod diagnose;
 mod differential;
+#[cfg(feature = "explain")]
 mod explain;
 mod fuzz_corpus;
 mod vectors;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use oauth1::{
-    AccessToken, AuthorizationRedirect, ConfigError, Error, OAuth2Token, Registry, Remote,
-    RemoteConfig, RemoteToken, Timestamp, UserKey, presets,
+    AccessToken, AuthorizationRedirect, CallbackError, ConfigError, Error, OAuth2Token, Registry,
+    Remote, RemoteConfig, RemoteToken, Timestamp, UserKey, presets,
 };
 use serde_json::json;
 
@@ -155,7 +155,7 @@ async fn a_callback_with_another_state_is_refused_and_spends_nothing() {
         remote
             .authorize_access_token(&victim.pending, &attackers_callback)
             .await,
-        Err(Error::NotThisBrowser)
+        Err(Error::Callback(CallbackError::NotThisBrowser))
     ));
     let without_state = attackers_callback
         .split("&state=")
@@ -166,7 +166,7 @@ async fn a_callback_with_another_state_is_refused_and_spends_nothing() {
         remote
             .authorize_access_token(&attacker.pending, &without_state)
             .await,
-        Err(Error::BadCallback(_))
+        Err(Error::Callback(CallbackError::BadCallback(_)))
     ));
     remote
         .authorize_access_token(&attacker.pending, &attackers_callback)
@@ -190,7 +190,7 @@ async fn a_refusal_at_the_service_is_denied() {
         remote
             .authorize_access_token(&go_to.pending, &callback)
             .await,
-        Err(Error::Denied)
+        Err(Error::Callback(CallbackError::Denied))
     ));
 }
 

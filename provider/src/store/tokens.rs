@@ -1,8 +1,8 @@
 //! Temporary credentials (RFC 5849 §2.1) and token credentials (§2.3) in the database.
 //!
-//! Request tokens are short-lived and single-use: the access-token exchange deletes the
-//! row it consumes in one statement (`delete ... returning`), so of many concurrent
-//! exchanges of one verifier exactly one gets a row back.
+//! Request tokens are short-lived and single-use: the access-token exchange reads the row
+//! and then deletes it (`store/oauth1.rs`, `take`), and only the exchange whose delete
+//! removed the row goes on, so of many concurrent exchanges of one verifier exactly one wins.
 //!
 //! Access tokens: one per (app, user). Authorizing again *rotates* it (new token and
 //! secret, old ones dead at once), so a leaked old token cannot outlive a new sign-in.

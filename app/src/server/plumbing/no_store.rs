@@ -1,5 +1,5 @@
 //! Responses that hold credentials (tokens, secrets, verifiers, codes, and the pages and
-//! redirects that carry them) are never kept by a cache: RFC 6749 §5.1, RFC 5849 §4.13.
+//! redirects that carry them) are never kept by a cache: RFC 6749 §5.1, RFC 5849 §4.4.
 //!
 //! One layer on the routes that hand them out, so no handler can forget it.
 

@@ -5,7 +5,7 @@
 //! Why a cookie of its own, not the session's: the session record is read at the start
 //! of a request and written whole at its end, so two requests at once (two tabs, a double
 //! click) could write an older copy over a newer one and drop a sign-in. This cookie is
-//! written once and names rows of their own (`pending.rs`), which no session write
+//! written once and names rows of their own (`storage/pending_sign_ins.rs`), which no session write
 //! touches. It costs no stored row for a visitor who never signs in.
 
 use axum::extract::{FromRequestParts, Request};
@@ -18,7 +18,7 @@ pub const COOKIE: &str = "site_browser";
 /// Over https the cookie is `__Host-` prefixed: a browser then accepts it only from this
 /// host, over https, for the whole site, so no other service on a sibling host name or
 /// port can plant one. (Over plain http, as in the demo, a service on another port of
-/// the same host can; `pending.rs` records who was signed in to blunt that.)
+/// the same host can; `storage/pending_sign_ins.rs` records who was signed in to blunt that.)
 pub const SECURE_COOKIE: &str = "__Host-site_browser";
 const LEN: usize = 43;
 

@@ -6,7 +6,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Redirect;
 use oauth1::Remote;
-use oauth1::{Error, RemoteToken};
+use oauth1::{CallbackError, Error, RemoteToken};
 use tower_sessions::Session;
 
 use crate::model::{FlowStep, StepKind};
@@ -105,12 +105,16 @@ async fn exchange(
     let exchanged = flows::FLOW.scope(key.clone(), remote.authorize_access_token(&sign_in, query));
     let token: RemoteToken = match exchanged.await {
         Ok(token) => token,
-        Err(Error::Denied) => {
+        Err(Error::Callback(CallbackError::Denied)) => {
             state.flows.take(&key);
             return Err(SiteError::Denied { brand, retry });
         }
-        Err(Error::NotThisBrowser) => return Err(SiteError::NotThisBrowser { brand, retry }),
-        Err(Error::TokenMismatch) => return Err(SiteError::Stale { brand, retry }),
+        Err(Error::Callback(CallbackError::NotThisBrowser)) => {
+            return Err(SiteError::NotThisBrowser { brand, retry });
+        }
+        Err(Error::Callback(CallbackError::TokenMismatch)) => {
+            return Err(SiteError::Stale { brand, retry });
+        }
         Err(source) => {
             return Err(SiteError::Remote {
                 brand,

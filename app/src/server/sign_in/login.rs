@@ -1,7 +1,7 @@
 //! `GET /login/{name}`: leg 1 (RFC 5849 §2.1) and the redirect of leg 2 (§2.2), or for an
 //! OAuth 2 remote the authorization request with `state` and PKCE (RFC 6749 §4.1.1,
-//! RFC 7636 §4.3). The sign-in it starts is filed under this browser (`pending.rs`): only this browser may
-//! finish it (`callback.rs`).
+//! RFC 7636 §4.3). The sign-in it starts is filed under this browser
+//! (`storage/pending_sign_ins.rs`): only this browser may finish it (`callback.rs`).
 
 use axum::extract::{Path, State};
 use axum::response::Redirect;
