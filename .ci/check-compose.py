@@ -26,13 +26,55 @@ def read(*globs):
     return "\n".join(p.read_text() for g in globs for p in sorted(root.glob(g)))
 
 
-compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+
+
+def dotenv(path):
+    """The `.env` beside the compose file, which compose reads for interpolation."""
+    values = {}
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+# Compose's interpolation: `$$` is a literal `$`; `${VAR}`, `${VAR:-default}` (default
+# when unset or empty), `${VAR-default}` (when unset) and `$VAR`, from the environment
+# compose runs in, then `.env`.
+INTERPOLATION = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def interpolate(value, env):
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def one(m):
+        if m.group(1):
+            return "$"
+        name = m.group(2) or m.group(5)
+        found = env.get(name)
+        if m.group(3) == ":-" and not found:
+            return m.group(4)
+        if m.group(3) == "-" and found is None:
+            return m.group(4)
+        return found or ""
+
+    return INTERPOLATION.sub(one, value)
+
+
+compose_env = {**dotenv(root / ".env"), **__import__("os").environ}
+compose = interpolate(yaml.safe_load((root / "docker-compose.yml").read_text()), compose_env)
 services = compose.get("services") or {}
 if not services:
     errors.append("no services")
 
 # Variables the code reads: string literals in the config code, $VARS in entrypoints.
-code = read("provider/src/config.rs", "app/src/server/**/*.rs", "provider/src/main.rs")
+code = read("provider/src/config.rs", "provider/src/config/*.rs", "app/src/server/**/*.rs", "provider/src/main.rs")
 known = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', code))
 known |= set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", read("provider/docker-entrypoint.sh")))
 # Read by libraries: tracing-subscriber's EnvFilter.
@@ -40,7 +82,7 @@ known |= {"RUST_LOG"}
 # {NAME}_* suffixes: the upper-case string literals of the registry's configuration code.
 # The registry's `{NAME}_*` keys, and the site's own (`format!("{}_BRAND", …)`).
 remote_suffixes = set(re.findall(r'"([A-Z][A-Z_]+)"', read("client-lib/src/config.rs"))) | set(
-    re.findall(r'\{\}_([A-Z][A-Z0-9_]+)"', read("app/src/server/config.rs")))
+    re.findall(r'\{\}_([A-Z][A-Z0-9_]+)"', read("app/src/server/config.rs", "app/src/server/config/*.rs")))
 
 for name, service in services.items():
     build = service.get("build")
@@ -70,6 +112,8 @@ for name, service in services.items():
         errors.append(f"{name}: no health check")
     env = service.get("environment") or {}
     remotes = [r.strip().upper() for r in str(env.get("SITE_REMOTES", "")).split(",") if r.strip()]
+    # The real services' remotes, whose credentials compose takes from `.env` when given.
+    remotes += ["TWITTER", "X"] if "SITE_LISTEN" in env else []
     for var in env:
         if var in known:
             continue
@@ -128,8 +172,27 @@ def check_oauth2_remote(site, remote):
                       f"not the site's callback for {remote}, {callback}")
 
 
+# The real X's credentials and SITE_REMOTES come from `.env` or the environment: given
+# there, they reach the site's container unchanged.
+given = {"SITE_REMOTES": "chirp,twitter,x", "TWITTER_CLIENT_ID": "probe-id",
+         "TWITTER_CLIENT_SECRET": "probe-secret", "X_CLIENT_ID": "probe-x",
+         "X_CLIENT_SECRET": "probe-x-secret", "X_CLIENT_KWARGS": "scope=tweet.read users.read"}
+probed = interpolate(yaml.safe_load((root / "docker-compose.yml").read_text()), given)
+for service in (probed.get("services") or {}).values():
+    env = service.get("environment") or {}
+    if "SITE_LISTEN" in env:
+        for key, value in given.items():
+            if env.get(key) != value:
+                errors.append(f"site: {key} from .env or the environment does not reach the container "
+                              f"(got {env.get(key)!r}): use ${{{key}:-…}}")
+
 for site in sites:
     for remote in [r.strip().upper() for r in site.get("SITE_REMOTES", "").split(",")]:
+        if remote in ("TWITTER", "X"):
+            # The real services: the presets hold their URLs; only the credentials are given.
+            if not site.get(f"{remote}_CLIENT_ID"):
+                errors.append(f"site: SITE_REMOTES names {remote.lower()} but {remote}_CLIENT_ID is empty: set it in .env")
+            continue
         if f"{remote}_REQUEST_TOKEN_URL" not in site and f"{remote}_AUTHORIZE_URL" in site:
             check_oauth2_remote(site, remote)
             continue
