@@ -9,7 +9,7 @@ use crate::config::{Config, NonceStoreKind};
 use crate::hashing::Hashing;
 use crate::plumbing::db::Db;
 use crate::store::apps::AccessLevel;
-use crate::store::grant_cache::Grants;
+use crate::store::grant_cache::{BearerGrants, Grants};
 use crate::store::oauth1::{AppInfo, Tables};
 use crate::store::sessions::Sessions;
 use crate::users::User;
@@ -26,6 +26,8 @@ pub struct AppState {
     pub sessions: Sessions,
     /// Cached access-token grants: only on SQLite, where this process is alone.
     pub grants: Grants,
+    /// The same for OAuth 2.0 Bearer tokens.
+    pub bearer_grants: BearerGrants,
     /// Sign-in attempts left per account and per client address; sign-ups per address.
     pub login_limits: Arc<LoginLimits>,
     /// Signs the CSRF tokens of forms (shared by the instances on this database).
@@ -61,10 +63,10 @@ impl AppState {
         let sessions = Sessions::open(&config.session_store, &db, &config.redis_prefix)
             .await
             .map_err(|e| crate::error::Error::Internal(format!("session store (redis): {e}")))?;
-        let grants = if config.database_url.starts_with("sqlite:") {
-            Grants::cached()
+        let (grants, bearer_grants) = if config.database_url.starts_with("sqlite:") {
+            (Grants::cached(), BearerGrants::cached())
         } else {
-            Grants::none()
+            (Grants::none(), BearerGrants::none())
         };
         let csrf = CsrfKey::load(&db, &config.brand, config.secure_cookies).await?;
         let devices = DeviceKey::load(&db, &config.brand, config.secure_cookies).await?;
@@ -91,6 +93,7 @@ impl AppState {
             nonces,
             sessions,
             grants,
+            bearer_grants,
         })
     }
 }

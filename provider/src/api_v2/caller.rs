@@ -91,13 +91,13 @@ impl FromRequest<AppState> for V2Caller {
             })
         })?;
         if let Some(token) = bearer {
-            let grant = tokens::bearer(&state.db, &token)
+            let grant = tokens::bearer(&state.db, &state.bearer_grants, &token)
                 .await?
                 .ok_or(Problem::Unauthorized)?;
             return Ok(V2Caller {
-                user: grant.user,
+                user: grant.user.clone(),
                 app_id: grant.app_id,
-                authority: Authority::Bearer(grant.scopes),
+                authority: Authority::Bearer(grant.scopes.clone()),
                 body,
             });
         }

@@ -27,7 +27,7 @@ pub async fn revoke(
             "token is required",
         ));
     };
-    match tokens::revoke(&state.db, client.app_id, token).await? {
+    match tokens::revoke(&state.db, &state.bearer_grants, client.app_id, token).await? {
         Revocation::Done => Ok(().into_response()),
         // §2.1: the server "verifies whether the token was issued to the client making
         // the revocation request. If this validation fails, the request is refused".

@@ -15,6 +15,7 @@ use super::pkce;
 use super::scope::Scopes;
 use crate::plumbing::db::Db;
 use crate::state::AppState;
+use crate::store::grant_cache::BearerGrants;
 use crate::store::oauth2::clients::Client;
 use crate::store::oauth2::codes::{self, Unclaimed};
 use crate::store::oauth2::tokens::{self, Issued, NewTokens, NotRefreshable};
@@ -68,8 +69,12 @@ pub async fn token(
     let client = client_auth::authenticate(&state.db, &headers, &params).await?;
     let lifetime = state.config.oauth2_access_token_ttl_secs as i64;
     let issued = match required(&params, "grant_type")? {
-        "authorization_code" => authorization_code(&state.db, &client, &params, lifetime).await?,
-        "refresh_token" => refresh(&state.db, &client, &params, lifetime).await?,
+        "authorization_code" => {
+            authorization_code(&state.db, &state.bearer_grants, &client, &params, lifetime).await?
+        }
+        "refresh_token" => {
+            refresh(&state.db, &state.bearer_grants, &client, &params, lifetime).await?
+        }
         _ => {
             return Err(TokenError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -92,6 +97,7 @@ pub async fn token(
 /// is spent whatever follows: a wrong verifier cannot be retried with the same code.
 async fn authorization_code(
     db: &Db,
+    grants: &BearerGrants,
     client: &Client,
     params: &Params,
     lifetime: i64,
@@ -105,7 +111,7 @@ async fn authorization_code(
             // §4.1.2: a code used twice was stolen from one of the two users of it: what
             // the first use issued is revoked.
             if let Some(family) = family_id {
-                let revoked = tokens::revoke_family(db, &family).await?;
+                let revoked = tokens::revoke_family(db, grants, &family).await?;
                 tracing::warn!(client = %client.client_id, revoked,
                     "an authorization code was used twice; its tokens are revoked");
             }
@@ -136,7 +142,13 @@ async fn authorization_code(
 /// RFC 6749 §6: a new access token and a new refresh token in the same family; the one
 /// presented is spent. `scope`, if sent, may only narrow what was granted, and narrows
 /// the access token alone.
-async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> TokenResult<Issued> {
+async fn refresh(
+    db: &Db,
+    grants: &BearerGrants,
+    client: &Client,
+    params: &Params,
+    lifetime: i64,
+) -> TokenResult<Issued> {
     let token = required(params, "refresh_token")?;
     let asked = params
         .get("scope")
@@ -157,7 +169,7 @@ async fn refresh(db: &Db, client: &Client, params: &Params, lifetime: i64) -> To
     let refreshing = match tokens::claim_refresh(db, client.app_id, token).await? {
         Ok(refreshing) => refreshing,
         Err(NotRefreshable::Reused { family_id }) => {
-            let revoked = tokens::revoke_family(db, &family_id).await?;
+            let revoked = tokens::revoke_family(db, grants, &family_id).await?;
             tracing::warn!(client = %client.client_id, revoked,
                 "a rotated refresh token was used again; its family is revoked");
             return Err(invalid_grant("the refresh token was already used"));

@@ -11,6 +11,10 @@
 //! change made by another process on the same file (the `create-app` command resetting a
 //! client secret) is seen within [`TTL`].
 //!
+//! The same cache holds OAuth 2.0 Bearer grants ([`BearerGrants`], keyed by the token's
+//! digest), cleared by each change to OAuth 2.0 tokens (`oauth2::tokens`), and never used
+//! past the token's own expiry.
+//!
 //! With Postgres, several instances may share the database, and a token revoked on one
 //! must be refused on the others at once, so there is no cache: [`Grants::none`].
 
@@ -44,20 +48,46 @@ pub const TTL: Duration = Duration::from_secs(1);
 /// the busy tokens come back at once).
 const MAX_ENTRIES: usize = 100_000;
 
-/// The grant cache of one provider process, or none (shared databases).
-#[derive(Clone, Default)]
-pub struct Grants {
-    cache: Option<Arc<GrantCache>>,
+/// The grant cache of one provider process, or none (shared databases): OAuth 1.0a
+/// access-token grants by default, OAuth 2.0 Bearer grants as [`BearerGrants`].
+pub struct Grants<T = Grant> {
+    cache: Option<Arc<GrantCache<T>>>,
 }
 
-#[derive(Default)]
-struct GrantCache {
-    inner: Mutex<Inner>,
+/// The OAuth 2.0 access tokens' grants, by the token's SHA-256 digest.
+pub type BearerGrants = Grants<crate::store::oauth2::tokens::BearerGrant>;
+
+impl<T> Clone for Grants<T> {
+    fn clone(&self) -> Self {
+        Self {
+            cache: self.cache.clone(),
+        }
+    }
 }
 
-#[derive(Default)]
-struct Inner {
-    entries: HashMap<String, (Instant, Arc<Grant>)>,
+impl<T> Default for Grants<T> {
+    fn default() -> Self {
+        Self { cache: None }
+    }
+}
+
+struct GrantCache<T> {
+    inner: Mutex<Inner<T>>,
+}
+
+impl<T> Default for GrantCache<T> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                generation: 0,
+            }),
+        }
+    }
+}
+
+struct Inner<T> {
+    entries: HashMap<String, (Instant, Arc<T>)>,
     /// Bumped by every clear, so a read that began before a revocation cannot put its
     /// stale grant back afterwards.
     generation: u64,
@@ -65,8 +95,8 @@ struct Inner {
 
 /// What [`Grants::lookup`] found: a grant, or a ticket to store the one read from the
 /// database.
-pub enum Lookup {
-    Hit(Arc<Grant>),
+pub enum Lookup<T = Grant> {
+    Hit(Arc<T>),
     Miss(Ticket),
 }
 
@@ -76,7 +106,7 @@ pub struct Ticket {
     generation: u64,
 }
 
-impl Grants {
+impl<T> Grants<T> {
     /// A cache, for a provider alone on its database.
     pub fn cached() -> Self {
         Self {
@@ -93,7 +123,7 @@ impl Grants {
         self.cache.is_some()
     }
 
-    pub fn lookup(&self, token: &str) -> Lookup {
+    pub fn lookup(&self, token: &str) -> Lookup<T> {
         let Some(cache) = &self.cache else {
             return Lookup::Miss(Ticket { generation: 0 });
         };
@@ -106,8 +136,8 @@ impl Grants {
         }
     }
 
-    /// Stores a grant read from the database after `ticket` was taken.
-    pub fn store(&self, ticket: Ticket, grant: Arc<Grant>) {
+    /// Stores under `key` a grant read from the database after `ticket` was taken.
+    pub fn store_as(&self, ticket: Ticket, key: &str, grant: Arc<T>) {
         let Some(cache) = &self.cache else { return };
         let mut inner = cache.lock();
         if inner.generation != ticket.generation {
@@ -118,7 +148,7 @@ impl Grants {
         }
         inner
             .entries
-            .insert(grant.token.as_str().to_owned(), (Instant::now(), grant));
+            .insert(key.to_owned(), (Instant::now(), grant));
     }
 
     /// Forgets every grant: called by each change to access tokens.
@@ -130,8 +160,16 @@ impl Grants {
     }
 }
 
-impl GrantCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+impl Grants<Grant> {
+    /// Stores an access-token grant read from the database after `ticket` was taken.
+    pub fn store(&self, ticket: Ticket, grant: Arc<Grant>) {
+        let key = grant.token.as_str().to_owned();
+        self.store_as(ticket, &key, grant);
+    }
+}
+
+impl<T> GrantCache<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<T>> {
         // The map holds no invariant a panicking holder could break half-way.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -129,7 +129,11 @@ pub async fn revoke(
         Protocol::Oauth1 => {
             tokens::disconnect(&state.db, &state.grants, form.app_id, user.id).await?
         }
-        Protocol::Oauth2 => oauth2::tokens::disconnect(&state.db, form.app_id, user.id).await? > 0,
+        Protocol::Oauth2 => {
+            oauth2::tokens::disconnect(&state.db, &state.bearer_grants, form.app_id, user.id)
+                .await?
+                > 0
+        }
     };
     if revoked {
         tracing::info!(app_id = form.app_id, user = %user.screen_name,

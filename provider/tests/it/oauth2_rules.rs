@@ -474,6 +474,44 @@ async fn a_revoked_token_no_longer_works() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// On SQLite the provider keeps Bearer grants in memory: a token in use, its grant
+/// cached, is refused on its very next request once revoked, alone or with its family.
+#[tokio::test]
+async fn a_bearer_token_in_use_is_refused_on_its_next_request_once_revoked() {
+    let f = fixture(Backend::Sqlite).await;
+    let revoke = |token: String| {
+        let secret = f.confidential.secret.clone();
+        f.http
+            .post(f.url("/2/oauth2/revoke"))
+            .basic_auth(&f.confidential.id, secret)
+            .form(&[("token", token.as_str())])
+            .send()
+    };
+    let tokens = f.tokens(&f.confidential, ALL_SCOPES).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    for _ in 0..3 {
+        assert_eq!(f.me(access).await, StatusCode::OK);
+    }
+    assert_eq!(
+        revoke(access.to_owned()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(f.me(access).await, StatusCode::UNAUTHORIZED);
+    // A refreshed token in use, then its refresh token revoked: the family goes at once.
+    let again: serde_json::Value = f
+        .refresh(&f.confidential, refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_access = again["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = again["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(f.me(&new_access).await, StatusCode::OK);
+    assert_eq!(revoke(new_refresh).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(f.me(&new_access).await, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn a_client_cannot_revoke_another_clients_token() {
     let f = fixture(Backend::Sqlite).await;

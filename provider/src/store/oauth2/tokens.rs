@@ -15,6 +15,7 @@ use crate::oauth2::digest::sha256_hex;
 use crate::oauth2::scope::{Scope, Scopes};
 use crate::plumbing::db::{self, Db};
 use crate::store::apps::random_credential;
+use crate::store::grant_cache::{BearerGrants, Lookup};
 use crate::store::{Result, StoreError};
 use crate::users::User;
 
@@ -205,9 +206,10 @@ pub async fn refresh_scope(db: &Db, app_id: i64, token: &str) -> Result<Option<S
 }
 
 /// Revokes every token of a family, those being issued at this moment included: the
-/// family is recorded as revoked first, then its tokens go. Returns how many went.
+/// family is recorded as revoked first, then its tokens go, then the cached grants.
+/// Returns how many went.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
+pub async fn revoke_family(db: &Db, grants: &BearerGrants, family_id: &str) -> Result<u64> {
     sqlx::query(
         "insert into oauth2_revoked_families (family_id, expires_at) values ($1, $2) \
          on conflict (family_id) do nothing",
@@ -220,6 +222,7 @@ pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
         .bind(family_id)
         .execute(db)
         .await?;
+    grants.clear();
     Ok(done.rows_affected())
 }
 
@@ -227,7 +230,12 @@ pub async fn revoke_family(db: &Db, family_id: &str) -> Result<u64> {
 /// whole family with it (the access tokens "based on the same authorization grant");
 /// an access token goes alone. An unknown token is [`Revocation::Done`] too (§2.2).
 #[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id))]
-pub async fn revoke(db: &Db, app_id: i64, token: &str) -> Result<Revocation> {
+pub async fn revoke(
+    db: &Db,
+    grants: &BearerGrants,
+    app_id: i64,
+    token: &str,
+) -> Result<Revocation> {
     let row =
         sqlx::query("select kind, family_id, app_id from oauth2_tokens where token_digest = $1")
             .bind(sha256_hex(token))
@@ -240,12 +248,13 @@ pub async fn revoke(db: &Db, app_id: i64, token: &str) -> Result<Revocation> {
         return Ok(Revocation::AnotherClients);
     }
     if row.try_get::<String, _>("kind")? == "refresh" {
-        revoke_family(db, &row.try_get::<String, _>("family_id")?).await?;
+        revoke_family(db, grants, &row.try_get::<String, _>("family_id")?).await?;
     } else {
         sqlx::query("delete from oauth2_tokens where token_digest = $1")
             .bind(sha256_hex(token))
             .execute(db)
             .await?;
+        grants.clear();
     }
     Ok(Revocation::Done)
 }
@@ -263,29 +272,47 @@ pub struct BearerGrant {
     pub app_id: i64,
     pub user: User,
     pub scopes: Scopes,
+    /// When the token expires (seconds since the epoch): a cached grant is never used
+    /// past it.
+    pub expires_at: i64,
 }
 
-/// The grant of access token `token` (RFC 6750), if it is live.
+/// The grant of access token `token` (RFC 6750), if it is live. On SQLite a busy token's
+/// grant comes from `grants`, which every revocation above clears.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn bearer(db: &Db, token: &str) -> Result<Option<BearerGrant>> {
+pub async fn bearer(
+    db: &Db,
+    grants: &BearerGrants,
+    token: &str,
+) -> Result<Option<std::sync::Arc<BearerGrant>>> {
+    let digest = sha256_hex(token);
+    let now = db::now();
+    let ticket = match grants.lookup(&digest) {
+        Lookup::Hit(grant) if grant.expires_at >= now => return Ok(Some(grant)),
+        Lookup::Hit(_) => return Ok(None),
+        Lookup::Miss(ticket) => ticket,
+    };
     let row = sqlx::query(&format!(
-        "select t.app_id, t.scope, u.id, u.screen_name, u.name, u.created_at \
+        "select t.app_id, t.scope, t.expires_at, u.id, u.screen_name, u.name, u.created_at \
          from oauth2_tokens t join users u on u.id = t.user_id \
          where t.token_digest = $1 and t.kind = 'access' and t.expires_at >= $2 \
          and {LIVE_FAMILY}"
     ))
-    .bind(sha256_hex(token))
-    .bind(db::now())
+    .bind(&digest)
+    .bind(now)
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let scope: String = row.try_get("scope")?;
-    Ok(Some(BearerGrant {
+    let grant = std::sync::Arc::new(BearerGrant {
         app_id: row.try_get("app_id")?,
         scopes: Scopes::parse(&scope)
             .map_err(|_| StoreError::Damaged(format!("bad scope {scope:?} in oauth2_tokens")))?,
         user: User::from_row(&row)?,
-    }))
+        expires_at: row.try_get("expires_at")?,
+    });
+    grants.store_as(ticket, &digest, std::sync::Arc::clone(&grant));
+    Ok(Some(grant))
 }
 
 /// An app a user has given OAuth 2.0 access to, for the "Connected apps" page: every live
@@ -347,7 +374,7 @@ pub async fn connections(db: &Db, user_id: i64) -> Result<Vec<Connection>> {
 /// gets nothing that works. Returns how many tokens went; a user can only ever revoke
 /// their own grants.
 #[tracing::instrument(level = "debug", skip_all, fields(app_id = app_id, user_id = user_id))]
-pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
+pub async fn disconnect(db: &Db, grants: &BearerGrants, app_id: i64, user_id: i64) -> Result<u64> {
     let mut tx = db.begin().await?;
     sqlx::query("delete from oauth2_codes where app_id = $1 and user_id = $2 and used_at is null")
         .bind(app_id)
@@ -374,5 +401,6 @@ pub async fn disconnect(db: &Db, app_id: i64, user_id: i64) -> Result<u64> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    grants.clear();
     Ok(done.rows_affected())
 }
