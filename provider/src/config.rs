@@ -66,6 +66,10 @@ pub struct Config {
     /// A request from it is counted under the right-most `X-Forwarded-For` entry (the
     /// address the proxy saw); from anywhere else the header is ignored.
     pub trusted_proxy: Option<IpAddr>,
+    /// `PROVIDER_DEBUGGER_URL`: a signature debugger (the site's `/debugger`) that the
+    /// body of a 401 for a refused signature points to, as Twitter's errors point to its
+    /// docs. An absolute http(s) URL; unset, the bodies are Twitter's exactly.
+    pub debugger_url: Option<Url>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +112,11 @@ impl Config {
             .map(|v| v.trim().parse::<IpAddr>())
             .transpose()
             .map_err(|e| invalid("TRUSTED_PROXY", format!("{e}: expected one IP address")))?;
+        let debugger_url = r
+            .set("PROVIDER_DEBUGGER_URL")
+            .map(|v| absolute_http_url(v.trim()))
+            .transpose()
+            .map_err(|reason| invalid("PROVIDER_DEBUGGER_URL", reason))?;
         Ok(Self {
             brand,
             listen,
@@ -129,8 +138,18 @@ impl Config {
             login_window_secs,
             signups_per_address: r.count("SIGNUPS_PER_ADDRESS", "10")?,
             trusted_proxy,
+            debugger_url,
         })
     }
+}
+
+/// An absolute `http` or `https` URL with a host, or why not.
+fn absolute_http_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("{value:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("{value:?}: expected an absolute http(s) URL"));
+    }
+    Ok(url)
 }
 
 fn invalid(name: &'static str, reason: String) -> ConfigError {
@@ -342,6 +361,35 @@ mod tests {
         );
         let err = with("10.0.0.0/8").unwrap_err();
         assert!(err.to_string().starts_with("TRUSTED_PROXY"), "{err}");
+    }
+
+    #[test]
+    fn a_debugger_url_is_an_absolute_http_url_or_none() {
+        let with = |v: &str| {
+            let v = v.to_owned();
+            Config::from_lookup(move |k| (k == "PROVIDER_DEBUGGER_URL").then(|| v.clone()))
+        };
+        assert_eq!(Config::from_lookup(|_| None).unwrap().debugger_url, None);
+        assert_eq!(
+            with("http://127.0.0.1:3000/debugger")
+                .unwrap()
+                .debugger_url
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:3000/debugger"
+        );
+        for bad in [
+            "/debugger",
+            "ftp://example.com/debugger",
+            "debugger",
+            "mailto:a@b",
+        ] {
+            let err = with(bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("PROVIDER_DEBUGGER_URL"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub enum Error {
     BadRequest(VerifyError),
     /// Unknown client, bad signature, reused nonce. Twitter code 32.
     #[error("could not authenticate: {0}")]
-    Unauthorized(&'static str),
+    Unauthorized(Refusal),
     /// Unknown, expired, used or revoked token. Twitter code 89.
     #[error("invalid or expired token")]
     InvalidToken,
@@ -64,6 +64,48 @@ pub enum Error {
     Internal(String),
 }
 
+/// Why a request could not be authenticated (Twitter code 32), and where its answer
+/// points the client for help: `PROVIDER_DEBUGGER_URL`, set by the signed endpoints
+/// (`oauth::signed::refused`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: &'static str,
+    pub debugger: Option<String>,
+}
+
+impl From<&'static str> for Refusal {
+    fn from(reason: &'static str) -> Self {
+        Self {
+            reason,
+            debugger: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reason)
+    }
+}
+
+impl Error {
+    /// A code-32 refusal for `reason`.
+    pub fn unauthorized(reason: &'static str) -> Self {
+        Error::Unauthorized(reason.into())
+    }
+
+    /// This error, whose answer names `debugger` if it is a refused signature (code 32).
+    pub fn with_debugger(self, debugger: Option<&url::Url>) -> Self {
+        match (self, debugger) {
+            (Error::Unauthorized(refusal), Some(url)) => Error::Unauthorized(Refusal {
+                debugger: Some(url.to_string()),
+                ..refusal
+            }),
+            (other, _) => other,
+        }
+    }
+}
+
 /// Storage failures are the server's: 500, or 503 when the database cannot be reached
 /// (`Database`'s own mapping).
 impl From<crate::store::StoreError> for Error {
@@ -90,11 +132,11 @@ impl From<oauth1::server::ServerError> for Error {
         use oauth1::server::ServerError as S;
         match err {
             S::BadRequest(e) => Error::BadRequest(e),
-            S::UnknownClient => Error::Unauthorized("unknown consumer key"),
-            S::InvalidSignature => Error::Unauthorized("invalid signature"),
+            S::UnknownClient => Error::unauthorized("unknown consumer key"),
+            S::InvalidSignature => Error::unauthorized("invalid signature"),
             S::StaleTimestamp => Error::StaleTimestamp,
-            S::NonceReused => Error::Unauthorized("nonce already used"),
-            S::PlaintextOverHttp => Error::Unauthorized("PLAINTEXT over plain http"),
+            S::NonceReused => Error::unauthorized("nonce already used"),
+            S::PlaintextOverHttp => Error::unauthorized("PLAINTEXT over plain http"),
             S::InvalidToken | S::InvalidVerifier => Error::InvalidToken,
             S::CallbackNotRegistered => Error::CallbackNotApproved,
             S::RequestExpired => Error::Rejected {
@@ -128,8 +170,8 @@ impl From<VerifyError> for Error {
         match err {
             VerifyError::StaleTimestamp => Error::StaleTimestamp,
             e if e.is_bad_request() => Error::BadRequest(e),
-            VerifyError::BodyHashMismatch => Error::Unauthorized("body hash mismatch"),
-            _ => Error::Unauthorized("invalid signature"),
+            VerifyError::BodyHashMismatch => Error::unauthorized("body hash mismatch"),
+            _ => Error::unauthorized("invalid signature"),
         }
     }
 }
@@ -258,11 +300,36 @@ fn set_retry_after(response: &mut Response, secs: Option<u64>) {
     }
 }
 
+/// `{"errors":[{"code":N,"message":"..."}]}` as Twitter writes it, in this order; a
+/// refused signature's may end with `"debugger":"<PROVIDER_DEBUGGER_URL>"`.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    errors: [ErrorItem<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct ErrorItem<'a> {
+    code: u32,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    debugger: Option<&'a str>,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
         let (status, code, message) = self.parts();
-        let body = serde_json::json!({ "errors": [{ "code": code, "message": message }] });
+        let debugger = match &self {
+            Error::Unauthorized(refusal) => refusal.debugger.as_deref(),
+            _ => None,
+        };
+        let body = ErrorBody {
+            errors: [ErrorItem {
+                code,
+                message,
+                debugger,
+            }],
+        };
         let mut response = (status, Json(body)).into_response();
         // Error bodies of the OAuth endpoints concern credentials too (RFC 5849 §2).
         response

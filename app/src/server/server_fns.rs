@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use oauth1::{Error, RemoteToken};
 
 use crate::model::{Flow, FlowStep, HomeData, Me, ProfileData, RemoteInfo};
+use crate::server::http::error::{Leg, causes, host_of, remote_host};
 use crate::server::http::user::MaybeUser;
 use crate::server::remote_api;
 use crate::server::sign_in::flows;
@@ -83,6 +84,19 @@ fn problem(brand: &str, err: &Error) -> String {
     }
 }
 
+/// A remote's failure, logged with the `host:port` called and the whole cause chain
+/// (never a URL's query, nor a secret). Having no token is not a failure.
+fn log_remote_error(remote: &oauth1::Remote, leg: Leg, v2_base: Option<&url::Url>, err: &Error) {
+    if matches!(err, Error::NoToken(_)) {
+        return;
+    }
+    let host = match (leg, v2_base) {
+        (Leg::Api, Some(base)) => host_of(base),
+        _ => remote_host(remote, leg),
+    };
+    tracing::warn!(remote = ?remote.name(), host = ?host, err = ?causes(err), "remote call failed");
+}
+
 pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     let state = state()?;
     let remote_info = remote_info(&state, &name)?;
@@ -98,6 +112,9 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
     };
     let fetched = fetch_token_recorded(&state, &remote, user_id, &name).await;
     let v2_base = state.config.api_v2.get(&name);
+    if let Err(err) = &fetched {
+        log_remote_error(&remote, Leg::Refresh, v2_base, err);
+    }
     let shown = match fetched {
         Ok(token @ RemoteToken::OAuth1(_)) if v2_base.is_none() => {
             remote_api::profile_v1(&remote, &token).await
@@ -108,8 +125,11 @@ pub async fn profile(name: String) -> Result<ProfileData, ServerFnError> {
                 remote: remote_info,
             });
         }
-        Err(err) => Err(err),
+        Err(err) => return Ok(problem_page(err)),
     };
+    if let Err(err) = &shown {
+        log_remote_error(&remote, Leg::Api, v2_base, err);
+    }
     Ok(match shown {
         Ok(p) => ProfileData::Shown {
             screen_name: p.screen_name,
@@ -167,18 +187,27 @@ pub async fn post_status(name: String, status: String) -> Result<(), ServerFnErr
     }
     let remote = state.registry.remote(&name).map_err(failed)?;
     let user = oauth1::UserKey::Id(user_id);
-    let said = |err: Error| ServerFnError::new(problem(&info.brand, &err));
     let v2_base = state.config.api_v2.get(&name);
+    let said = |leg: Leg| {
+        let (remote, info) = (&remote, &info);
+        move |err: Error| {
+            log_remote_error(remote, leg, v2_base, &err);
+            ServerFnError::new(problem(&info.brand, &err))
+        }
+    };
     if remote.is_oauth2() || v2_base.is_some() {
-        let token: RemoteToken = remote.fetch_token(&user).await.map_err(said)?;
+        let token: RemoteToken = remote
+            .fetch_token(&user)
+            .await
+            .map_err(said(Leg::Refresh))?;
         return remote_api::post(&remote, v2_base, &token, status)
             .await
-            .map_err(said);
+            .map_err(said(Leg::Api));
     }
     remote
         .post("statuses/update.json", &[("status", status)], &user)
         .await
-        .map_err(said)?;
+        .map_err(said(Leg::Api))?;
     Ok(())
 }
 

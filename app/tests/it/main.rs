@@ -14,5 +14,6 @@ mod journey;
 mod logs;
 mod oauth2;
 mod playground;
+mod remote_errors;
 mod server_fns;
 mod sessions;

@@ -71,6 +71,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "TRUSTED_PROXY",
         "IP of the reverse proxy whose X-Forwarded-For is believed [none]",
     ),
+    (
+        "PROVIDER_DEBUGGER_URL",
+        "signature debugger a refused signature's 401 body points to [none]",
+    ),
     ("LOG_FORMAT", "text or json [text]"),
     ("RUST_LOG", "log filter [info,sqlx=warn]"),
 ];

@@ -20,7 +20,8 @@ pub async fn access_token(State(state): State<AppState>, request: Request) -> Re
     let (response, taken) = state
         .oauth1
         .exchange(&ServerRequest::from_parts(&parts, &body))
-        .await?;
+        .await
+        .map_err(|e| signed::refused(&state, &parts, &body, e))?;
     let user = taken
         .approval
         .map(|a| a.user.screen_name)

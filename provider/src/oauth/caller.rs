@@ -48,7 +48,8 @@ impl FromRequest<AppState> for ApiCaller {
         let protected = state
             .oauth1
             .protect(&ServerRequest::from_parts(&parts, &body))
-            .await?;
+            .await
+            .map_err(|e| signed::refused(state, &parts, &body, e))?;
         let grant = Arc::new(Grant {
             token: protected.token.token,
             secret: protected.token.secret,

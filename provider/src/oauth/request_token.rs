@@ -42,7 +42,8 @@ pub async fn request_token(State(state): State<AppState>, request: Request) -> R
                 asked.min(client.app.access_level)
             },
         )
-        .await?;
+        .await
+        .map_err(|e| signed::refused(&state, &parts, &body, e))?;
     tracing::info!(app = ?app.unwrap_or_default(), "issued temporary credentials");
     Ok(signed::into_response(response))
 }

@@ -16,6 +16,7 @@ mod oauth2_interop;
 mod oauth2_rules;
 mod oauth_rules;
 mod page_threats;
+mod refusals;
 mod sign_in_threats;
 mod sign_up_threats;
 mod signed_request_threats;

@@ -10,7 +10,7 @@ use oauth1::{CallbackError, Error, RemoteToken};
 use tower_sessions::Session;
 
 use crate::model::{FlowStep, StepKind};
-use crate::server::http::error::{Result, Retry, SiteError};
+use crate::server::http::error::{Leg, Result, Retry, SiteError, remote_host};
 use crate::server::http::user::{BROWSER, MaybeUser, USER_ID, UserId};
 use crate::server::sign_in::browser::BrowserKey;
 use crate::server::sign_in::flows;
@@ -119,6 +119,7 @@ async fn exchange(
             return Err(SiteError::Remote {
                 brand,
                 retry,
+                host: remote_host(remote, Leg::AccessToken),
                 source,
             });
         }
@@ -131,6 +132,7 @@ async fn exchange(
                 return Err(SiteError::Remote {
                     brand,
                     retry,
+                    host: remote_host(remote, Leg::AccessToken),
                     source: Error::MissingField("user_id"),
                 });
             }
@@ -202,6 +204,7 @@ async fn identify(
                 return Err(SiteError::Remote {
                     brand,
                     retry,
+                    host: remote_host(remote, Leg::Api),
                     source: Error::MissingField("data.id"),
                 });
             };

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Redirect;
 
 use crate::model::{FlowStep, StepKind};
-use crate::server::http::error::{Result, Retry, SiteError};
+use crate::server::http::error::{Leg, Result, Retry, SiteError, remote_host};
 use crate::server::sign_in::browser::BrowserKey;
 use crate::server::state::AppState;
 use crate::server::storage::pending_sign_ins::PendingSignIn;
@@ -31,6 +31,7 @@ pub async fn login(
         .map_err(|source| SiteError::Remote {
             brand: state.brand(&name),
             retry: Retry::sign_in(&name, &state.brand(&name)),
+            host: remote_host(&remote, Leg::RequestToken),
             source,
         })?;
     let sign_in: PendingSignIn = go_to.pending;
