@@ -1,10 +1,32 @@
 # Tools the site's build needs, installed only when missing, saying so while they install.
 # Sourced by .ci/build-site, .ci/stack and .ci/e2e.
 
+# These scripts run on Linux and on macOS (bash 3.2, BSD tools): the helpers below pick
+# the GNU form when it works and the BSD one otherwise.
+
+# Milliseconds since the epoch. BSD date has no %N (it prints a literal N): perl then.
+now_ms() {
+  local ns
+  ns=$(date +%s%N)
+  case $ns in
+    *[!0-9]*)
+      perl -MTime::HiRes=time -e 'printf "%d\n", time() * 1000' 2>/dev/null || echo $(( $(date +%s) * 1000 )) ;;
+    *) echo $(( ns / 1000000 )) ;;
+  esac
+}
+
+# A file's SHA-256 in hex: sha256sum (GNU coreutils) or shasum -a 256 (macOS).
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+
+# A file's size in bytes: GNU stat -c %s, else BSD stat -f %z.
+file_size() { stat -c %s "$1" 2>/dev/null || stat -f %z "$1"; }
+
 # Prints a step in bold, and `took` prints how long the step since the last `step` took.
-step() { _step_start=$(date +%s%N); _step_name="$*"; printf '\033[1m[%s]\033[0m %s\n' "${LOG_TAG:-demo}" "$*"; }
+step() { _step_start=$(now_ms); _step_name="$*"; printf '\033[1m[%s]\033[0m %s\n' "${LOG_TAG:-demo}" "$*"; }
 took() {
-  local ms=$(( ($(date +%s%N) - _step_start) / 1000000 ))
+  local ms=$(( $(now_ms) - _step_start ))
   printf '\033[1m[%s]\033[0m   %s: %d.%01ds\n' "${LOG_TAG:-demo}" "${1:-done}" $((ms / 1000)) $((ms % 1000 / 100))
 }
 
@@ -54,7 +76,19 @@ ensure_wasm_opt() {
   fi
 }
 
+# The browser test's chromium: CHROMIUM (journey.mjs reads it too) or /usr/bin/chromium,
+# installed with apt; where there is no apt (macOS), Chromium's or Chrome's app bundle.
 ensure_chromium() {
+  if [ -n "${CHROMIUM:-}" ] && [ -x "$CHROMIUM" ]; then return 0; fi
+  if [ ! -x /usr/bin/chromium ] && ! command -v apt-get >/dev/null 2>&1; then
+    local app
+    for app in /Applications/Chromium.app/Contents/MacOS/Chromium \
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"; do
+      if [ -x "$app" ]; then export CHROMIUM=$app; return 0; fi
+    done
+    echo "no chromium here and no apt-get to install it: install Chromium (or Chrome), or set CHROMIUM to its binary" >&2
+    return 1
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     step "installing Debian's chromium for the browser test (apt, once)"
     local sudo=""
