@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use url::Url;
 
 use crate::encode::decode_form;
@@ -228,48 +228,7 @@ impl Client {
         request: &mut reqwest::Request,
         token: Option<&dyn TokenCredentials>,
     ) -> Result<crate::sign::SignedRequest, Error> {
-        let is_form = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                v.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-        let bytes = match request.body() {
-            None => None,
-            Some(body) => Some(body.as_bytes().ok_or(Error::StreamingBody)?.to_vec()),
-        };
-        let form_text;
-        let body = match &bytes {
-            None => Body::Empty,
-            Some(b) if is_form => {
-                form_text = std::str::from_utf8(b).map_err(|_| Error::FormNotUtf8)?;
-                Body::Form(form_text)
-            }
-            Some(b) => Body::Other(b),
-        };
-        let method = request.method().as_str().to_owned();
-        let url = request.url().clone();
-        let signed = self.signer(token).sign(
-            &Request {
-                method: &method,
-                url: &url,
-                body,
-            },
-            &Nonce::generate(),
-            Timestamp::now(),
-        )?;
-        *request.url_mut() = signed.url.clone();
-        if let Some(auth) = &signed.authorization {
-            let value = HeaderValue::from_str(auth).map_err(|_| Error::HeaderNotAscii)?;
-            request.headers_mut().insert(AUTHORIZATION, value);
-        }
-        if let Some(new_body) = &signed.body {
-            *request.body_mut() = Some(new_body.clone().into());
-        }
-        Ok(signed)
+        crate::sign_now::sign_reqwest_with(&self.signer(token), request)
     }
 
     /// Signs and sends `request`; a non-2xx answer becomes [`Error::Remote`].

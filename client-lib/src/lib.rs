@@ -10,6 +10,8 @@
 //! - [`sign`]: [`Signer`] puts it together; nonce and timestamp are inputs (§3.3);
 //!   [`Signer::authorization`] gives the header alone, [`Signer::sign`] also the base
 //!   string and parameters;
+//! - [`sign_now`]: one call, a fresh nonce and the current time: [`authorization_header`]
+//!   for any request, `sign_reqwest` (feature `client`) for a `reqwest::Request` in place;
 //! - [`verify`]: the server side, from an incoming request to a checked signature;
 //! - [`callback`]: the callback of §2.2, read from its URL;
 //! - [`pending`]: a sign-in under way, bound to the browser that began it;
@@ -95,6 +97,7 @@ pub mod header;
 pub mod observe;
 pub mod pending;
 pub mod sign;
+pub mod sign_now;
 pub mod signature;
 pub mod types;
 pub mod verify;
@@ -131,6 +134,7 @@ pub use code_callback::CodeCallback;
 pub use observe::{Exchange, Observer, Step};
 pub use pending::{AuthorizationRedirect, PendingAuthorization};
 pub use sign::{Body, Placement, Request, SignError, SignedRequest, Signer};
+pub use sign_now::authorization_header;
 pub use signature::{HmacSha1, HmacSha256, Plaintext, SignatureMethod};
 pub use types::{
     AccessToken, AuthorizationCode, BearerToken, ClientCredentials, ConsumerKey, ConsumerSecret,
@@ -154,5 +158,7 @@ pub use registry::{Compliance, Hooks, Registry, Remote};
 pub use rsa_sha1::{RsaKeyError, RsaSha1, RsaSha1PublicKey};
 #[cfg(feature = "client")]
 pub use settings::{Settings, TokenEndpointAuth};
+#[cfg(feature = "client")]
+pub use sign_now::sign_reqwest;
 #[cfg(feature = "client")]
 pub use tokens::{RemoteToken, TokenKind, TokenRef, TokenStore, UserKey, any_token_store};
