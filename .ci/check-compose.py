@@ -216,7 +216,8 @@ for site in sites:
 # --- Docker Desktop: bridge networking, published ports, names that work on both sides.
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 # Read by browsers, not by the container itself: these may name loopback.
-BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL", "DEMO_OAUTH2_REDIRECT_URI"}
+BROWSER_URLS = {"SITE_PUBLIC_URL", "DEMO_SITE_URL", "DEMO_OAUTH2_REDIRECT_URI",
+                "PROVIDER_DEBUGGER_URL"}
 sample = (root / "provider" / ".env.sample").read_text() + (root / "app" / ".env.sample").read_text()
 documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", sample, re.M))
 
