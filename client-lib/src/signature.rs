@@ -134,6 +134,9 @@ fn digest_base64<D: sha1::Digest>(body: &[u8]) -> String {
     BASE64.encode(D::digest(body))
 }
 
+// The two HMAC methods are one generic implementation (`hmac_sign`, `digest_base64`)
+// bound to their digest. A blanket impl over a digest trait would also make the four
+// lines below one, but it would stop other crates adding signature methods of their own.
 impl SignatureMethod for HmacSha1 {
     fn name(&self) -> &'static str {
         "HMAC-SHA1"

@@ -27,7 +27,7 @@ use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use crate::error::{Error, PageError};
-use crate::plumbing::db::{self, Db};
+use crate::plumbing::db::Db;
 
 /// Characters of the random cookie value.
 const VALUE_LEN: usize = 32;
@@ -44,25 +44,9 @@ impl CsrfKey {
     /// `{brand}_csrf` (`__Host-` prefixed when `secure`, so that only this host over
     /// https may set it).
     pub async fn load(db: &Db, brand: &str, secure: bool) -> Result<Self, sqlx::Error> {
-        sqlx::query(
-            "insert into server_keys (name, secret, created_at) values ('csrf', $1, $2) \
-             on conflict do nothing",
-        )
-        .bind(crate::store::apps::random_credential(64))
-        .bind(db::now())
-        .execute(db)
-        .await?;
-        let key: String = sqlx::query_scalar("select secret from server_keys where name = 'csrf'")
-            .fetch_one(db)
-            .await?;
-        let name = format!("{}_csrf", brand.to_ascii_lowercase().replace(' ', "_"));
         Ok(Self {
-            key: key.into_bytes(),
-            cookie: if secure {
-                format!("__Host-{name}")
-            } else {
-                name
-            },
+            key: super::server_keys::shared(db, "csrf").await?,
+            cookie: super::server_keys::cookie_name(brand, "csrf", secure),
             secure,
         })
     }

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq as _;
 use tower_cookies::Cookies;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::plumbing::db::{self, Db};
+use crate::plumbing::db::Db;
 
 /// Characters of the random id.
 const ID_LEN: usize = 24;
@@ -29,26 +29,9 @@ impl DeviceKey {
     /// The key every instance on `db` shares (created by the first one), and the cookie
     /// `{brand}_device` (`__Host-` prefixed when `secure`).
     pub async fn load(db: &Db, brand: &str, secure: bool) -> Result<Self, sqlx::Error> {
-        sqlx::query(
-            "insert into server_keys (name, secret, created_at) values ('device', $1, $2) \
-             on conflict do nothing",
-        )
-        .bind(crate::store::apps::random_credential(64))
-        .bind(db::now())
-        .execute(db)
-        .await?;
-        let key: String =
-            sqlx::query_scalar("select secret from server_keys where name = 'device'")
-                .fetch_one(db)
-                .await?;
-        let name = format!("{}_device", brand.to_ascii_lowercase().replace(' ', "_"));
         Ok(Self {
-            key: key.into_bytes(),
-            cookie: if secure {
-                format!("__Host-{name}")
-            } else {
-                name
-            },
+            key: super::server_keys::shared(db, "device").await?,
+            cookie: super::server_keys::cookie_name(brand, "device", secure),
             secure,
         })
     }

@@ -11,6 +11,7 @@ pub mod device;
 pub mod home;
 pub mod next;
 pub mod origin;
+pub mod server_keys;
 pub mod session;
 pub mod settings;
 pub mod templates;
