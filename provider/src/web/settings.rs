@@ -83,7 +83,7 @@ pub async fn connected_apps(
     CurrentUser(user): CurrentUser,
 ) -> Result<Response, PageError> {
     let oauth1 = tokens::connections(&state.db, user.id).await?;
-    let oauth2 = oauth2::tokens::connections(&state.db, user.id).await?;
+    let oauth2 = oauth2::connections::connections(&state.db, user.id).await?;
     let mut connections: Vec<Row> = oauth1
         .into_iter()
         .map(|c| Row {
@@ -130,7 +130,7 @@ pub async fn revoke(
             tokens::disconnect(&state.db, &state.grants, form.app_id, user.id).await?
         }
         Protocol::Oauth2 => {
-            oauth2::tokens::disconnect(&state.db, &state.bearer_grants, form.app_id, user.id)
+            oauth2::connections::disconnect(&state.db, &state.bearer_grants, form.app_id, user.id)
                 .await?
                 > 0
         }

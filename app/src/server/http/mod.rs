@@ -6,4 +6,5 @@ pub mod error;
 pub mod guard;
 pub mod headers;
 pub mod ops;
+pub mod remote_log;
 pub mod user;

@@ -3,4 +3,5 @@
 
 pub mod clients;
 pub mod codes;
+pub mod connections;
 pub mod tokens;
