@@ -3,7 +3,7 @@
 //! the oauth1-request crate on the same request, so the README's figure is a ratio
 //! measured in one run. Also verification, the provider's per-request cost.
 //!
-//! `cargo bench -p oauth1 --bench sign`
+//! `cargo bench -p oauth1-rfc5849 --bench sign`
 
 use std::hint::black_box;
 

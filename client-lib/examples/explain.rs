@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! # Every step of Twitter's "Creating a signature" example, with its RFC 5849 section:
-//! cargo run -p oauth1 --example explain -- --preset twitter-statuses-update
+//! cargo run -p oauth1-rfc5849 --example explain -- --preset twitter-statuses-update
 //!
 //! # A raw request whose client signed the http URL but sent it over https, diagnosed:
 //! printf 'GET /photos?file=vacation.jpg&size=original HTTP/1.1\r\nHost: photos.example.net\r\nAuthorization: OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="chapoH", oauth_signature="MdpQcU8iPSUjWoN%%2FUDMsK2sui9I%%3D"\r\n\r\n' \
-//!   | cargo run -p oauth1 --example explain -- --stdin --consumer-secret kd94hf93k423kf44 --token-secret pfkkdhi9sl3r4s00
+//!   | cargo run -p oauth1-rfc5849 --example explain -- --stdin --consumer-secret kd94hf93k423kf44 --token-secret pfkkdhi9sl3r4s00
 //! ```
 
 use std::collections::HashMap;

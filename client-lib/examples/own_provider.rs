@@ -4,7 +4,7 @@
 //! two storage hooks and four routes; the library does every rule of RFC 5849.
 //!
 //! ```sh
-//! cargo run -p oauth1 --all-features --example own_provider
+//! cargo run -p oauth1-rfc5849 --all-features --example own_provider
 //! ```
 //!
 //! Settings: `EXAMPLE_LISTEN` (127.0.0.1:8400), `EXAMPLE_PUBLIC_URL`

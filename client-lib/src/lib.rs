@@ -76,7 +76,7 @@
 //! ```
 /// The crate's README (`client-lib/README.md`), whose Rust blocks run as doc tests. They
 /// use the client, the explainer, the axum server half and RSA-SHA1, so they run when
-/// those features are on (`cargo test -p oauth1 --doc --all-features`, or `--workspace`).
+/// those features are on (`cargo test -p oauth1-rfc5849 --doc --all-features`, or `--workspace`).
 #[cfg(all(
     doctest,
     feature = "client",
