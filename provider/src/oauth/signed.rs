@@ -45,6 +45,15 @@ pub fn refused(state: &AppState, parts: &Parts, body: &[u8], err: ServerError) -
     if matches!(err, ServerError::Store(_)) {
         return err.into();
     }
+    // Refusals are what a stranger can send at will: the request is read again for its
+    // consumer key only when the line is written.
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        log_refusal(state, parts, body, &err);
+    }
+    Error::from(err).with_debugger(state.config.debugger_url.as_ref())
+}
+
+fn log_refusal(state: &AppState, parts: &Parts, body: &[u8], err: &ServerError) {
     let consumer_key = consumer_key(state, parts, body);
     let request_id = parts
         .headers
@@ -58,7 +67,6 @@ pub fn refused(state: &AppState, parts: &Parts, body: &[u8], err: ServerError) -
         request_id = ?request_id,
         "signed request refused: {err}"
     );
-    Error::from(err).with_debugger(state.config.debugger_url.as_ref())
 }
 
 /// `oauth_consumer_key` of a request whose parameters have the shape of a signed one.
