@@ -18,7 +18,7 @@ use crate::types::{
 mod params;
 mod write;
 
-use params::{ProtocolParams, RequestParams};
+use params::{EncodedParams, ProtocolParams, RequestParams};
 use write::{header, push_form};
 
 /// Where the protocol parameters travel (§3.5).
@@ -249,12 +249,38 @@ impl<'a> Signer<'a> {
         nonce: &Nonce,
         timestamp: Timestamp,
     ) -> Result<SignedRequest, SignError> {
+        self.with_base_string(request, nonce, timestamp, |oauth, encoded, base_string| {
+            self.finish_signed(request, oauth, encoded, base_string)
+        })
+    }
+
+    /// The steps every signature starts with (§3.1–§3.4.1): the protocol parameters
+    /// (borrowing the timestamp's digits and the body hash from this frame), their
+    /// encoding, and the base string, handed to `then`.
+    fn with_base_string<R>(
+        &self,
+        request: &Request<'_>,
+        nonce: &Nonce,
+        timestamp: Timestamp,
+        then: impl FnOnce(&ProtocolParams<'_>, &EncodedParams<'_>, String) -> R,
+    ) -> Result<R, SignError> {
         let mut digits = [0; 20];
         let timestamp = decimal(timestamp.as_secs(), &mut digits);
         let body_hash = self.body_hash(request.body);
         let oauth = self.oauth_params(body_hash.as_deref(), nonce, timestamp);
         let encoded = oauth.encoded();
         let base_string = self.base_string(request, &encoded)?;
+        Ok(then(&oauth, &encoded, base_string))
+    }
+
+    /// [`Self::sign`] past the base string: the signature, placed, with what led to it.
+    fn finish_signed(
+        &self,
+        request: &Request<'_>,
+        oauth: &ProtocolParams<'_>,
+        encoded: &EncodedParams<'_>,
+        base_string: String,
+    ) -> SignedRequest {
         let signature = self.method.sign(
             &base_string,
             self.client.secret.secret(),
@@ -273,14 +299,14 @@ impl<'a> Signer<'a> {
         };
         match self.placement {
             Placement::Header => {
-                signed.authorization = Some(header(self.realm, &encoded, write_signature));
+                signed.authorization = Some(header(self.realm, encoded, write_signature));
             }
             Placement::Query => {
                 let mut query = signed.url.query().unwrap_or("").to_owned();
                 if !query.is_empty() {
                     query.push('&');
                 }
-                push_form(&mut query, &encoded, write_signature);
+                push_form(&mut query, encoded, write_signature);
                 signed.url.set_query(Some(&query));
             }
             Placement::Body => {
@@ -291,7 +317,7 @@ impl<'a> Signer<'a> {
                 if !body.is_empty() {
                     body.push('&');
                 }
-                push_form(&mut body, &encoded, write_signature);
+                push_form(&mut body, encoded, write_signature);
                 signed.body = Some(body);
             }
         }
@@ -305,7 +331,7 @@ impl<'a> Signer<'a> {
         signed.oauth_params = oauth_params;
         signed.base_string = base_string;
         signed.signature = signature;
-        Ok(signed)
+        signed
     }
 
     /// Signs `request` and returns only the `Authorization` header value (§3.5.1),
@@ -319,20 +345,16 @@ impl<'a> Signer<'a> {
         nonce: &Nonce,
         timestamp: Timestamp,
     ) -> Result<String, SignError> {
-        let mut digits = [0; 20];
-        let timestamp = decimal(timestamp.as_secs(), &mut digits);
-        let body_hash = self.body_hash(request.body);
-        let oauth = self.oauth_params(body_hash.as_deref(), nonce, timestamp);
-        let encoded = oauth.encoded();
-        let base_string = self.base_string(request, &encoded)?;
-        Ok(header(self.realm, &encoded, |out| {
-            self.method.sign_encoded_into(
-                &base_string,
-                self.client.secret.secret(),
-                self.token_secret(),
-                out,
-            )
-        }))
+        self.with_base_string(request, nonce, timestamp, |_, encoded, base_string| {
+            header(self.realm, encoded, |out| {
+                self.method.sign_encoded_into(
+                    &base_string,
+                    self.client.secret.secret(),
+                    self.token_secret(),
+                    out,
+                )
+            })
+        })
     }
 }
 

@@ -20,6 +20,11 @@ mod collect;
 
 use collect::{Collected, ProtocolFields, check_body_hash};
 
+/// A header's value when it is visible ASCII; any other value is taken as absent.
+pub(crate) fn visible_header(parts: &http::request::Parts, name: http::HeaderName) -> Option<&str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
 /// The parts of an incoming HTTP request that verification reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IncomingRequest<'a> {
@@ -36,17 +41,11 @@ impl<'a> IncomingRequest<'a> {
     /// Reads the method, `Authorization` and `Content-Type` from an `http` request head.
     /// A header that is not visible ASCII is treated as absent.
     pub fn from_parts(parts: &'a http::request::Parts, url: &'a Url, body: &'a [u8]) -> Self {
-        let header = |name| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v: &http::HeaderValue| v.to_str().ok())
-        };
         Self {
             method: parts.method.as_str(),
             url,
-            authorization: header(http::header::AUTHORIZATION),
-            content_type: header(http::header::CONTENT_TYPE),
+            authorization: visible_header(parts, http::header::AUTHORIZATION),
+            content_type: visible_header(parts, http::header::CONTENT_TYPE),
             body,
         }
     }

@@ -5,6 +5,7 @@
 use super::Server;
 use super::error::ServerError;
 use super::response::random;
+use super::store::Data;
 use super::store::{Approval, ClientRecord, TemporaryCredentials};
 use crate::types::Verifier;
 
@@ -42,9 +43,9 @@ impl std::fmt::Debug for Authorized {
 
 impl<C, U, G> Server<C, U, G>
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     /// The unexpired, unanswered request of `oauth_token`, for a consent page.
     pub async fn pending(&self, oauth_token: &str) -> Result<PendingRequest<C, U, G>, ServerError> {

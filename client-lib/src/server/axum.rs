@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 
-use super::{Protected, Server, ServerError, ServerRequest};
+use super::{Data, Protected, Server, ServerError, ServerRequest};
 
 /// A request signed with token credentials, verified (RFC 5849 §3). Its body was read
 /// to check the signature and is kept in [`Self::body`]; form parameters are in
@@ -66,9 +66,9 @@ async fn read<C, U, G>(
     request: Request,
 ) -> Result<(http::request::Parts, Bytes), Refused>
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, server.config().max_body)
@@ -87,9 +87,9 @@ impl<S, C, U, G> FromRequest<S> for Signed<C, U, G>
 where
     Arc<Server<C, U, G>>: FromRef<S>,
     S: Send + Sync,
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     type Rejection = Refused;
 
@@ -131,9 +131,9 @@ pub async fn request_token<C, U, G>(
     request: Request,
 ) -> Response
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Default + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data + Default,
 {
     let (parts, body) = match read(&server, request).await {
         Ok(read) => read,
@@ -151,9 +151,9 @@ pub async fn access_token<C, U, G>(
     request: Request,
 ) -> Response
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     let (parts, body) = match read(&server, request).await {
         Ok(read) => read,

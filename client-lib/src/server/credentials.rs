@@ -6,6 +6,7 @@ use super::check::verify;
 use super::error::ServerError;
 use super::request::{ServerRequest, callback_allowed, parse};
 use super::response::{form, random};
+use super::store::Data;
 use super::store::{ClientRecord, TemporaryCredentials, TokenRecord};
 use crate::signature::constant_time_eq;
 use crate::types::{Token, TokenSecret};
@@ -16,9 +17,9 @@ pub(crate) const CREDENTIAL_LEN: usize = 32;
 
 impl<C, U, G> Server<C, U, G>
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     /// `POST` of the temporary credential request (§2.1), signed with client credentials
     /// only. `oauth_callback` is required, and must be `oob` or registered for the

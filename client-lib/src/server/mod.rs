@@ -128,7 +128,7 @@ pub use nonce_sql::SqlNonceStore;
 pub use protect::{Protected, TwoLegged};
 pub use request::{ServerRequest, callback_allowed};
 pub use store::{
-    Approval, ClientPublicKey, ClientRecord, ClientStore, MemoryTemporaries, StoreError,
+    Approval, ClientPublicKey, ClientRecord, ClientStore, Data, MemoryTemporaries, StoreError,
     StoreResult, TemporaryCredentials, TemporaryStore, TokenRecord, TokenStore,
 };
 
@@ -148,9 +148,9 @@ pub struct Server<C, U, G = ()> {
 
 impl<C, U, G> Server<C, U, G>
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     /// A server over `clients` and `tokens`, keeping temporary credentials and nonces in
     /// this process's memory until [`Self::temporaries`] or [`Self::nonces`] say

@@ -6,6 +6,7 @@ use super::Server;
 use super::check::verify;
 use super::error::ServerError;
 use super::request::{ServerRequest, parse};
+use super::store::Data;
 use super::store::{ClientRecord, TokenRecord};
 use crate::verify::{SignedParams, VerifyError};
 
@@ -47,9 +48,9 @@ fn first<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 impl<C, U, G> Server<C, U, G>
 where
-    C: Clone + Send + Sync + 'static,
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    C: Data,
+    U: Data,
+    G: Data,
 {
     /// Checks a request signed with token credentials: the token must exist and belong
     /// to the client that signed with it.

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::config::ServerConfig;
 use super::error::ServerError;
-use crate::verify::{IncomingRequest, SignedParams, VerifyError};
+use crate::verify::{IncomingRequest, SignedParams, VerifyError, visible_header};
 
 /// What the server reads of a request. The URL is not taken from it: the server rebuilds
 /// it from its public URL and `path_and_query`.
@@ -37,17 +37,11 @@ impl<'a> ServerRequest<'a> {
     /// From an `http` request head and its body. A header that is not visible ASCII is
     /// taken as absent.
     pub fn from_parts(parts: &'a http::request::Parts, body: &'a [u8]) -> Self {
-        let header = |name| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v: &http::HeaderValue| v.to_str().ok())
-        };
         Self {
             method: parts.method.as_str(),
             path_and_query: parts.uri.path_and_query().map_or("/", |pq| pq.as_str()),
-            authorization: header(http::header::AUTHORIZATION),
-            content_type: header(http::header::CONTENT_TYPE),
+            authorization: visible_header(parts, http::header::AUTHORIZATION),
+            content_type: visible_header(parts, http::header::CONTENT_TYPE),
             body,
         }
     }

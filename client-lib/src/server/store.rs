@@ -20,6 +20,13 @@ use async_trait::async_trait;
 use crate::types::{ConsumerKey, ConsumerSecret, Token, TokenSecret, Verifier};
 use crate::verify::SignedParams;
 
+/// What an application attaches to its clients, people and grants (the server's `C`,
+/// `U` and `G`): any value that can be cloned out of a store and shared across tasks.
+/// Implemented for every such type; it names that bound once instead of at every `impl`.
+pub trait Data: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> Data for T {}
+
 /// A storage failure, whatever the store's own error type: `?` converts any error.
 #[derive(Debug)]
 pub struct StoreError(Box<dyn std::error::Error + Send + Sync>);
@@ -268,8 +275,8 @@ impl<U, G> MemoryTemporaries<U, G> {
 #[async_trait]
 impl<U, G> TemporaryStore<U, G> for MemoryTemporaries<U, G>
 where
-    U: Clone + Send + Sync + 'static,
-    G: Clone + Send + Sync + 'static,
+    U: Data,
+    G: Data,
 {
     async fn save(
         &self,

@@ -46,27 +46,23 @@ fn quota(attempts: u32, window: Duration) -> Quota {
         .allow_burst(attempts)
 }
 
+/// A limiter of `attempts` per `window` for each key.
+fn keyed<K: Clone + Eq + std::hash::Hash>(
+    attempts: u32,
+    window: Duration,
+) -> DefaultKeyedRateLimiter<K> {
+    DefaultKeyedRateLimiter::keyed(quota(attempts, window))
+}
+
 impl LoginLimits {
     pub fn new(config: &Config) -> Self {
         let window = Duration::from_secs(config.login_window_secs.max(1));
         Self {
-            per_account_and_address: DefaultKeyedRateLimiter::keyed(quota(
-                config.login_attempts_per_account_and_address,
-                window,
-            )),
-            per_account: DefaultKeyedRateLimiter::keyed(quota(
-                config.login_attempts_per_account,
-                window,
-            )),
-            per_address: DefaultKeyedRateLimiter::keyed(quota(
-                config.login_attempts_per_address,
-                window,
-            )),
-            per_device: DefaultKeyedRateLimiter::keyed(quota(
-                config.login_attempts_per_account_and_address,
-                window,
-            )),
-            sign_ups: DefaultKeyedRateLimiter::keyed(quota(config.signups_per_address, window)),
+            per_account_and_address: keyed(config.login_attempts_per_account_and_address, window),
+            per_account: keyed(config.login_attempts_per_account, window),
+            per_address: keyed(config.login_attempts_per_address, window),
+            per_device: keyed(config.login_attempts_per_account_and_address, window),
+            sign_ups: keyed(config.signups_per_address, window),
             clock: DefaultClock::default(),
         }
     }

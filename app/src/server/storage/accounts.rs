@@ -33,6 +33,23 @@ struct Columns<'a> {
     scope: Option<&'a str>,
 }
 
+/// Binds, in this order, the token's columns that `relink` sets and `link` inserts:
+/// screen_name, token, token_secret, linked_at, kind, refresh_token, expires_at, scope.
+fn bind_token<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    c: &Columns<'q>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(c.screen_name)
+        .bind(c.token)
+        .bind(c.token_secret)
+        .bind(db::now())
+        .bind(c.kind)
+        .bind(c.refresh_token)
+        .bind(c.expires_at)
+        .bind(c.scope)
+}
+
 fn columns(token: &RemoteToken) -> Columns<'_> {
     match token {
         RemoteToken::OAuth1(t) => Columns {
@@ -191,12 +208,10 @@ pub async fn create_user(db: &Db, display_name: &str) -> Result<i64, sqlx::Error
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn display_name(db: &Db, user_id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query("select display_name from users where id = $1")
+    sqlx::query_scalar("select display_name from users where id = $1")
         .bind(user_id)
         .fetch_optional(db)
-        .await?
-        .map(|r| r.try_get("display_name"))
-        .transpose()
+        .await
 }
 
 /// The local owner of a remote account, if it is linked.
@@ -206,13 +221,11 @@ pub async fn owner_of(
     remote: &str,
     remote_user_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query("select user_id from accounts where remote = $1 and remote_user_id = $2")
+    sqlx::query_scalar("select user_id from accounts where remote = $1 and remote_user_id = $2")
         .bind(remote)
         .bind(remote_user_id)
         .fetch_optional(db)
-        .await?
-        .map(|r| r.try_get("user_id"))
-        .transpose()
+        .await
 }
 
 /// The common case of a sign-in, in one statement: this remote account is already linked
@@ -227,27 +240,20 @@ pub async fn relink(
     current: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let c = columns(token);
-    sqlx::query(
+    let update = sqlx::query(
         "update accounts set screen_name = $1, token = $2, token_secret = $3, linked_at = $4, \
          kind = $5, refresh_token = $6, expires_at = $7, scope = $8 \
          where remote = $9 and remote_user_id = $10 and user_id = coalesce($11, user_id) \
          returning user_id",
-    )
-    .bind(c.screen_name)
-    .bind(c.token)
-    .bind(c.token_secret)
-    .bind(db::now())
-    .bind(c.kind)
-    .bind(c.refresh_token)
-    .bind(c.expires_at)
-    .bind(c.scope)
-    .bind(remote)
-    .bind(c.remote_user_id)
-    .bind(current)
-    .fetch_optional(db)
-    .await?
-    .map(|r| r.try_get("user_id"))
-    .transpose()
+    );
+    bind_token(update, &c)
+        .bind(remote)
+        .bind(c.remote_user_id)
+        .bind(current)
+        .fetch_optional(db)
+        .await?
+        .map(|r| r.try_get("user_id"))
+        .transpose()
 }
 
 /// Links (or re-links, with a new token) a remote account to `user_id`.
@@ -266,24 +272,17 @@ pub async fn link(
         .bind(c.remote_user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "insert into accounts (user_id, remote, remote_user_id, screen_name, token, token_secret, \
-         linked_at, kind, refresh_token, expires_at, scope) \
+    let insert = sqlx::query(
+        "insert into accounts (screen_name, token, token_secret, linked_at, kind, \
+         refresh_token, expires_at, scope, user_id, remote, remote_user_id) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(user_id)
-    .bind(remote)
-    .bind(c.remote_user_id)
-    .bind(c.screen_name)
-    .bind(c.token)
-    .bind(c.token_secret)
-    .bind(db::now())
-    .bind(c.kind)
-    .bind(c.refresh_token)
-    .bind(c.expires_at)
-    .bind(c.scope)
-    .execute(&mut *tx)
-    .await?;
+    );
+    bind_token(insert, &c)
+        .bind(user_id)
+        .bind(remote)
+        .bind(c.remote_user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
