@@ -8,8 +8,19 @@ use leptos_router::{SsrMode, path};
 use crate::pages::{Accounts, Home, HowItWorks, Profile};
 use crate::signing::{Debugger, Playground};
 
+#[cfg(feature = "ssr")]
+use crate::server::http::browser_half::is_built as browser_half_built;
+
+/// In the browser, the half that runs is there.
+#[cfg(not(feature = "ssr"))]
+fn browser_half_built(_: &LeptosOptions) -> bool {
+    true
+}
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // `.ci/demo` serves before the browser half is built: until then pages name no script.
+    let hydrate = browser_half_built(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -21,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet id="leptos" options=options.clone()/>
                 // Under `cargo leptos watch` only: reloads the page after each rebuild.
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {hydrate.then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
             <body>

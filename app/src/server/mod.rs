@@ -24,7 +24,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::components::{App, shell};
 use crate::model::RemoteInfo;
 use config::SiteConfig;
-use http::{api_errors, guard, headers, ops};
+use http::{api_errors, browser_half, guard, headers, ops};
 use plumbing::store_kind::StoreKind;
 use sign_in::{account_posts, callback, flows, login, throttle};
 use state::AppState;
@@ -283,7 +283,7 @@ pub async fn run(env_file: Option<std::path::PathBuf>) -> Result<(), StartError>
     let state = build_state(&lookup, &site_root).await?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     ops::log_configuration(&state);
-    ops::warn_if_the_browser_half_is_missing(&state.leptos_options);
+    browser_half::log_if_missing(&state.leptos_options);
     start_sweeper(&state);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

@@ -2,6 +2,7 @@
 //! response carries, errors as pages, who is signed in, probes and request ids.
 
 pub mod api_errors;
+pub mod browser_half;
 pub mod error;
 pub mod guard;
 pub mod headers;

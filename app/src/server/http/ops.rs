@@ -130,35 +130,3 @@ pub fn log_configuration(state: &AppState) {
         c.public_url
     );
 }
-
-/// The browser half (`/pkg/app.js` and its wasm) missing at start: pages would render
-/// but never hydrate, with nothing but a 404 in the browser to say why. A warning that
-/// names the file and the fix.
-pub fn warn_if_the_browser_half_is_missing(options: &LeptosOptions) {
-    if options.hash_files {
-        return;
-    }
-    let js = std::path::Path::new(options.site_root.as_ref())
-        .join(options.site_pkg_dir.as_ref())
-        .join(format!("{}.js", options.output_name));
-    if js.is_file() {
-        return;
-    }
-    let hashed = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .is_some_and(|hash| hash.is_file());
-    if hashed {
-        tracing::warn!(
-            missing = %js.display(),
-            "the browser half was built with hashed file names: set LEPTOS_HASH_FILES=true, \
-             or pages will not hydrate"
-        );
-    } else {
-        tracing::warn!(
-            missing = %js.display(),
-            "no browser half: pages render but will not hydrate. Build it with .ci/build-site \
-             (or cargo leptos build), or point LEPTOS_SITE_ROOT at it"
-        );
-    }
-}
