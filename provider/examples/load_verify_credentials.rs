@@ -3,6 +3,14 @@
 //! OAuth 2.0 `GET /2/users/me` with a Bearer token, one after the other in one run, on
 //! the same provider, database and users.
 //!
+//! Before them, the floor: a bare axum route in the same process answering the same
+//! request bytes with the provider's own response body and no OAuth work at all. For each
+//! part it prints the process's CPU time per answered request (`/proc/self/stat`, so
+//! Linux) and its ratio to the floor: what the provider's work costs on top of HTTP.
+//! Pin the server and the load generator apart for steady figures:
+//! `taskset -c 0 target/release/examples/load_verify_credentials` (wrk then runs on
+//! CPU 1 through `taskset -c 1`, when `taskset` is there).
+//!
 //! `LOAD_USERS` people each hold an OAuth 1.0a access token and an OAuth 2.0 access token
 //! of one app, issued by the provider's own token code (`tokens::issue_access_token`,
 //! `oauth2::tokens::issue`); the requests take the tokens in turn. Every OAuth 1.0a
@@ -12,8 +20,9 @@
 //! loopback while the provider serves from this one.
 //!
 //! ```sh
-//! cargo run --release -p provider --example load_verify_credentials              # SQLite + memory nonces
-//! cargo run --release -p provider --example load_verify_credentials -- postgres  # Postgres + Redis
+//! cargo build --release -p provider --example load_verify_credentials
+//! taskset -c 0 target/release/examples/load_verify_credentials           # SQLite + memory nonces
+//! taskset -c 0 target/release/examples/load_verify_credentials postgres  # Postgres + Redis
 //! ```
 //! Options (environment): `LOAD_SECONDS` (per part, default 10), `LOAD_CONNECTIONS`
 //! (default 64), `LOAD_REQUESTS` (signed OAuth 1.0a requests prepared, default 1000000),
@@ -40,8 +49,12 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// What one part of the run measured, read from wrk's report.
+/// What one part of the run measured, read from wrk's report, and this process's CPU.
 struct Measured {
+    /// Answers wrk counted ("N requests in …").
+    requests: u64,
+    /// This process's CPU time (user + system) while wrk ran, in microseconds.
+    cpu_micros: Option<u64>,
     requests_per_sec: String,
     p50: String,
     p99: String,
@@ -89,6 +102,55 @@ end
     Ok(script_path)
 }
 
+/// This process's CPU time so far (user + system, `/proc/self/stat` fields 14 and 15),
+/// in microseconds; `None` off Linux.
+fn cpu_micros() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, field 2, is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
+    Some(ticks * 10_000)
+}
+
+impl Measured {
+    fn cpu_per_request(&self) -> Option<f64> {
+        let micros = self.cpu_micros?;
+        (self.requests > 0).then(|| micros as f64 / self.requests as f64)
+    }
+}
+
+/// The floor: a bare axum route answering every request with `body`, no OAuth work.
+async fn spawn_floor(body: String) -> Result<std::net::SocketAddr, BoxError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// The body the provider answers `request` with (one raw HTTP/1.1 exchange).
+async fn answer_body(addr: std::net::SocketAddr, request: &str) -> Result<String, BoxError> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let close = request.replacen("\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1);
+    stream.write_all(close.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no response body")?;
+    if !head.starts_with("HTTP/1.1 200") {
+        return Err(format!(
+            "the provider answered {}",
+            head.lines().next().unwrap_or("")
+        )
+        .into());
+    }
+    Ok(body.to_owned())
+}
+
 /// Runs wrk with `script` against `url`, prints its report and returns what it measured.
 async fn run_wrk(
     script: PathBuf,
@@ -96,20 +158,29 @@ async fn run_wrk(
     seconds: u64,
     connections: u64,
 ) -> Result<Measured, BoxError> {
+    let cpu_before = cpu_micros();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("wrk")
-            .args([
-                "-t1",
-                &format!("-c{connections}"),
-                &format!("-d{seconds}s"),
-                "--latency",
-                "-s",
-            ])
-            .arg(script)
-            .arg(url)
-            .output()
+        // On the other CPU from the server, when the server was pinned with taskset.
+        let mut wrk = if Command::new("taskset").arg("-V").output().is_ok() {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", "1", "wrk"]);
+            taskset
+        } else {
+            Command::new("wrk")
+        };
+        wrk.args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(script)
+        .arg(url)
+        .output()
     })
     .await??;
+    let cpu_after = cpu_micros();
     let report = String::from_utf8_lossy(&output.stdout);
     println!("{report}");
     if !output.status.success() {
@@ -122,7 +193,14 @@ async fn run_wrk(
             .find_map(|line| line.trim().strip_prefix(prefix))
             .map(|rest| rest.trim().to_owned())
     };
+    let requests = report
+        .lines()
+        .find_map(|line| line.trim().split_once(" requests in "))
+        .and_then(|(n, _)| n.trim().parse().ok())
+        .unwrap_or(0);
     Ok(Measured {
+        requests,
+        cpu_micros: cpu_before.zip(cpu_after).map(|(b, a)| a.saturating_sub(b)),
         requests_per_sec: field("Requests/sec:").unwrap_or_default(),
         p50: field("50%").unwrap_or_default(),
         p99: field("99%").unwrap_or_default(),
@@ -275,6 +353,13 @@ async fn main() -> Result<(), BoxError> {
     )?;
 
     provider::spawn(state.clone(), listener).await?;
+    let first_bearer = format!(
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        bearer_url.path(),
+        bearer_tokens[0]
+    );
+    let floor = spawn_floor(answer_body(addr, &first_bearer).await?).await?;
+    let floor_url = url::Url::parse(&format!("http://{floor}/2/users/me"))?;
     let backend = if postgres {
         "Postgres + Redis"
     } else {
@@ -282,6 +367,8 @@ async fn main() -> Result<(), BoxError> {
     };
     let mut results = Vec::new();
     for (label, script, url) in [
+        // The Bearer requests' bytes, but no OAuth work: the HTTP floor.
+        ("floor (bare axum)", bearer_script.clone(), &floor_url),
         ("OAuth 1.0a", oauth1_script, &oauth1_url),
         ("OAuth 2.0 Bearer", bearer_script, &bearer_url),
     ] {
@@ -292,9 +379,17 @@ async fn main() -> Result<(), BoxError> {
         let measured = run_wrk(script, url.to_string(), seconds, connections).await?;
         results.push((label, url.path().to_owned(), measured));
     }
+    let floor_cpu = results.first().and_then(|(_, _, m)| m.cpu_per_request());
     for (label, path, m) in &results {
+        let cpu = match (m.cpu_per_request(), floor_cpu) {
+            (Some(cpu), Some(floor)) => format!(
+                ", server CPU {cpu:.1} µs/request ({:.2}× the floor)",
+                cpu / floor
+            ),
+            _ => String::new(),
+        };
         println!(
-            "summary {label} GET {path}: {} req/s, p50 {}, p99 {}, non-2xx {}, socket errors {}",
+            "summary {label} GET {path}: {} req/s, p50 {}, p99 {}, non-2xx {}, socket errors {}{cpu}",
             m.requests_per_sec, m.p50, m.p99, m.failed, m.socket_errors
         );
     }
