@@ -42,6 +42,10 @@ use provider::{AppState, Config, users};
 
 type BoxError = Box<dyn std::error::Error>;
 
+/// The provider binary's allocator (`src/main.rs`), so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -53,8 +57,8 @@ fn env_or(name: &str, default: u64) -> u64 {
 struct Measured {
     /// Answers wrk counted ("N requests in …").
     requests: u64,
-    /// This process's CPU time (user + system) while wrk ran, in microseconds.
-    cpu_micros: Option<u64>,
+    /// This process's CPU time (user, system) while wrk ran, in microseconds.
+    cpu_micros: Option<[u64; 2]>,
     requests_per_sec: String,
     p50: String,
     p99: String,
@@ -102,21 +106,23 @@ end
     Ok(script_path)
 }
 
-/// This process's CPU time so far (user + system, `/proc/self/stat` fields 14 and 15),
-/// in microseconds; `None` off Linux.
-fn cpu_micros() -> Option<u64> {
+/// This process's CPU time so far, user and system (`/proc/self/stat` fields 14 and
+/// 15), in microseconds; `None` off Linux.
+fn cpu_micros() -> Option<[u64; 2]> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // The command name, field 2, is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
     // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
-    Some(ticks * 10_000)
+    Some([ticks(11)? * 10_000, ticks(12)? * 10_000])
 }
 
 impl Measured {
-    fn cpu_per_request(&self) -> Option<f64> {
-        let micros = self.cpu_micros?;
-        (self.requests > 0).then(|| micros as f64 / self.requests as f64)
+    /// Microseconds per answered request: user and system.
+    fn cpu_per_request(&self) -> Option<[f64; 2]> {
+        let [user, system] = self.cpu_micros?;
+        let n = self.requests as f64;
+        (self.requests > 0).then(|| [user as f64 / n, system as f64 / n])
     }
 }
 
@@ -200,7 +206,9 @@ async fn run_wrk(
         .unwrap_or(0);
     Ok(Measured {
         requests,
-        cpu_micros: cpu_before.zip(cpu_after).map(|(b, a)| a.saturating_sub(b)),
+        cpu_micros: cpu_before
+            .zip(cpu_after)
+            .map(|(b, a)| [a[0].saturating_sub(b[0]), a[1].saturating_sub(b[1])]),
         requests_per_sec: field("Requests/sec:").unwrap_or_default(),
         p50: field("50%").unwrap_or_default(),
         p99: field("99%").unwrap_or_default(),
@@ -382,9 +390,10 @@ async fn main() -> Result<(), BoxError> {
     let floor_cpu = results.first().and_then(|(_, _, m)| m.cpu_per_request());
     for (label, path, m) in &results {
         let cpu = match (m.cpu_per_request(), floor_cpu) {
-            (Some(cpu), Some(floor)) => format!(
-                ", server CPU {cpu:.1} µs/request ({:.2}× the floor)",
-                cpu / floor
+            (Some([user, system]), Some([floor_user, floor_system])) => format!(
+                ", server CPU {:.1} µs/request ({user:.1} user + {system:.1} system), {:.2}× the floor",
+                user + system,
+                (user + system) / (floor_user + floor_system)
             ),
             _ => String::new(),
         };
