@@ -49,6 +49,17 @@ ensure_cargo_leptos() {
   fi
 }
 
+# The dependency policy's checker (.ci/deny.toml), run by .ci/test.
+CARGO_DENY_VERSION=0.20.2
+
+ensure_cargo_deny() {
+  if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    step "installing cargo-deny $CARGO_DENY_VERSION from crates.io (once, 4-6 minutes on 2 cores)"
+    cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION"
+    took "cargo-deny installed"
+  fi
+}
+
 # The same version as the wasm-bindgen crate in Cargo.lock (pinned with `=` in Cargo.toml):
 # the CLI refuses a wasm built by another.
 WASM_BINDGEN_VERSION=0.2.130
