@@ -126,14 +126,25 @@ impl Measured {
     }
 }
 
-/// The floor: a bare axum route answering every request with `body`, no OAuth work.
-async fn spawn_floor(body: String) -> Result<std::net::SocketAddr, BoxError> {
+/// The floor: a bare axum route answering every request with `body`, no OAuth work;
+/// with `layers`, behind the provider's own edge layers (`server::with_edge_layers`).
+async fn spawn_floor(
+    body: String,
+    layers: Option<AppState>,
+) -> Result<std::net::SocketAddr, BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = axum::Router::new().fallback(move || {
+    let answer = move || {
         let body = body.clone();
         async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
-    });
+    };
+    let app = match layers {
+        None => axum::Router::new().fallback(answer),
+        Some(state) => provider::server::with_edge_layers(
+            axum::Router::new().route("/2/users/me", axum::routing::get(answer)),
+            state,
+        ),
+    };
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
 }
@@ -366,8 +377,11 @@ async fn main() -> Result<(), BoxError> {
         bearer_url.path(),
         bearer_tokens[0]
     );
-    let floor = spawn_floor(answer_body(addr, &first_bearer).await?).await?;
+    let body = answer_body(addr, &first_bearer).await?;
+    let floor = spawn_floor(body.clone(), None).await?;
     let floor_url = url::Url::parse(&format!("http://{floor}/2/users/me"))?;
+    let layered = spawn_floor(body, Some(state.clone())).await?;
+    let layered_url = url::Url::parse(&format!("http://{layered}/2/users/me"))?;
     let backend = if postgres {
         "Postgres + Redis"
     } else {
@@ -377,6 +391,12 @@ async fn main() -> Result<(), BoxError> {
     for (label, script, url) in [
         // The Bearer requests' bytes, but no OAuth work: the HTTP floor.
         ("floor (bare axum)", bearer_script.clone(), &floor_url),
+        // The same, behind the provider's edge layers: what they cost without OAuth.
+        (
+            "floor + the provider's layers",
+            bearer_script.clone(),
+            &layered_url,
+        ),
         ("OAuth 1.0a", oauth1_script, &oauth1_url),
         ("OAuth 2.0 Bearer", bearer_script, &bearer_url),
     ] {

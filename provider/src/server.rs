@@ -64,15 +64,36 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .route("/healthz", get(crate::plumbing::probes::healthz))
-        .route("/readyz", get(crate::health::readyz))
-        // Every body, page forms included: a status or a form fits many times over.
-        .layer(DefaultBodyLimit::max(crate::oauth::signed::MAX_BODY))
+        .route("/readyz", get(crate::health::readyz));
+    with_edge_layers(router, state)
+}
+
+/// The layers every route of the provider is behind: request ids, the security headers,
+/// the edge checks, the 401 challenge and the body limit, outermost first. Applied once
+/// around the whole router, as `with_request_ids` explains. Public for the load example,
+/// which measures them alone around a bare handler.
+pub fn with_edge_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let header =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    let service = tower::ServiceBuilder::new()
+        // Headers every response carries: see `CONTENT_SECURITY_POLICY` and below.
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // RFC 7034's `X-Frame-Options`, for browsers without `frame-ancestors`.
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(axum::middleware::from_fn(crate::edge::checks))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             challenge,
         ))
-        .layer(axum::middleware::from_fn(crate::edge::checks));
-    with_request_ids(with_security_headers(router)).with_state(state)
+        // Every body, page forms included: a status or a form fits many times over.
+        .layer(DefaultBodyLimit::max(crate::oauth::signed::MAX_BODY))
+        .service(routes.with_state(state));
+    with_request_ids(Router::new().fallback_service(service))
 }
 
 /// The provider's pages run no script at all and load only their own stylesheet and
@@ -82,25 +103,13 @@ pub fn router(state: AppState) -> Router {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Headers every response carries, pages and API alike, set here once so that no page
-/// can forget them: no framing anywhere (clickjacking turns a click on a framed consent
-/// page into consent), no script, no MIME sniffing, and no `Referer` to other origins
-/// (the consent page's URL holds the request token). `same-origin`, not `no-referrer`:
-/// under `no-referrer` browsers send `Origin: null` on the provider's own form posts
-/// (Fetch, "append a request `Origin` header"), which the origin check must refuse.
-fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    let header =
-        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
-    router
-        // RFC 7034's `X-Frame-Options` below, for browsers without `frame-ancestors`.
-        .layer(header(
-            header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
-        ))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "same-origin"))
-}
+// Headers every response carries, pages and API alike, set once in `with_edge_layers` so
+// that no page can forget them: no framing anywhere (clickjacking turns a click on a
+// framed consent page into consent), no script, no MIME sniffing, and no `Referer` to
+// other origins (the consent page's URL holds the request token). `same-origin`, not
+// `no-referrer`: under `no-referrer` browsers send `Origin: null` on the provider's own
+// form posts (Fetch, "append a request `Origin` header"), which the origin check must
+// refuse.
 
 /// RFC 5849 §3.2 via RFC 2617: a 401 names the OAuth scheme and this provider's realm.
 async fn challenge(State(state): State<AppState>, mut response: Response) -> Response {

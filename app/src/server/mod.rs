@@ -240,7 +240,7 @@ pub fn router(state: AppState) -> Router {
         .layer(no_sniff)
         .layer(referrer)
         .layer(ops::no_cache_by_default());
-    plumbing::request_ids::with_request_ids(router).with_state(state)
+    plumbing::request_ids::with_request_ids(router.with_state(state))
 }
 
 /// Who is signed in: a cookie of the site's own, `__Host-` over https (only this host may
