@@ -89,7 +89,8 @@ pub(crate) fn push_realm(out: &mut String, realm: &str) {
 pub fn parse(header: &str) -> Result<Vec<(String, String)>, HeaderError> {
     let rest = strip_scheme(header).ok_or(HeaderError::NotOAuth)?;
     let bytes = rest.as_bytes();
-    let mut params = Vec::new();
+    // A signed request has seven or eight: one allocation.
+    let mut params = Vec::with_capacity(8);
     let mut i = skip_spaces(bytes, 0);
     let mut index = 0;
     while i < bytes.len() {

@@ -53,18 +53,28 @@ impl MakeRequestId for ProcessIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         static PROCESS: OnceLock<u64> = OnceLock::new();
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let p = *PROCESS.get_or_init(rand::random);
+        let process = *PROCESS.get_or_init(rand::random);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let id = format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            p >> 32,
-            (p >> 16) & 0xffff,
-            p & 0xffff,
-            (n >> 48) & 0xffff,
-            n & 0xffff_ffff_ffff
-        );
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
+        HeaderValue::from_bytes(&uuid_shaped(process, n))
+            .ok()
+            .map(RequestId::new)
     }
+}
+
+/// `high` then `low` as 32 hex digits in the 8-4-4-4-12 groups of a UUID, written
+/// without `format!` (which took a third of this layer's time).
+fn uuid_shaped(high: u64, low: u64) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bits = (u128::from(high) << 64) | u128::from(low);
+    let mut out = [b'-'; 36];
+    let mut digit = 0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        if !matches!(i, 8 | 13 | 18 | 23) {
+            *slot = HEX[((bits >> (124 - 4 * digit)) & 0xf) as usize];
+            digit += 1;
+        }
+    }
+    out
 }
 
 /// An `X-Request-Id` from outside is copied into every log line of the request and onto
@@ -85,4 +95,16 @@ pub async fn refuse_unfit_request_ids(mut request: Request, next: Next) -> Respo
         headers.remove("x-request-id");
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid_shaped;
+
+    #[test]
+    fn an_id_is_its_two_numbers_in_the_groups_of_a_uuid() {
+        let id = uuid_shaped(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210);
+        assert_eq!(&id, b"01234567-89ab-cdef-fedc-ba9876543210");
+        assert_eq!(&uuid_shaped(0, 1), b"00000000-0000-0000-0000-000000000001");
+    }
 }
