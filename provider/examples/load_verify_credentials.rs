@@ -4,7 +4,8 @@
 //! the same provider, database and users.
 //!
 //! Before them, the floor: a bare axum route in the same process answering the same
-//! request bytes with the provider's own response body and no OAuth work at all. For each
+//! request bytes with the provider's own response body and no OAuth work at all; then the
+//! same handler behind the provider's edge layers (`server::with_edge_layers`). For each
 //! part it prints the process's CPU time per answered request (`/proc/self/stat`, so
 //! Linux) and its ratio to the floor: what the provider's work costs on top of HTTP.
 //! Pin the server and the load generator apart for steady figures:
