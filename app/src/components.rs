@@ -5,7 +5,7 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, SsrMode, path};
 
-use crate::pages::{Accounts, Home, HowItWorks, Profile};
+use crate::pages::{Accounts, Home, HowItWorks, ProfileRoute};
 use crate::signing::{DebuggerRoute, PlaygroundRoute};
 
 #[cfg(feature = "ssr")]
@@ -63,7 +63,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
-                    <Route path=path!("/profile/:name") view=Profile ssr=SsrMode::Async/>
+                    <Route path=path!("/profile/:name") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/accounts") view=Accounts ssr=SsrMode::Async/>
                     <Route path=path!("/how-it-works") view=HowItWorks ssr=SsrMode::Async/>
                     // Lazy: their code is loaded only when one of them is opened (see `signing`).
