@@ -38,7 +38,7 @@ ensure_wasm_target() {
   fi
 }
 
-# Optional: .ci/stack builds the site without it. For `cargo leptos watch`.
+# Optional: .ci/stack builds the site without it. For `cargo leptos watch --split`.
 CARGO_LEPTOS_VERSION=0.3.10
 
 ensure_cargo_leptos() {

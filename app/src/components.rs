@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
-use crate::pages::{Accounts, Home, HowItWorks, Profile};
-use crate::signing::{Debugger, Playground};
+use crate::pages::{Accounts, Home, HowItWorks, ProfileRoute};
+use crate::signing::{DebuggerRoute, PlaygroundRoute};
 
 #[cfg(feature = "ssr")]
 use crate::server::http::browser_half::is_built as browser_half_built;
@@ -63,11 +63,12 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
-                    <Route path=path!("/profile/:name") view=Profile ssr=SsrMode::Async/>
+                    <Route path=path!("/profile/:name") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/accounts") view=Accounts ssr=SsrMode::Async/>
                     <Route path=path!("/how-it-works") view=HowItWorks ssr=SsrMode::Async/>
-                    <Route path=path!("/playground") view=Playground ssr=SsrMode::Async/>
-                    <Route path=path!("/debugger") view=Debugger ssr=SsrMode::Async/>
+                    // Lazy: their code is loaded only when one of them is opened (see `signing`).
+                    <Route path=path!("/playground") view={Lazy::<PlaygroundRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/debugger") view={Lazy::<DebuggerRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer>

@@ -15,10 +15,11 @@ pub mod pages;
 pub mod server;
 pub mod signing;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: hydrates the server-rendered page, once the code of its lazy
+/// route (the playground's, the debugger's) has loaded when it is one.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(components::App);
+    leptos::mount::hydrate_lazy(components::App);
 }

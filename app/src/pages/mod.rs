@@ -8,4 +8,4 @@ mod profile;
 pub use accounts::Accounts;
 pub use home::Home;
 pub use how_it_works::HowItWorks;
-pub use profile::Profile;
+pub use profile::{Profile, ProfileRoute};

@@ -1,10 +1,27 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use leptos_router::{LazyRoute, lazy_route};
 
 use crate::api::{PostStatus, load_profile};
 use crate::components::{ErrorNote, SignInButton, set_status};
 use crate::model::ProfileData;
+
+/// `/profile/{name}`, loaded when opened: in the browser its code (the posting form's
+/// action among it, some 65 KB gzipped) is split out of the main wasm, as the signing
+/// pages' is (see `crate::signing`), so the first page (`/`) does not carry it.
+pub struct ProfileRoute;
+
+#[lazy_route]
+impl LazyRoute for ProfileRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Profile/> }.into_any()
+    }
+}
 
 /// `/profile/{name}`: the remote profile (verify_credentials), the home timeline and a
 /// form to post a status.
