@@ -66,7 +66,8 @@ fn split(
     Ok(())
 }
 
-/// A JSON string literal.
+/// A JSON string literal. Written here rather than with serde_json, which would be this
+/// build tool's only other dependency, for one flat object of chunk names.
 fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
