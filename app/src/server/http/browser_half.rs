@@ -2,25 +2,17 @@
 //! pages: `.ci/demo` serves before it is built, and pages then go without a script.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::LeptosOptions;
-
-/// Set once the script was found: a build only ever adds one.
-static BUILT: AtomicBool = AtomicBool::new(false);
 
 /// True when the page may name the hydration script: `/pkg/app.js` (cargo-leptos), or
 /// with hashed names the script `hash.txt` names. Until then, pages are sent without
 /// one (they all work without JavaScript) instead of pointing the browser at a 404.
+/// Asked on every page, as leptos reads `hash.txt` on every page: a later
+/// `.ci/build-site --servers` takes the script away again until `--browser` publishes
+/// one built from the same sources.
 pub fn is_built(options: &LeptosOptions) -> bool {
-    if BUILT.load(Ordering::Relaxed) {
-        return true;
-    }
-    let built = script(options).is_some_and(|js| js.is_file());
-    if built {
-        BUILT.store(true, Ordering::Relaxed);
-    }
-    built
+    script(options).is_some_and(|js| js.is_file())
 }
 
 /// `hash.txt`, next to the binary, as leptos reads it with `hash_files`.

@@ -3,6 +3,7 @@
 //!
 //! The span has the path only: query strings may carry tokens and verifiers.
 
+use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,8 +45,11 @@ pub fn with_request_ids(router: Router) -> Router {
 }
 
 /// New ids, shaped like a UUID (8-4-4-4-12 hex digits): this process's random 64 bits,
-/// then a counter. Unique across processes and requests without a `getrandom` system
-/// call per request, which a UUID v4 costs; an id names a request, it guards nothing.
+/// then a counter passed through SipHash under a random key. Distinct across processes
+/// and requests (in practice: 64 random-looking bits each), without a `getrandom` system call per request (which a UUID v4 costs);
+/// keyed, so that an id tells nobody how many requests came between two of theirs, nor
+/// which id the next request will get. An id names a request in the logs; it guards
+/// nothing.
 #[derive(Clone, Copy)]
 struct ProcessIds;
 
@@ -53,9 +57,11 @@ impl MakeRequestId for ProcessIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         static PROCESS: OnceLock<u64> = OnceLock::new();
         static NEXT: AtomicU64 = AtomicU64::new(0);
+        static KEY: OnceLock<RandomState> = OnceLock::new();
         let process = *PROCESS.get_or_init(rand::random);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_bytes(&uuid_shaped(process, n))
+        let hidden = KEY.get_or_init(RandomState::new).hash_one(n);
+        HeaderValue::from_bytes(&uuid_shaped(process, hidden))
             .ok()
             .map(RequestId::new)
     }
@@ -99,7 +105,29 @@ pub async fn refuse_unfit_request_ids(mut request: Request, next: Next) -> Respo
 
 #[cfg(test)]
 mod tests {
-    use super::uuid_shaped;
+    use super::{ProcessIds, uuid_shaped};
+    use tower_http::request_id::MakeRequestId;
+
+    #[test]
+    fn an_id_tells_nothing_of_the_requests_between_two_of_yours() {
+        let request = axum::http::Request::new(());
+        let mut ids = ProcessIds;
+        let mut next = || {
+            let id = ids.make_request_id(&request).expect("an id");
+            let text = id.header_value().to_str().expect("ascii").replace('-', "");
+            let number = |digits: &str| u64::from_str_radix(digits, 16).expect("hex");
+            (number(&text[..16]), number(&text[16..]))
+        };
+        let (process, first) = next();
+        let (same_process, second) = next();
+        assert_eq!(process, same_process, "one prefix per process");
+        assert_ne!(first, second);
+        assert_ne!(
+            second.wrapping_sub(first),
+            1,
+            "a bare counter: the gap counts the requests between"
+        );
+    }
 
     #[test]
     fn an_id_is_its_two_numbers_in_the_groups_of_a_uuid() {
